@@ -1,0 +1,95 @@
+import Dispatch
+import Foundation
+import Logging
+import Synchronization
+
+/// The thread-safe side of the decode loop: a FIFO inbox of jobs and a wake-up signal.
+///
+/// The loop itself (``DecodeWorker``) runs on a dedicated thread, never on Swift's cooperative
+/// pool or a NIO event loop, because `llama_decode` blocks for milliseconds at a time. It is the
+/// only code that touches the llama context.
+final class DecodeLoop: Sendable {
+    private struct Inbox {
+        var waiting: [GenerationJob] = []
+        var stopping = false
+    }
+
+    private let inbox = Mutex(Inbox())
+    private let wakeSignal = DispatchSemaphore(value: 0)
+    private let exited = DispatchSemaphore(value: 0)
+
+    /// Creates the llama context on a new thread and starts the loop there.
+    /// - Throws: ``LlamaError/contextCreationFailed(contextSize:)`` when the context cannot be made.
+    init(model: LlamaModel, configuration: EngineConfiguration, logger: Logger) throws(LlamaError) {
+        let started = Mutex<Result<Void, LlamaError>?>(nil)
+        let ready = DispatchSemaphore(value: 0)
+        let thread = Thread { [self] in
+            let worker: DecodeWorker
+            do throws(LlamaError) {
+                worker = try DecodeWorker(model: model, configuration: configuration, loop: self, logger: logger)
+            } catch {
+                started.withLock { $0 = .failure(error) }
+                ready.signal()
+                exited.signal()
+                return
+            }
+            started.withLock { $0 = .success(()) }
+            ready.signal()
+            worker.run()
+            exited.signal()
+        }
+        thread.name = "hearth-decode"
+        thread.stackSize = 8 << 20
+        thread.start()
+        ready.wait()
+        if case .failure(let error) = started.withLock({ $0 }) { throw error }
+    }
+
+    /// Queues a job; it starts as soon as a sequence slot is free.
+    func submit(_ job: GenerationJob) throws(LlamaError) {
+        let accepted = inbox.withLock { inbox in
+            guard !inbox.stopping else { return false }
+            inbox.waiting.append(job)
+            return true
+        }
+        guard accepted else { throw .engineStopped }
+        wakeSignal.signal()
+    }
+
+    /// Wakes the loop so it notices a cancellation promptly even when it is idle.
+    func wake() { wakeSignal.signal() }
+
+    /// Stops the loop: running and waiting jobs end as cancelled; returns when the thread exits.
+    func shutdown() {
+        let first = inbox.withLock { inbox in
+            defer { inbox.stopping = true }
+            return !inbox.stopping
+        }
+        guard first else { return }
+        wakeSignal.signal()
+        exited.wait()
+    }
+
+    // MARK: Called by the worker thread
+
+    /// Takes up to `limit` waiting jobs in arrival order; cancelled waiting jobs are removed and
+    /// returned separately so the worker can end their streams.
+    func takeJobs(limit: Int) -> (admitted: [GenerationJob], cancelled: [GenerationJob], stopping: Bool) {
+        inbox.withLock { inbox in
+            let cancelled = inbox.waiting.filter(\.isCancelled)
+            if !cancelled.isEmpty { inbox.waiting.removeAll(where: \.isCancelled) }
+            if inbox.stopping {
+                let all = inbox.waiting
+                inbox.waiting = []
+                return ([], cancelled + all, true)
+            }
+            let count = min(limit, inbox.waiting.count)
+            let admitted = Array(inbox.waiting.prefix(count))
+            inbox.waiting.removeFirst(count)
+            return (admitted, cancelled, false)
+        }
+    }
+
+    /// Blocks the worker thread until something is submitted, cancelled or stopped.
+    func waitForWork() { wakeSignal.wait() }
+}

@@ -1,0 +1,230 @@
+import CLlama
+import Foundation
+import Logging
+
+/// The decode loop proper. It lives on the decode thread and owns the llama context, the batch
+/// and every sequence slot; nothing else touches them.
+///
+/// Each tick builds one `llama_batch` holding the next token of every generating sequence plus
+/// chunks of pending prompts, calls `llama_decode` once, then samples every sequence that has
+/// logits in the batch.
+final class DecodeWorker {
+    private let model: LlamaModel
+    private let configuration: EngineConfiguration
+    private unowned let loop: DecodeLoop
+    private let logger: Logger
+    private let context: OpaquePointer
+    private var batch: llama_batch
+    private var slots: [SequenceSlot]
+
+    init(model: LlamaModel, configuration: EngineConfiguration, loop: DecodeLoop, logger: Logger) throws(LlamaError) {
+        var params = llama_context_default_params()
+        let totalContext = configuration.contextLength * configuration.parallel
+        params.n_ctx = UInt32(totalContext)
+        params.n_batch = UInt32(configuration.batchSize)
+        params.n_ubatch = UInt32(min(512, configuration.batchSize))
+        params.n_seq_max = UInt32(configuration.parallel)
+        params.n_threads = Int32(configuration.threads)
+        params.n_threads_batch = Int32(configuration.threads)
+        params.kv_unified = true
+        params.no_perf = true
+        guard let context = llama_init_from_model(model.pointer, params) else {
+            throw .contextCreationFailed(contextSize: totalContext)
+        }
+        self.model = model
+        self.configuration = configuration
+        self.loop = loop
+        self.logger = logger
+        self.context = context
+        batch = llama_batch_init(Int32(configuration.batchSize), 0, 1)
+        slots = (0..<configuration.parallel).map { SequenceSlot(id: Int32($0)) }
+        logger.info(
+            "Decode loop ready",
+            metadata: [
+                "llama.n_ctx": "\(totalContext)", "llama.n_seq": "\(configuration.parallel)",
+                "llama.n_batch": "\(configuration.batchSize)", "llama.n_threads": "\(configuration.threads)",
+            ])
+    }
+
+    deinit {
+        llama_batch_free(batch)
+        llama_free(context)
+    }
+
+    private var memory: OpaquePointer { llama_get_memory(context) }
+
+    /// Runs until the loop is shut down.
+    func run() {
+        while true {
+            let freeSlots = slots.filter { $0.job == nil }.count
+            let (admitted, cancelled, stopping) = loop.takeJobs(limit: freeSlots)
+            for job in cancelled { Self.end(job, reason: .cancelled, summary: nil) }
+            if stopping {
+                for index in slots.indices where slots[index].job != nil { finish(index, .cancelled) }
+                return
+            }
+            for job in admitted { admit(job) }
+            for index in slots.indices where slots[index].job?.isCancelled == true { finish(index, .cancelled) }
+            if slots.allSatisfy({ $0.job == nil }) {
+                loop.waitForWork()
+                continue
+            }
+            step()
+        }
+    }
+
+    // MARK: Admission
+
+    /// Puts a job on the free slot whose cached tokens share the longest prefix with its prompt,
+    /// and drops the rest of that slot's KV so only the new suffix is evaluated.
+    private func admit(_ job: GenerationJob) {
+        let prompt = job.promptTokens
+        var best = -1
+        var bestShared = -1
+        for index in slots.indices where slots[index].job == nil {
+            let shared = slots[index].cachedTokens.commonPrefixLength(with: prompt)
+            if shared > bestShared { (best, bestShared) = (index, shared) }
+        }
+        // At least the last prompt token is evaluated again: its logits give the first token.
+        var reused = min(bestShared, prompt.count - 1)
+        if !llama_memory_seq_rm(memory, slots[best].id, Int32(reused), -1) {
+            llama_memory_seq_rm(memory, slots[best].id, -1, -1)
+            reused = 0
+        }
+        slots[best].start(job, reusing: reused, sampler: SamplerChain(
+            job.request.sampling, vocabularySize: model.info.vocabularySize, contextLength: configuration.contextLength))
+    }
+
+    // MARK: One tick
+
+    private func step() {
+        batch.n_tokens = 0
+        var budget = configuration.batchSize
+        for index in slots.indices where slots[index].isGenerating {
+            slots[index].batchIndex = add(slots[index].lastToken, position: slots[index].cachedTokens.count, slot: index, logits: true)
+            budget -= 1
+        }
+        for index in slots.indices where slots[index].isEvaluatingPrompt && budget > 0 {
+            let chunk = slots[index].nextPromptChunk(limit: budget)
+            let isLast = slots[index].promptCursor + chunk.count == slots[index].promptTokens.count
+            for (offset, token) in chunk.enumerated() {
+                let position = slots[index].cachedTokens.count + offset
+                let index32 = add(token, position: position, slot: index, logits: isLast && offset == chunk.count - 1)
+                if isLast && offset == chunk.count - 1 { slots[index].batchIndex = index32 }
+            }
+            slots[index].pendingChunk = chunk.count
+            budget -= chunk.count
+        }
+
+        let status = llama_decode(context, batch)
+        guard status == 0 else {
+            failBatch(status)
+            return
+        }
+
+        let now = ContinuousClock.now
+        for index in slots.indices where slots[index].job != nil {
+            if slots[index].isGenerating, slots[index].batchIndex >= 0 {
+                slots[index].cachedTokens.append(slots[index].lastToken)
+            } else if slots[index].pendingChunk > 0 {
+                slots[index].commitPromptChunk()
+            }
+            slots[index].pendingChunk = 0
+            let batchIndex = slots[index].batchIndex
+            slots[index].batchIndex = -1
+            guard batchIndex >= 0, let sampler = slots[index].sampler else { continue }
+            let token = sampler.sample(context: context, index: batchIndex)
+            handle(token, slot: index, at: now)
+        }
+    }
+
+    private func add(_ token: Int32, position: Int, slot: Int, logits: Bool) -> Int32 {
+        let index = Int(batch.n_tokens)
+        batch.token[index] = token
+        batch.pos[index] = Int32(position)
+        batch.n_seq_id[index] = 1
+        batch.seq_id[index]![0] = slots[slot].id
+        batch.logits[index] = logits ? 1 : 0
+        batch.n_tokens += 1
+        return Int32(index)
+    }
+
+    /// Turns a sampled token into output and decides whether the sequence goes on.
+    private func handle(_ token: Int32, slot index: Int, at now: ContinuousClock.Instant) {
+        slots[index].markSampled(at: now)
+        if model.isEndOfGeneration(token) {
+            finish(index, .stop)
+            return
+        }
+        slots[index].completionTokens += 1
+        let output = slots[index].emit(model.piece(of: token))
+        if !output.text.isEmpty, slots[index].job?.continuation.yield(.text(output.text)).isTerminated == true {
+            finish(index, .cancelled)
+            return
+        }
+        if output.stopped {
+            finish(index, .stop)
+        } else if let limit = slots[index].job?.request.maxTokens, slots[index].completionTokens >= limit {
+            finish(index, .length)
+        } else if slots[index].cachedTokens.count + 1 >= configuration.contextLength {
+            finish(index, .length)
+        } else {
+            slots[index].lastToken = token
+        }
+    }
+
+    /// Ends the job on a slot: releases held-back text (unless cancelled), sends the summary and
+    /// frees the slot. The slot keeps its KV cache for prefix reuse.
+    private func finish(_ index: Int, _ reason: StopReason) {
+        guard let job = slots[index].job else { return }
+        if reason != .cancelled {
+            let rest = slots[index].flush()
+            if !rest.isEmpty { job.continuation.yield(.text(rest)) }
+        }
+        let summary = slots[index].summary(reason: reason)
+        logger.debug(
+            "Generation finished",
+            metadata: [
+                "gen.reason": "\(reason.rawValue)", "gen.prompt_tokens": "\(summary.promptTokens)",
+                "gen.cached_tokens": "\(summary.cachedPromptTokens)", "gen.completion_tokens": "\(summary.completionTokens)",
+                "gen.prompt_seconds": "\(summary.promptSeconds)", "gen.generation_seconds": "\(summary.generationSeconds)",
+            ])
+        Self.end(job, reason: reason, summary: summary)
+        slots[index].release()
+    }
+
+    private static func end(_ job: GenerationJob, reason: StopReason, summary: GenerationSummary?) {
+        let summary =
+            summary ?? GenerationSummary(reason: reason, promptTokens: job.promptTokens.count, completionTokens: 0)
+        job.continuation.yield(.finished(summary))
+        job.continuation.finish()
+    }
+
+    /// A failed `llama_decode` ends every job that had tokens in the batch with an error; their
+    /// KV is dropped. Jobs not in the batch go on.
+    private func failBatch(_ status: Int32) {
+        logger.error("llama_decode failed", metadata: ["llama.status": "\(status)"])
+        for index in slots.indices where slots[index].job != nil && (slots[index].batchIndex >= 0 || slots[index].pendingChunk > 0) {
+            let job = slots[index].job!
+            llama_memory_seq_rm(memory, slots[index].id, -1, -1)
+            slots[index].release()
+            slots[index].cachedTokens = []
+            job.continuation.finish(throwing: LlamaError.decodeFailed(code: status))
+        }
+    }
+}
+
+extension AsyncThrowingStream.Continuation.YieldResult {
+    var isTerminated: Bool {
+        if case .terminated = self { return true }
+        return false
+    }
+}
+
+extension Array where Element: Equatable {
+    func commonPrefixLength(with other: [Element]) -> Int {
+        var length = 0
+        while length < count, length < other.count, self[length] == other[length] { length += 1 }
+        return length
+    }
+}

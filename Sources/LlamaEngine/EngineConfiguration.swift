@@ -1,0 +1,20 @@
+import Foundation
+
+/// How the engine sizes its llama.cpp context and threads.
+public struct EngineConfiguration: Sendable, Equatable {
+    /// Tokens of context available to each sequence (prompt + completion).
+    public var contextLength: Int = 4096
+    /// Sequences decoded together; they share one KV cache of `contextLength * parallel` tokens.
+    public var parallel: Int = 1
+    /// Most tokens given to one `llama_decode` call (prompt chunks plus one token per sequence).
+    public var batchSize: Int = 2048
+    /// CPU threads for decoding and prompt evaluation.
+    public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    public init(contextLength: Int = 4096, parallel: Int = 1, batchSize: Int = 2048, threads: Int? = nil) {
+        self.contextLength = contextLength
+        self.parallel = parallel
+        self.batchSize = batchSize
+        self.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+    }
+}

@@ -1,0 +1,63 @@
+/// What to generate: the prompt, when to stop, and how to sample.
+public struct GenerationRequest: Sendable {
+    /// The prompt text. Special-token text (`<|im_start|>`) becomes its token.
+    public var prompt: String
+    /// Let the model add BOS if it wants one (never twice).
+    public var addBOS: Bool
+    /// Tokens to generate at most; `nil` means until the context is full.
+    public var maxTokens: Int?
+    /// Output is cut before the first of these strings.
+    public var stop: [String]
+    public var sampling: SamplingParameters
+
+    public init(prompt: String, addBOS: Bool = true, maxTokens: Int?, stop: [String] = [], sampling: SamplingParameters = .init()) {
+        self.prompt = prompt
+        self.addBOS = addBOS
+        self.maxTokens = maxTokens
+        self.stop = stop
+        self.sampling = sampling
+    }
+}
+
+/// One event of a running generation.
+public enum GenerationEvent: Sendable, Equatable {
+    /// New text, always whole UTF-8 characters, never part of a stop string.
+    case text(String)
+    /// The last event.
+    case finished(GenerationSummary)
+}
+
+/// Why generation ended.
+public enum StopReason: String, Sendable, Equatable {
+    /// End-of-generation token or a stop string.
+    case stop
+    /// `maxTokens` reached or the context is full.
+    case length
+    /// The consumer went away or the generation was stopped.
+    case cancelled
+}
+
+/// Counts and timings of a finished generation.
+public struct GenerationSummary: Sendable, Equatable {
+    public var reason: StopReason
+    public var promptTokens: Int
+    /// Prompt tokens whose KV was reused from a previous request on the same slot.
+    public var cachedPromptTokens: Int
+    public var completionTokens: Int
+    /// Seconds from admission to the first sampled token (prompt evaluation).
+    public var promptSeconds: Double
+    /// Seconds from the first to the last sampled token.
+    public var generationSeconds: Double
+
+    public init(
+        reason: StopReason, promptTokens: Int, cachedPromptTokens: Int = 0, completionTokens: Int, promptSeconds: Double = 0,
+        generationSeconds: Double = 0
+    ) {
+        self.reason = reason
+        self.promptTokens = promptTokens
+        self.cachedPromptTokens = cachedPromptTokens
+        self.completionTokens = completionTokens
+        self.promptSeconds = promptSeconds
+        self.generationSeconds = generationSeconds
+    }
+}

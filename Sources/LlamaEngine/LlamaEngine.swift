@@ -1,0 +1,73 @@
+import Logging
+
+/// The inference engine: one loaded model and the decode loop that runs every generation on it.
+///
+/// ```swift
+/// let engine = try LlamaEngine(modelPath: "models/model.gguf")
+/// for try await event in try engine.generate(GenerationRequest(prompt: "Hello", maxTokens: 16)) {
+///     if case .text(let text) = event { … }
+/// }
+/// ```
+/// Ending the iteration early (or cancelling the consuming task) cancels the generation: the
+/// decode loop drops it at its next tick.
+public final class LlamaEngine: Sendable {
+    public let model: LlamaModel
+    public let configuration: EngineConfiguration
+    private let loop: DecodeLoop
+
+    /// Loads the model and starts the decode loop.
+    public convenience init(
+        modelPath: String, configuration: EngineConfiguration = .init(), logger: Logger = Logger(label: "hearth.engine")
+    ) throws(LlamaError) {
+        try self.init(model: LlamaModel(path: modelPath), configuration: configuration, logger: logger)
+    }
+
+    /// Starts a decode loop for an already loaded model.
+    public init(model: LlamaModel, configuration: EngineConfiguration = .init(), logger: Logger = Logger(label: "hearth.engine"))
+        throws(LlamaError)
+    {
+        self.model = model
+        self.configuration = configuration
+        loop = try DecodeLoop(model: model, configuration: configuration, logger: logger)
+    }
+
+    deinit { loop.shutdown() }
+
+    /// Tokens of context per sequence.
+    public var contextLength: Int { configuration.contextLength }
+
+    /// Tokenizes a prompt exactly as ``generate(_:)`` will.
+    public func promptTokens(for request: GenerationRequest) throws(LlamaError) -> [Int32] {
+        var tokens = try model.tokenize(request.prompt, addSpecial: request.addBOS)
+        if tokens.isEmpty {
+            // An empty prompt still needs one token to predict from, as OpenAI's API allows it.
+            tokens = [model.info.bosToken >= 0 ? model.info.bosToken : model.info.eosToken]
+        }
+        return tokens
+    }
+
+    /// Starts a generation.
+    ///
+    /// - Returns: a stream of ``GenerationEvent``s ending with `.finished`.
+    /// - Throws: ``LlamaError/promptTooLong(promptTokens:contextLength:)`` when the prompt leaves
+    ///   no room to generate; ``LlamaError/engineStopped`` after ``shutdown()``.
+    public func generate(_ request: GenerationRequest) throws(LlamaError) -> AsyncThrowingStream<GenerationEvent, any Error> {
+        let tokens = try promptTokens(for: request)
+        guard tokens.count < contextLength else {
+            throw .promptTooLong(promptTokens: tokens.count, contextLength: contextLength)
+        }
+        let (stream, continuation) = AsyncThrowingStream<GenerationEvent, any Error>.makeStream()
+        let job = GenerationJob(request: request, promptTokens: tokens, continuation: continuation)
+        continuation.onTermination = { [loop] termination in
+            if case .cancelled = termination {
+                job.cancel()
+                loop.wake()
+            }
+        }
+        try loop.submit(job)
+        return stream
+    }
+
+    /// Stops the decode loop; running generations end as cancelled.
+    public func shutdown() { loop.shutdown() }
+}

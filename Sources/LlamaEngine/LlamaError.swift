@@ -1,0 +1,32 @@
+/// A failure of the inference engine, as a typed value.
+///
+/// Client-caused cases (``promptTooLong(promptTokens:contextLength:)``) carry the numbers a
+/// client needs; the others describe the failing llama.cpp call without any prompt text.
+public enum LlamaError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The model file could not be loaded.
+    case modelLoadFailed(path: String)
+    /// `llama_init_from_model` failed (usually: not enough memory for the KV cache).
+    case contextCreationFailed(contextSize: Int)
+    /// `llama_tokenize` failed.
+    case tokenizationFailed
+    /// `llama_decode` returned an error code.
+    case decodeFailed(code: Int32)
+    /// The prompt does not leave room for even one generated token.
+    case promptTooLong(promptTokens: Int, contextLength: Int)
+    /// The engine has been shut down.
+    case engineStopped
+    /// A chat template could not be applied.
+    case chatTemplateFailed(String)
+
+    public var description: String {
+        switch self {
+        case .modelLoadFailed(let path): "could not load the model file at \(path)"
+        case .contextCreationFailed(let size): "could not create a llama.cpp context of \(size) tokens"
+        case .tokenizationFailed: "tokenization failed"
+        case .decodeFailed(let code): "llama_decode failed with code \(code)"
+        case .promptTooLong(let prompt, let context): "the prompt has \(prompt) tokens but the context holds \(context)"
+        case .engineStopped: "the engine has been shut down"
+        case .chatTemplateFailed(let reason): "the chat template could not be applied: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import CLlama
+import Foundation
+
+/// A GGUF model loaded through llama.cpp: weights, vocabulary and metadata.
+///
+/// `@unchecked Sendable` is sound here: the `llama_model` is immutable after loading, and
+/// llama.cpp's vocabulary functions used from several threads (tokenize, token_to_piece,
+/// metadata reads) only read it. Contexts that mutate state are owned by the decode loop.
+public final class LlamaModel: @unchecked Sendable {
+    let pointer: OpaquePointer
+    let vocab: OpaquePointer
+    /// Facts read from the GGUF header.
+    public let info: ModelInfo
+
+    /// Loads a GGUF file (memory-mapped; CPU only).
+    /// - Throws: ``LlamaError/modelLoadFailed(path:)``.
+    public init(path: String) throws(LlamaError) {
+        LlamaBackend.initialize
+        var params = llama_model_default_params()
+        params.n_gpu_layers = 0
+        guard FileManager.default.fileExists(atPath: path),
+            let model = llama_model_load_from_file(path, params),
+            let vocab = llama_model_get_vocab(model)
+        else { throw .modelLoadFailed(path: path) }
+        pointer = model
+        self.vocab = vocab
+        info = ModelInfo(model: model, vocab: vocab, path: path)
+    }
+
+    deinit { llama_model_free(pointer) }
+
+    /// Converts text to token ids.
+    /// - Parameters:
+    ///   - addSpecial: add BOS/EOS if the model asks for them (never a second BOS when the text
+    ///     already starts with one).
+    ///   - parseSpecial: turn special-token text such as `<|im_start|>` into its token.
+    public func tokenize(_ text: String, addSpecial: Bool, parseSpecial: Bool = true) throws(LlamaError) -> [Int32] {
+        let utf8 = Array(text.utf8)
+        var capacity = utf8.count + 8
+        for _ in 0..<2 {
+            var tokens = [Int32](repeating: 0, count: capacity)
+            let count = utf8.withUnsafeBufferPointer { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { chars in
+                    llama_tokenize(vocab, chars.baseAddress, Int32(chars.count), &tokens, Int32(capacity), addSpecial, parseSpecial)
+                }
+            }
+            if count >= 0 {
+                tokens.removeSubrange(Int(count)...)
+                if addSpecial, tokens.count >= 2, tokens[0] == info.bosToken, tokens[1] == info.bosToken {
+                    tokens.removeFirst()
+                }
+                return tokens
+            }
+            guard count != Int32.min else { break }
+            capacity = Int(-count)
+        }
+        throw .tokenizationFailed
+    }
+
+    /// The raw bytes of one token (special tokens render as empty unless `special`).
+    public func piece(of token: Int32, special: Bool = false) -> [UInt8] {
+        var buffer = [CChar](repeating: 0, count: 64)
+        var count = llama_token_to_piece(vocab, token, &buffer, Int32(buffer.count), 0, special)
+        if count < 0 {
+            buffer = [CChar](repeating: 0, count: Int(-count))
+            count = llama_token_to_piece(vocab, token, &buffer, Int32(buffer.count), 0, special)
+        }
+        return buffer.prefix(max(0, Int(count))).map { UInt8(bitPattern: $0) }
+    }
+
+    /// Decodes token ids to text.
+    public func detokenize(_ tokens: [Int32], special: Bool = false) -> String {
+        var decoder = UTF8StreamDecoder()
+        var text = ""
+        for token in tokens { text += decoder.append(piece(of: token, special: special)) }
+        return text + decoder.flush()
+    }
+
+    /// Whether the token ends generation (EOS, end-of-turn and similar).
+    public func isEndOfGeneration(_ token: Int32) -> Bool {
+        llama_vocab_is_eog(vocab, token)
+    }
+
+    /// Renders chat messages with llama.cpp's built-in template matching the model's
+    /// `tokenizer.chat_template` (a heuristic, not a Jinja interpreter).
+    public func applyChatTemplate(_ messages: [(role: String, content: String)], addAssistantPrompt: Bool) throws(LlamaError) -> String {
+        guard let template = llama_model_chat_template(pointer, nil) else {
+            throw .chatTemplateFailed("the model has no chat template")
+        }
+        let roles = messages.map { strdup($0.role) }
+        let contents = messages.map { strdup($0.content) }
+        defer {
+            roles.forEach { free($0) }
+            contents.forEach { free($0) }
+        }
+        let chat = zip(roles, contents).map { llama_chat_message(role: $0.0, content: $0.1) }
+        var capacity = max(1024, messages.reduce(0) { $0 + $1.content.utf8.count } * 2 + 256)
+        for _ in 0..<2 {
+            var buffer = [CChar](repeating: 0, count: capacity)
+            let length = llama_chat_apply_template(template, chat, chat.count, addAssistantPrompt, &buffer, Int32(capacity))
+            guard length >= 0 else { throw .chatTemplateFailed("the model's chat template is not supported") }
+            if Int(length) <= capacity {
+                return String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            }
+            capacity = Int(length)
+        }
+        throw .chatTemplateFailed("the rendered prompt did not fit its buffer")
+    }
+}
+
+/// Metadata of a loaded model.
+public struct ModelInfo: Sendable, Equatable {
+    /// `general.name`, or the file name.
+    public var name: String
+    /// `general.architecture`, e.g. `qwen2`.
+    public var architecture: String
+    /// The context length the model was trained with.
+    public var trainedContextLength: Int
+    /// The Jinja chat template from `tokenizer.chat_template`, if any.
+    public var chatTemplate: String?
+    public var bosToken: Int32
+    public var eosToken: Int32
+    /// The text of the BOS and EOS tokens (for templates).
+    public var bosText: String
+    public var eosText: String
+    public var vocabularySize: Int
+    public var parameterCount: UInt64
+    /// Bytes of weights.
+    public var sizeInBytes: UInt64
+
+    init(model: OpaquePointer, vocab: OpaquePointer, path: String) {
+        let fileName = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        name = Self.metadata(model, "general.name") ?? fileName
+        architecture = Self.metadata(model, "general.architecture") ?? "unknown"
+        trainedContextLength = Int(llama_model_n_ctx_train(model))
+        chatTemplate = llama_model_chat_template(model, nil).map { String(cString: $0) }
+        bosToken = llama_vocab_bos(vocab)
+        eosToken = llama_vocab_eos(vocab)
+        bosText = bosToken >= 0 ? String(cString: llama_vocab_get_text(vocab, bosToken)) : ""
+        eosText = eosToken >= 0 ? String(cString: llama_vocab_get_text(vocab, eosToken)) : ""
+        vocabularySize = Int(llama_vocab_n_tokens(vocab))
+        parameterCount = llama_model_n_params(model)
+        sizeInBytes = llama_model_size(model)
+    }
+
+    private static func metadata(_ model: OpaquePointer, _ key: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: 512)
+        let length = llama_model_meta_val_str(model, key, &buffer, buffer.count)
+        guard length >= 0 else { return nil }
+        return String(decoding: buffer.prefix(min(Int(length), buffer.count - 1)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

@@ -1,0 +1,114 @@
+/// The body of `POST /v1/chat/completions`.
+public struct ChatCompletionRequest: Decodable, Sendable {
+    public var messages: [ChatMessage]
+    public var model: String?
+    /// Tokens to generate; `nil` (and no `max_completion_tokens`) means up to the context end.
+    public var maxTokens: Int?
+    public var stream: Bool
+    public var streamOptions: StreamOptions?
+    public var logprobs: Bool?
+    public var options: GenerationOptions
+
+    private enum CodingKeys: String, CodingKey {
+        case messages, model, stream, logprobs
+        case maxTokens = "max_tokens"
+        case maxCompletionTokens = "max_completion_tokens"
+        case streamOptions = "stream_options"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        messages = try container.decode([ChatMessage].self, forKey: .messages)
+        model = try container.decodeIfPresent(String.self, forKey: .model)
+        maxTokens =
+            try container.decodeIfPresent(Int.self, forKey: .maxTokens)
+            ?? container.decodeIfPresent(Int.self, forKey: .maxCompletionTokens)
+        stream = try container.decodeIfPresent(Bool.self, forKey: .stream) ?? false
+        streamOptions = try container.decodeIfPresent(StreamOptions.self, forKey: .streamOptions)
+        logprobs = try container.decodeIfPresent(Bool.self, forKey: .logprobs)
+        options = try GenerationOptions(from: decoder)
+    }
+
+    /// Checks ranges and message structure; throws an error naming the first bad field.
+    public func validate() throws(OpenAIError) {
+        try options.validate()
+        if messages.isEmpty {
+            throw .invalidValue("messages", "expected an array with minimum length 1, but got an empty array instead.")
+        }
+        for (index, message) in messages.enumerated() {
+            try message.validate(at: "messages[\(index)]")
+        }
+        if let maxTokens, maxTokens < 1 {
+            throw .invalidValue("max_tokens", "integer below minimum value. Expected a value >= 1, but got \(maxTokens) instead.")
+        }
+        if logprobs == true { throw .invalidValue("logprobs", "log probabilities are not supported yet.") }
+    }
+}
+
+/// One message of a chat.
+public struct ChatMessage: Decodable, Sendable, Equatable {
+    /// The roles a chat template can render.
+    public static let roles: Set<String> = ["system", "developer", "user", "assistant", "tool"]
+
+    public var role: String
+    /// The text: a plain string, or the concatenation of the `text` parts.
+    public var content: String?
+    public var name: String?
+    public var toolCallID: String?
+    /// Types of content parts other than `text`, kept so validation can name them.
+    var unsupportedPartTypes: [(index: Int, type: String)] = []
+
+    public init(role: String, content: String?, name: String? = nil) {
+        self.role = role
+        self.content = content
+        self.name = name
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case role, content, name
+        case toolCallID = "tool_call_id"
+    }
+
+    private struct Part: Decodable {
+        var type: String
+        var text: String?
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        role = try container.decode(String.self, forKey: .role)
+        name = try container.decodeIfPresent(String.self, forKey: .name)
+        toolCallID = try container.decodeIfPresent(String.self, forKey: .toolCallID)
+        if try container.decodeNil(forKey: .content) {
+            content = nil
+        } else if let text = try? container.decode(String.self, forKey: .content) {
+            content = text
+        } else if let parts = try? container.decode([Part].self, forKey: .content) {
+            content = parts.compactMap(\.text).joined()
+            unsupportedPartTypes = parts.enumerated().filter { $0.element.type != "text" }.map { ($0.offset, $0.element.type) }
+        } else {
+            throw OpenAIError.invalidType(
+                RequestDecoder.path(decoder.codingPath + [CodingKeys.content]),
+                expected: "a string or an array of content parts"
+            )
+        }
+    }
+
+    func validate(at path: String) throws(OpenAIError) {
+        guard Self.roles.contains(role) else {
+            throw .invalidValue(
+                "\(path).role",
+                "'\(role)' is not one of \(Self.roles.sorted().map { "'\($0)'" }.joined(separator: ", ")).")
+        }
+        if let part = unsupportedPartTypes.first {
+            throw .invalidValue("\(path).content[\(part.index)].type", "content parts of type '\(part.type)' are not supported; use 'text'.")
+        }
+        if content == nil && role != "assistant" {
+            throw .invalidValue("\(path).content", "a \(role) message needs content.")
+        }
+    }
+
+    public static func == (lhs: ChatMessage, rhs: ChatMessage) -> Bool {
+        lhs.role == rhs.role && lhs.content == rhs.content && lhs.name == rhs.name && lhs.toolCallID == rhs.toolCallID
+    }
+}

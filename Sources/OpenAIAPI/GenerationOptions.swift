@@ -1,0 +1,117 @@
+/// Sampling and stopping fields shared by every request that generates text, decoded from the
+/// same JSON object as the request itself (as text-generation-webui's `GenerationOptions`).
+///
+/// Absent fields stay `nil`: the server fills in its defaults, so that later layers (presets,
+/// server-wide flags) can tell "not sent" from "sent".
+public struct GenerationOptions: Decodable, Sendable, Equatable {
+    public var temperature: Double?
+    public var topP: Double?
+    public var topK: Int?
+    public var minP: Double?
+    public var seed: Int64?
+    public var presencePenalty: Double?
+    public var frequencyPenalty: Double?
+    public var repetitionPenalty: Double?
+    public var repetitionPenaltyRange: Int?
+    public var stop: [String]
+    public var n: Int?
+
+    public init() { stop = [] }
+
+    private enum CodingKeys: String, CodingKey {
+        case temperature, seed, stop, n
+        case topP = "top_p"
+        case topK = "top_k"
+        case minP = "min_p"
+        case presencePenalty = "presence_penalty"
+        case frequencyPenalty = "frequency_penalty"
+        case repetitionPenalty = "repetition_penalty"
+        case repetitionPenaltyRange = "repetition_penalty_range"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        temperature = try container.decodeIfPresent(Double.self, forKey: .temperature)
+        topP = try container.decodeIfPresent(Double.self, forKey: .topP)
+        topK = try container.decodeIfPresent(Int.self, forKey: .topK)
+        minP = try container.decodeIfPresent(Double.self, forKey: .minP)
+        seed = try container.decodeIfPresent(Int64.self, forKey: .seed)
+        presencePenalty = try container.decodeIfPresent(Double.self, forKey: .presencePenalty)
+        frequencyPenalty = try container.decodeIfPresent(Double.self, forKey: .frequencyPenalty)
+        repetitionPenalty = try container.decodeIfPresent(Double.self, forKey: .repetitionPenalty)
+        repetitionPenaltyRange = try container.decodeIfPresent(Int.self, forKey: .repetitionPenaltyRange)
+        n = try container.decodeIfPresent(Int.self, forKey: .n)
+        stop = try container.decodeIfPresent(OneOrMany<String>.self, forKey: .stop)?.values ?? []
+    }
+
+    /// Checks every range; throws an error that names the first field out of range.
+    public func validate() throws(OpenAIError) {
+        try Self.check("temperature", temperature, in: 0...2)
+        try Self.check("top_p", topP, in: 0...1)
+        try Self.check("min_p", minP, in: 0...1)
+        try Self.check("presence_penalty", presencePenalty, in: -2...2)
+        try Self.check("frequency_penalty", frequencyPenalty, in: -2...2)
+        if let repetitionPenalty, repetitionPenalty <= 0 {
+            throw .invalidValue("repetition_penalty", "expected a value > 0, but got \(repetitionPenalty) instead.")
+        }
+        if let topK, topK < 0 {
+            throw .invalidValue("top_k", "expected a value >= 0, but got \(topK) instead.")
+        }
+        if let repetitionPenaltyRange, repetitionPenaltyRange < -1 {
+            throw .invalidValue("repetition_penalty_range", "expected a value >= -1, but got \(repetitionPenaltyRange) instead.")
+        }
+        if let n, n != 1 {
+            throw .invalidValue("n", "only n = 1 is supported, but got \(n).")
+        }
+    }
+
+    static func check(_ param: String, _ value: Double?, in range: ClosedRange<Double>) throws(OpenAIError) {
+        guard let value else { return }
+        guard value.isFinite else { throw .invalidValue(param, "expected a finite number.") }
+        if value < range.lowerBound {
+            throw .invalidValue(param, "decimal below minimum value. Expected a value >= \(format(range.lowerBound)), but got \(format(value)) instead.")
+        }
+        if value > range.upperBound {
+            throw .invalidValue(param, "decimal above maximum value. Expected a value <= \(format(range.upperBound)), but got \(format(value)) instead.")
+        }
+    }
+
+    private static func format(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
+}
+
+/// A JSON field that may hold one value or an array of them (`"stop": "x"` or `["x","y"]`).
+public struct OneOrMany<Element: Decodable & Sendable>: Decodable, Sendable {
+    public var values: [Element]
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let one = try? container.decode(Element.self) {
+            values = [one]
+        } else if let many = try? container.decode([Element].self) {
+            values = many
+        } else {
+            let name = Element.self == String.self ? "a string" : "a value"
+            throw OpenAIError.invalidType(
+                RequestDecoder.path(decoder.codingPath),
+                expected: "\(name) or an array of them"
+            )
+        }
+    }
+}
+
+/// `stream_options`.
+public struct StreamOptions: Decodable, Sendable, Equatable {
+    /// Send a last chunk with `usage` and empty `choices` before `[DONE]`.
+    public var includeUsage: Bool
+
+    private enum CodingKeys: String, CodingKey { case includeUsage = "include_usage" }
+
+    public init(includeUsage: Bool = false) { self.includeUsage = includeUsage }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        includeUsage = try container.decodeIfPresent(Bool.self, forKey: .includeUsage) ?? false
+    }
+}

