@@ -15,6 +15,7 @@ final class DecodeLoop: Sendable {
     }
 
     private let inbox = Mutex(Inbox())
+    private let running = Atomic<Int>(0)
     private let wakeSignal = DispatchSemaphore(value: 0)
     private let exited = DispatchSemaphore(value: 0)
 
@@ -56,6 +57,11 @@ final class DecodeLoop: Sendable {
         wakeSignal.signal()
     }
 
+    /// Jobs on a sequence slot plus jobs waiting for one.
+    var activeJobs: Int {
+        running.load(ordering: .relaxed) + inbox.withLock { $0.waiting.count }
+    }
+
     /// Wakes the loop so it notices a cancellation promptly even when it is idle.
     func wake() { wakeSignal.signal() }
 
@@ -89,6 +95,9 @@ final class DecodeLoop: Sendable {
             return (admitted, cancelled, false)
         }
     }
+
+    /// Publishes how many jobs hold a slot (read by ``activeJobs``).
+    func setRunning(_ count: Int) { running.store(count, ordering: .relaxed) }
 
     /// Blocks the worker thread until something is submitted, cancelled or stopped.
     func waitForWork() { wakeSignal.wait() }

@@ -43,7 +43,8 @@ final class DecodeWorker {
             metadata: [
                 "llama.n_ctx": "\(totalContext)", "llama.n_seq": "\(configuration.parallel)",
                 "llama.n_batch": "\(configuration.batchSize)", "llama.n_threads": "\(configuration.threads)",
-            ])
+            ]
+        )
     }
 
     deinit {
@@ -65,6 +66,7 @@ final class DecodeWorker {
             }
             for job in admitted { admit(job) }
             for index in slots.indices where slots[index].job?.isCancelled == true { finish(index, .cancelled) }
+            loop.setRunning(slots.count { $0.job != nil })
             if slots.allSatisfy({ $0.job == nil }) {
                 loop.waitForWork()
                 continue
@@ -91,8 +93,15 @@ final class DecodeWorker {
             llama_memory_seq_rm(memory, slots[best].id, -1, -1)
             reused = 0
         }
-        slots[best].start(job, reusing: reused, sampler: SamplerChain(
-            job.request.sampling, vocabularySize: model.info.vocabularySize, contextLength: configuration.contextLength))
+        slots[best].start(
+            job,
+            reusing: reused,
+            sampler: SamplerChain(
+                job.request.sampling,
+                vocabularySize: model.info.vocabularySize,
+                contextLength: configuration.contextLength
+            )
+        )
     }
 
     // MARK: One tick
@@ -188,7 +197,8 @@ final class DecodeWorker {
                 "gen.reason": "\(reason.rawValue)", "gen.prompt_tokens": "\(summary.promptTokens)",
                 "gen.cached_tokens": "\(summary.cachedPromptTokens)", "gen.completion_tokens": "\(summary.completionTokens)",
                 "gen.prompt_seconds": "\(summary.promptSeconds)", "gen.generation_seconds": "\(summary.generationSeconds)",
-            ])
+            ]
+        )
         Self.end(job, reason: reason, summary: summary)
         slots[index].release()
     }

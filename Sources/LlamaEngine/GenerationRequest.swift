@@ -50,7 +50,11 @@ public struct GenerationSummary: Sendable, Equatable {
     public var generationSeconds: Double
 
     public init(
-        reason: StopReason, promptTokens: Int, cachedPromptTokens: Int = 0, completionTokens: Int, promptSeconds: Double = 0,
+        reason: StopReason,
+        promptTokens: Int,
+        cachedPromptTokens: Int = 0,
+        completionTokens: Int,
+        promptSeconds: Double = 0,
         generationSeconds: Double = 0
     ) {
         self.reason = reason

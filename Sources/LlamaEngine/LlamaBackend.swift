@@ -15,7 +15,9 @@ enum LlamaBackend {
 
     /// llama.cpp logs model metadata and timings, never prompt text; its chatter goes to `debug`.
     private static let forwardLog: @convention(c) (ggml_log_level, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void = {
-        level, text, _ in
+        level,
+        text,
+        _ in
         guard let text else { return }
         let line = String(cString: text).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !line.isEmpty, line != "." else { return }

@@ -17,7 +17,9 @@ public final class LlamaEngine: Sendable {
 
     /// Loads the model and starts the decode loop.
     public convenience init(
-        modelPath: String, configuration: EngineConfiguration = .init(), logger: Logger = Logger(label: "hearth.engine")
+        modelPath: String,
+        configuration: EngineConfiguration = .init(),
+        logger: Logger = Logger(label: "hearth.engine")
     ) throws(LlamaError) {
         try self.init(model: LlamaModel(path: modelPath), configuration: configuration, logger: logger)
     }
@@ -35,6 +37,10 @@ public final class LlamaEngine: Sendable {
 
     /// Tokens of context per sequence.
     public var contextLength: Int { configuration.contextLength }
+
+    /// Generations running or waiting for a sequence slot. A generation whose consumer went away
+    /// stops counting within one decode tick.
+    public var activeGenerations: Int { loop.activeJobs }
 
     /// Tokenizes a prompt exactly as ``generate(_:)`` will.
     public func promptTokens(for request: GenerationRequest) throws(LlamaError) -> [Int32] {

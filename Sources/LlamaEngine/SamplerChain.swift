@@ -18,8 +18,13 @@ final class SamplerChain {
             let lastN = parameters.penaltyLastN < 0 ? contextLength : parameters.penaltyLastN
             add(
                 llama_sampler_init_penalties(
-                    Int32(vocabularySize), Int32(lastN), Float(parameters.repetitionPenalty), Float(parameters.frequencyPenalty),
-                    Float(parameters.presencePenalty)))
+                    Int32(vocabularySize),
+                    Int32(lastN),
+                    Float(parameters.repetitionPenalty),
+                    Float(parameters.frequencyPenalty),
+                    Float(parameters.presencePenalty)
+                )
+            )
         }
         if parameters.isGreedy {
             add(llama_sampler_init_greedy())

@@ -31,13 +31,13 @@ public struct ChatCompletionRequest: Decodable, Sendable {
 
     /// Checks ranges and message structure; throws an error naming the first bad field.
     public func validate() throws(OpenAIError) {
-        try options.validate()
         if messages.isEmpty {
             throw .invalidValue("messages", "expected an array with minimum length 1, but got an empty array instead.")
         }
         for (index, message) in messages.enumerated() {
             try message.validate(at: "messages[\(index)]")
         }
+        try options.validate()
         if let maxTokens, maxTokens < 1 {
             throw .invalidValue("max_tokens", "integer below minimum value. Expected a value >= 1, but got \(maxTokens) instead.")
         }
@@ -79,7 +79,7 @@ public struct ChatMessage: Decodable, Sendable, Equatable {
         role = try container.decode(String.self, forKey: .role)
         name = try container.decodeIfPresent(String.self, forKey: .name)
         toolCallID = try container.decodeIfPresent(String.self, forKey: .toolCallID)
-        if try container.decodeNil(forKey: .content) {
+        if try !container.contains(.content) || container.decodeNil(forKey: .content) {
             content = nil
         } else if let text = try? container.decode(String.self, forKey: .content) {
             content = text
@@ -98,13 +98,14 @@ public struct ChatMessage: Decodable, Sendable, Equatable {
         guard Self.roles.contains(role) else {
             throw .invalidValue(
                 "\(path).role",
-                "'\(role)' is not one of \(Self.roles.sorted().map { "'\($0)'" }.joined(separator: ", ")).")
+                "'\(role)' is not one of \(Self.roles.sorted().map { "'\($0)'" }.joined(separator: ", "))."
+            )
         }
         if let part = unsupportedPartTypes.first {
             throw .invalidValue("\(path).content[\(part.index)].type", "content parts of type '\(part.type)' are not supported; use 'text'.")
         }
         if content == nil && role != "assistant" {
-            throw .invalidValue("\(path).content", "a \(role) message needs content.")
+            throw .missingParameter("\(path).content")
         }
     }
 

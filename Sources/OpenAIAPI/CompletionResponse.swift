@@ -1,5 +1,5 @@
 /// One choice of a text completion, in a full response or a stream chunk.
-public struct CompletionChoice: Encodable, Sendable {
+public struct CompletionChoice: JSONRepresentable {
     public var index: Int
     public var text: String
     public var finishReason: FinishReason?
@@ -10,51 +10,38 @@ public struct CompletionChoice: Encodable, Sendable {
         self.finishReason = finishReason
     }
 
-    private enum CodingKeys: String, CodingKey {
-        case text, index, logprobs
-        case finishReason = "finish_reason"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(text, forKey: .text)
-        try container.encode(index, forKey: .index)
-        try container.encodeNil(forKey: .logprobs)
-        try container.encode(finishReason, forKey: .finishReason)
+    public var json: JSONValue {
+        .object([("text", .string(text)), ("index", .int(index)), ("logprobs", .null), ("finish_reason", finishReason.json)])
     }
 }
 
 /// The body of a non-streamed `POST /v1/completions` response, and of each streamed chunk
 /// (OpenAI uses the same `text_completion` object for both).
-public struct CompletionResponse: Encodable, Sendable {
+public struct CompletionResponse: JSONRepresentable {
     public var id: String
     public var created: Int
     public var model: String
     public var choices: [CompletionChoice]
     public var usage: Usage?
-    /// For stream chunks: whether `usage` is part of every chunk (as `null` until the last).
-    public var streamIncludesUsage: Bool?
+    /// Whether the object carries `usage` (always in full responses; in stream chunks only when
+    /// the client asked for it).
+    public var includesUsage: Bool
 
-    public init(
-        id: String, created: Int, model: String, choices: [CompletionChoice], usage: Usage?, streamIncludesUsage: Bool? = nil
-    ) {
+    public init(id: String, created: Int, model: String, choices: [CompletionChoice], usage: Usage?, includesUsage: Bool = true) {
         self.id = id
         self.created = created
         self.model = model
         self.choices = choices
         self.usage = usage
-        self.streamIncludesUsage = streamIncludesUsage
+        self.includesUsage = includesUsage
     }
 
-    private enum CodingKeys: String, CodingKey { case id, object, created, model, choices, usage }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode("text_completion", forKey: .object)
-        try container.encode(created, forKey: .created)
-        try container.encode(model, forKey: .model)
-        try container.encode(choices, forKey: .choices)
-        try ChunkUsage(include: streamIncludesUsage ?? true, usage: usage).encode(into: &container, forKey: .usage)
+    public var json: JSONValue {
+        .object(
+            [
+                ("id", .string(id)), ("object", .string("text_completion")), ("created", .int(created)), ("model", .string(model)),
+                ("choices", .array(choices.map(\.json))),
+            ] + UsageField.members(usage, included: includesUsage)
+        )
     }
 }

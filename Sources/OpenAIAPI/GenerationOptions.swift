@@ -69,10 +69,16 @@ public struct GenerationOptions: Decodable, Sendable, Equatable {
         guard let value else { return }
         guard value.isFinite else { throw .invalidValue(param, "expected a finite number.") }
         if value < range.lowerBound {
-            throw .invalidValue(param, "decimal below minimum value. Expected a value >= \(format(range.lowerBound)), but got \(format(value)) instead.")
+            throw .invalidValue(
+                param,
+                "decimal below minimum value. Expected a value >= \(format(range.lowerBound)), but got \(format(value)) instead."
+            )
         }
         if value > range.upperBound {
-            throw .invalidValue(param, "decimal above maximum value. Expected a value <= \(format(range.upperBound)), but got \(format(value)) instead.")
+            throw .invalidValue(
+                param,
+                "decimal above maximum value. Expected a value <= \(format(range.upperBound)), but got \(format(value)) instead."
+            )
         }
     }
 

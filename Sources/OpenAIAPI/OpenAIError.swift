@@ -97,16 +97,16 @@ public struct OpenAIError: Error, Sendable, Equatable {
     )
 }
 
-extension OpenAIError: Encodable {
-    private enum EnvelopeKeys: String, CodingKey { case error }
-    private enum Keys: String, CodingKey { case message, type, param, code }
-
-    public func encode(to encoder: any Encoder) throws {
-        var envelope = encoder.container(keyedBy: EnvelopeKeys.self)
-        var body = envelope.nestedContainer(keyedBy: Keys.self, forKey: .error)
-        try body.encode(message, forKey: .message)
-        try body.encode(type, forKey: .type)
-        try body.encode(param, forKey: .param)  // explicit null, as OpenAI sends it
-        try body.encode(code, forKey: .code)
+extension OpenAIError: JSONRepresentable {
+    /// `{"error":{"message","type","param","code"}}`, with explicit nulls as OpenAI sends them.
+    public var json: JSONValue {
+        .object([
+            (
+                "error",
+                .object([
+                    ("message", .string(message)), ("type", .string(type)), ("param", .optional(param)), ("code", .optional(code)),
+                ])
+            )
+        ])
     }
 }

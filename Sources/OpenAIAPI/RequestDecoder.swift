@@ -23,6 +23,8 @@ public struct RequestDecoder: Sendable {
         switch error {
         case .keyNotFound(let key, let context):
             return .missingParameter(path(context.codingPath + [key]))
+        case .typeMismatch(_, let context) where context.codingPath.isEmpty:
+            return .invalidRequest("The request body must be a JSON object.")
         case .typeMismatch(let type, let context):
             return .invalidType(path(context.codingPath), expected: describe(type))
         case .valueNotFound(let type, let context):

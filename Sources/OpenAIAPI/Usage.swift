@@ -1,5 +1,5 @@
 /// Token counts of one request, as OpenAI reports them.
-public struct Usage: Encodable, Sendable, Equatable {
+public struct Usage: JSONRepresentable, Equatable {
     public var promptTokens: Int
     public var completionTokens: Int
     public var totalTokens: Int { promptTokens + completionTokens }
@@ -9,36 +9,29 @@ public struct Usage: Encodable, Sendable, Equatable {
         self.completionTokens = completionTokens
     }
 
-    private enum CodingKeys: String, CodingKey {
-        case promptTokens = "prompt_tokens"
-        case completionTokens = "completion_tokens"
-        case totalTokens = "total_tokens"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(promptTokens, forKey: .promptTokens)
-        try container.encode(completionTokens, forKey: .completionTokens)
-        try container.encode(totalTokens, forKey: .totalTokens)
+    public var json: JSONValue {
+        .object([
+            ("prompt_tokens", .int(promptTokens)), ("completion_tokens", .int(completionTokens)), ("total_tokens", .int(totalTokens)),
+        ])
     }
 }
 
 /// Why a choice ended, as OpenAI's `finish_reason`.
-public enum FinishReason: String, Encodable, Sendable {
+public enum FinishReason: String, Sendable {
     /// A stop string, an end-of-generation token, or a stop request.
     case stop
     /// `max_tokens` or the end of the context.
     case length
 }
 
-/// How a response body is streamed back: when `includeUsage` is set, every chunk carries
-/// `"usage": null` and a last chunk with empty `choices` carries the usage.
-struct ChunkUsage: Sendable {
-    var include: Bool
-    var usage: Usage?
+extension Optional where Wrapped == FinishReason {
+    var json: JSONValue { map { .string($0.rawValue) } ?? .null }
+}
 
-    func encode<Key: CodingKey>(into container: inout KeyedEncodingContainer<Key>, forKey key: Key) throws {
-        guard include else { return }
-        try container.encode(usage, forKey: key)
+/// The `usage` member of a response: always present in full responses; in stream chunks only
+/// with `stream_options.include_usage`, as `null` until the final usage-only chunk.
+enum UsageField {
+    static func members(_ usage: Usage?, included: Bool) -> [(String, JSONValue)] {
+        included ? [("usage", usage?.json ?? .null)] : []
     }
 }

@@ -1,0 +1,38 @@
+# Hearth: every entry point installs what is missing first (scripts/setup.sh is idempotent).
+SWIFT ?= swift
+ARGS ?=
+
+.PHONY: run test bench setup build format lint clean
+
+## Serve the default model on 127.0.0.1:5000 (pass flags with ARGS="--listen --api-key k").
+run: setup
+	$(SWIFT) build -c release --product hearth
+	.build/release/hearth $(ARGS)
+
+## The whole test suite: Swift tests against the real model, then real Python clients.
+test:
+	scripts/setup.sh --test
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+	.venv/bin/python -m pytest -q tests/python
+
+## Benchmark: the engine called directly next to the same workload through HTTP.
+bench: setup
+	$(SWIFT) build -c release --product hearth
+	$(SWIFT) build -c release --product hearth-bench
+	.build/release/hearth-bench $(ARGS)
+
+setup:
+	scripts/setup.sh
+
+build: setup
+	$(SWIFT) build
+
+format:
+	$(SWIFT) format format --in-place --recursive --parallel Package.swift Sources Tests
+
+lint:
+	$(SWIFT) format lint --recursive --parallel Package.swift Sources Tests
+
+clean:
+	rm -rf .build

@@ -1,0 +1,38 @@
+import Hummingbird
+import Logging
+import OpenAIAPI
+
+/// Builds the Hearth HTTP application: OpenAI routes under `/v1` serving `model`.
+///
+/// - Parameters:
+///   - configuration: address, limits and defaults.
+///   - model: the loaded model every generation request is served by, whatever `model` it names.
+///   - onServerRunning: called with the bound port once the server accepts connections.
+public func buildApplication(
+    configuration: ServerConfiguration,
+    model: ServedModel,
+    logger: Logger,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    let router = buildRouter(configuration: configuration, model: model)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Hearth"),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        logger: logger
+    )
+}
+
+/// The router alone, for in-process tests.
+public func buildRouter(configuration: ServerConfiguration, model: ServedModel) -> Router<BasicRequestContext> {
+    let router = Router()
+    router.add(middleware: OpenAIErrorMiddleware(maxBodyBytes: configuration.maxBodyBytes))
+    if let key = configuration.apiKey, !key.isEmpty {
+        router.add(middleware: APIKeyMiddleware(key: key))
+    }
+    let v1 = router.group("v1")
+    ModelsController(model: model).addRoutes(to: v1)
+    CompletionsController(model: model, configuration: configuration).addRoutes(to: v1)
+    ChatCompletionsController(model: model, configuration: configuration).addRoutes(to: v1)
+    return router
+}

@@ -1,0 +1,113 @@
+import Hummingbird
+import LlamaEngine
+import Logging
+import OpenAIAPI
+
+/// `POST /v1/chat/completions`: messages rendered with the model's chat template.
+struct ChatCompletionsController<Context: RequestContext>: Sendable {
+    let model: ServedModel
+    let configuration: ServerConfiguration
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.post("chat/completions", use: create)
+    }
+
+    @Sendable func create(_ request: Request, context: Context) async throws -> Response {
+        var request = request
+        let body = try await request.decodeJSON(ChatCompletionRequest.self, limit: configuration.maxBodyBytes)
+        try body.validate()
+        let prompt = try renderPrompt(body.messages)
+        if configuration.logsUserText {
+            context.logger.debug("Chat prompt", metadata: ["prompt": "\(prompt)"])
+        }
+        let generation = GenerationRequest(
+            prompt: prompt,
+            maxTokens: body.maxTokens,
+            stop: body.options.stop,
+            sampling: SamplingParameters(body.options, defaults: configuration.defaultSampling)
+        )
+        let events = try startGeneration(model.engine, generation, promptParam: "messages")
+        let id = ResponseID.make("chatcmpl-")
+        let created = ResponseID.now
+        if body.stream {
+            return stream(
+                events,
+                includeUsage: body.streamOptions?.includeUsage ?? false,
+                id: id,
+                created: created,
+                request: request,
+                logger: context.logger
+            )
+        }
+        let result = try await request.cancellingOnDisconnect { try await collect(events) }
+        if configuration.logsUserText {
+            context.logger.debug("Chat result", metadata: ["text": "\(result.text)"])
+        }
+        return GenerationResponse.json(
+            ChatCompletionResponse(
+                id: id,
+                created: created,
+                model: model.id,
+                choices: [ChatChoice(index: 0, content: result.text, finishReason: FinishReason(result.summary.reason))],
+                usage: Usage(promptTokens: result.summary.promptTokens, completionTokens: result.summary.completionTokens)
+            )
+        )
+    }
+
+    /// Renders the chat with llama.cpp's built-in template that matches the model's own.
+    /// `developer` is OpenAI's newer name for `system`.
+    private func renderPrompt(_ messages: [ChatMessage]) throws(OpenAIError) -> String {
+        let turns = messages.map { (role: $0.role == "developer" ? "system" : $0.role, content: $0.content ?? "") }
+        do {
+            return try model.engine.model.applyChatTemplate(turns, addAssistantPrompt: true)
+        } catch {
+            throw OpenAIError(error, param: "messages")
+        }
+    }
+
+    private func stream(
+        _ events: AsyncThrowingStream<GenerationEvent, any Error>,
+        includeUsage: Bool,
+        id: String,
+        created: Int,
+        request: Request,
+        logger: Logger
+    ) -> Response {
+        let modelID = model.id
+        let logsUserText = configuration.logsUserText
+        return GenerationResponse.eventStream(request: request, logger: logger) { send in
+            func chunk(role: String? = nil, _ content: String?, _ reason: FinishReason?) -> String {
+                ServerSentEvents.event(
+                    ChatCompletionChunk(
+                        id: id,
+                        created: created,
+                        model: modelID,
+                        choices: [ChatChunkChoice(index: 0, role: role, content: content, finishReason: reason)],
+                        includesUsage: includeUsage
+                    )
+                )
+            }
+            try await send(chunk(role: "assistant", "", nil))
+            var reply = ""
+            for try await event in events {
+                switch event {
+                case .text(let text):
+                    if logsUserText { reply += text }
+                    try await send(chunk(text, nil))
+                case .finished(let summary):
+                    if logsUserText { logger.debug("Chat result", metadata: ["text": "\(reply)"]) }
+                    try await send(chunk(nil, FinishReason(summary.reason)))
+                    if includeUsage {
+                        let usage = Usage(promptTokens: summary.promptTokens, completionTokens: summary.completionTokens)
+                        try await send(
+                            ServerSentEvents.event(
+                                ChatCompletionChunk(id: id, created: created, model: modelID, choices: [], usage: usage, includesUsage: true)
+                            )
+                        )
+                    }
+                }
+            }
+            try await send(ServerSentEvents.done)
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import Hummingbird
+import Logging
+import NIOCore
+import OpenAIAPI
+
+/// Renders every error as OpenAI's envelope: client errors keep their status and message;
+/// anything unexpected becomes a 500 whose body says nothing about the cause (the log has it).
+struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The body limit, quoted in 413 responses.
+    let maxBodyBytes: Int
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as OpenAIError {
+            return Self.response(for: error)
+        } catch is NIOTooManyBytesError {
+            return Self.response(for: .bodyTooLarge(limit: maxBodyBytes))
+        } catch let error as HTTPError {
+            return Self.response(for: translate(error, request: request))
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            context.logger.error("Request failed", metadata: ["error.type": "\(String(reflecting: type(of: error)))"])
+            return Self.response(for: .internalError)
+        }
+    }
+
+    func translate(_ error: HTTPError, request: Request) -> OpenAIError {
+        switch error.status {
+        case .notFound: .unknownRoute(method: request.method.rawValue, path: request.uri.path)
+        case .methodNotAllowed: .methodNotAllowed(method: request.method.rawValue, path: request.uri.path)
+        case .contentTooLarge: .bodyTooLarge(limit: maxBodyBytes)
+        default:
+            OpenAIError(
+                status: Int(error.status.code),
+                message: error.body ?? error.status.reasonPhrase,
+                type: error.status.code < 500 ? "invalid_request_error" : "server_error"
+            )
+        }
+    }
+
+    static func response(for error: OpenAIError) -> Response {
+        Response(
+            status: .init(code: error.status),
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: error.jsonText))
+        )
+    }
+}

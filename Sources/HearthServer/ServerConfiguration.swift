@@ -1,0 +1,21 @@
+import LlamaEngine
+
+/// Everything the HTTP server needs to know, resolved from flags and environment by `hearth`.
+public struct ServerConfiguration: Sendable {
+    /// Address to bind: `127.0.0.1` by default, `0.0.0.0` with `--listen`.
+    public var host: String = "127.0.0.1"
+    /// Port; 0 picks a free one (tests).
+    public var port: Int = 5000
+    /// When set, every request must carry `Authorization: Bearer <apiKey>`.
+    public var apiKey: String?
+    /// Largest request body accepted; larger ones get 413.
+    public var maxBodyBytes: Int = 16 << 20
+    /// Log prompts and completions (`OPENEDAI_DEBUG=1`). Off by default: no user text is logged.
+    public var logsUserText = false
+    /// Tokens generated for a completion that names no `max_tokens` (text-generation-webui: 512).
+    public var defaultCompletionMaxTokens = 512
+    /// Defaults for sampling fields a request leaves out.
+    public var defaultSampling = SamplingParameters()
+
+    public init() {}
+}

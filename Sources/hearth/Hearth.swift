@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import HearthServer
+import Hummingbird
+import LlamaEngine
+import Logging
+
+/// `hearth`: serves a local GGUF model over the OpenAI API. Flags follow text-generation-webui.
+@main
+struct Hearth: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hearth",
+        abstract: "An offline, OpenAI-compatible server for local GGUF models (llama.cpp).",
+        discussion: """
+            Environment: OPENEDAI_PORT overrides --api-port; OPENEDAI_DEBUG=1 logs prompts and \
+            completions (nothing a user wrote is logged otherwise).
+            """
+    )
+
+    @OptionGroup var server: ServerOptions
+    @OptionGroup var model: ModelOptions
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let debug = environment["OPENEDAI_DEBUG"] == "1"
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = debug ? .debug : .info
+            return handler
+        }
+        let logger = Logger(label: "hearth")
+
+        let path = try model.resolvedPath()
+        let engineConfiguration = EngineConfiguration(
+            contextLength: model.ctxSize,
+            parallel: model.parallel,
+            batchSize: model.batchSize,
+            threads: model.threads
+        )
+        logger.info("Loading model", metadata: ["model.path": "\(path)"])
+        let engine = try LlamaEngine(modelPath: path, configuration: engineConfiguration, logger: Logger(label: "hearth.engine"))
+        let served = ServedModel(path: path, engine: engine)
+
+        var configuration = try server.configuration(environment: environment)
+        configuration.logsUserText = debug
+        let host = configuration.host
+        let app = buildApplication(configuration: configuration, model: served, logger: logger) { port in
+            logger.info(
+                "Hearth is serving the OpenAI API",
+                metadata: ["url": "http://\(host):\(port)/v1", "model": "\(served.id)"]
+            )
+        }
+        try await app.runService()
+        engine.shutdown()
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+extension ServerTests {
+    @Test func chatCompletionHasOpenAIShape() async throws {
+        let client = try await client()
+        let response = try await client.request(
+            "POST",
+            "/v1/chat/completions",
+            body: json([
+                "model": "gpt-4o",
+                "messages": [
+                    ["role": "developer", "content": "You answer with one word."],
+                    ["role": "user", "content": [["type": "text", "text": "What color is the sky?"]]],
+                ],
+                "temperature": 0, "max_tokens": 20,
+            ])
+        )
+        #expect(response.status == 200)
+        #expect(response.body.hasPrefix(#"{"id":"chatcmpl-"#))
+        let body = try response.json()
+        #expect(body["object"] as? String == "chat.completion")
+        let choice = try #require((body["choices"] as? [[String: Any]])?.first)
+        let message = try #require(choice["message"] as? [String: Any])
+        #expect(message["role"] as? String == "assistant")
+        #expect((message["content"] as? String)?.isEmpty == false)
+        #expect(choice["finish_reason"] as? String == "stop")
+        #expect((body["usage"] as? [String: Int])?["prompt_tokens"] ?? 0 > 10)
+    }
+
+    @Test func streamedChatStartsWithTheRoleAndCarriesMessageBesideDelta() async throws {
+        let client = try await client()
+        let request: [String: Any] = [
+            "messages": [["role": "user", "content": "Name three fruits."]], "temperature": 0, "max_tokens": 24,
+        ]
+        let whole = try await client.request("POST", "/v1/chat/completions", body: json(request)).json()
+        let expected = ((whole["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["content"] as? String
+
+        var streaming = request
+        streaming["stream"] = true
+        let (_, events) = try await readEvents(client, "/v1/chat/completions", streaming)
+        #expect(events.last == "[DONE]")
+        let chunks = try events.dropLast().map(parse)
+        #expect(chunks.allSatisfy { $0["object"] as? String == "chat.completion.chunk" && $0["usage"] == nil })
+        let choices = chunks.compactMap { ($0["choices"] as? [[String: Any]])?.first }
+        #expect(choices.count == chunks.count)
+        let first = try #require(choices.first?["delta"] as? [String: Any])
+        #expect(first["role"] as? String == "assistant")
+        #expect(choices.dropFirst().allSatisfy { ($0["delta"] as? [String: Any])?["role"] == nil })
+        #expect((choices.last?["delta"] as? [String: Any])?.isEmpty == true)
+        #expect(choices.last?["finish_reason"] as? String != nil)
+        let deltas = choices.compactMap { ($0["delta"] as? [String: Any])?["content"] as? String }.joined()
+        let messages = choices.compactMap { ($0["message"] as? [String: Any])?["content"] as? String }.joined()
+        #expect(deltas == expected)
+        #expect(messages == expected)
+    }
+
+    @Test func multiByteCharactersSurviveStreaming() async throws {
+        let client = try await client()
+        let request: [String: Any] = [
+            "messages": [["role": "user", "content": "Translate to Chinese and add a smiley emoji: good morning"]],
+            "temperature": 0, "max_tokens": 24, "stream": true,
+        ]
+        let (_, events) = try await readEvents(client, "/v1/chat/completions", request)
+        let pieces = try events.dropLast().map(parse).compactMap {
+            (($0["choices"] as? [[String: Any]])?.first?["delta"] as? [String: Any])?["content"] as? String
+        }
+        let text = pieces.joined()
+        #expect(text.unicodeScalars.contains { $0.value >= 0x4E00 })
+        #expect(!text.contains("\u{FFFD}"))
+    }
+}

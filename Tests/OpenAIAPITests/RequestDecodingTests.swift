@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+
+@testable import OpenAIAPI
+
+@Suite struct RequestDecodingTests {
+    private func decodeChat(_ text: String) throws(OpenAIError) -> ChatCompletionRequest {
+        let request = try RequestDecoder().decode(ChatCompletionRequest.self, from: Data(text.utf8))
+        try request.validate()
+        return request
+    }
+
+    private func error(_ text: String) -> OpenAIError? {
+        do {
+            _ = try decodeChat(text)
+            return nil
+        } catch { return error }
+    }
+
+    @Test func acceptsStringAndTextPartContentAndIgnoresUnknownFields() throws {
+        let request = try decodeChat(
+            #"{"model":"x","messages":[{"role":"system","content":"s"},{"role":"user","content":[{"type":"text","text":"a"},{"type":"text","text":"b"}]}],"mode":"instruct","stop":"END","max_completion_tokens":9}"#
+        )
+        #expect(request.messages.map(\.content) == ["s", "ab"])
+        #expect(request.options.stop == ["END"])
+        #expect(request.maxTokens == 9)
+    }
+
+    @Test func namesTheFieldAtFault() {
+        #expect(error(#"{"messages":[{"role":"user","content":"x"}],"seed":"s"}"#)?.param == "seed")
+        #expect(error(#"{"messages":[{"role":"user","content":[{"type":"image_url"}]}]}"#)?.param == "messages[0].content[0].type")
+        #expect(error(#"{"messages":[{"content":"x"}]}"#)?.param == "messages[0].role")
+        #expect(error(#"{"messages":[{"role":"user","content":"x"}],"n":3}"#)?.param == "n")
+        #expect(error("not json") == .malformedJSON)
+    }
+
+    @Test func rangeMessagesQuoteTheLimitAndTheValue() {
+        let message = error(#"{"messages":[{"role":"user","content":"x"}],"top_p":1.5}"#)?.message
+        #expect(message == "Invalid 'top_p': decimal above maximum value. Expected a value <= 1, but got 1.5 instead.")
+    }
+
+    @Test func completionPromptMayBeAListAndMaxTokensZeroNeedsEcho() throws {
+        let list = try RequestDecoder().decode(CompletionRequest.self, from: Data(#"{"prompt":["a","b"]}"#.utf8))
+        #expect(list.prompts == ["a", "b"])
+        let zero = try RequestDecoder().decode(CompletionRequest.self, from: Data(#"{"prompt":"a","max_tokens":0}"#.utf8))
+        #expect(throws: OpenAIError.self) { try zero.validate() }
+    }
+}

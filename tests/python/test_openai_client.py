@@ -1,0 +1,79 @@
+"""The official `openai` package drives Hearth exactly as a user's client would."""
+from __future__ import annotations
+
+import openai
+import pytest
+from openai import OpenAI
+
+from conftest import MODEL_ID
+
+
+@pytest.fixture
+def client(base_url: str) -> OpenAI:
+    return OpenAI(base_url=base_url + "/v1", api_key="sk-anything", max_retries=0)
+
+
+def test_lists_the_loaded_model(client: OpenAI) -> None:
+    models = client.models.list()
+    assert [model.id for model in models.data] == [MODEL_ID]
+    assert client.models.retrieve(MODEL_ID).id == MODEL_ID
+
+
+def test_chat_completion(client: OpenAI) -> None:
+    completion = client.chat.completions.create(
+        model="gpt-4o-mini",
+        messages=[
+            {"role": "system", "content": "You are a terse assistant."},
+            {"role": "user", "content": "What is 2 + 2? Answer with the number."},
+        ],
+        temperature=0,
+        max_tokens=16,
+    )
+    assert completion.id.startswith("chatcmpl-")
+    assert completion.model == MODEL_ID
+    assert completion.choices[0].message.role == "assistant"
+    assert "4" in completion.choices[0].message.content
+    assert completion.choices[0].finish_reason == "stop"
+    assert completion.usage.total_tokens == completion.usage.prompt_tokens + completion.usage.completion_tokens
+
+
+def test_chat_streaming_with_usage(client: OpenAI) -> None:
+    stream = client.chat.completions.create(
+        model="gpt-4o-mini",
+        messages=[{"role": "user", "content": "Name a color."}],
+        temperature=0,
+        max_tokens=12,
+        stream=True,
+        stream_options={"include_usage": True},
+    )
+    chunks = list(stream)
+    assert chunks[0].choices[0].delta.role == "assistant"
+    text = "".join(chunk.choices[0].delta.content or "" for chunk in chunks if chunk.choices)
+    assert text
+    finished = [chunk.choices[0].finish_reason for chunk in chunks if chunk.choices and chunk.choices[0].finish_reason]
+    assert finished in (["stop"], ["length"])
+    assert chunks[-1].choices == [] and chunks[-1].usage.completion_tokens > 0
+    assert len({chunk.id for chunk in chunks}) == 1
+
+
+def test_completion_and_its_stream_agree(client: OpenAI) -> None:
+    whole = client.completions.create(model="davinci-002", prompt="def square(x):", max_tokens=16, temperature=0)
+    assert whole.object == "text_completion"
+    assert whole.choices[0].finish_reason == "length"
+    assert whole.usage.completion_tokens == 16
+    streamed = "".join(
+        chunk.choices[0].text
+        for chunk in client.completions.create(
+            model="davinci-002", prompt="def square(x):", max_tokens=16, temperature=0, stream=True
+        )
+    )
+    assert streamed == whole.choices[0].text
+
+
+def test_bad_request_raises_the_typed_error(client: OpenAI) -> None:
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.chat.completions.create(model="x", messages=[], max_tokens=4)
+    assert raised.value.status_code == 400
+    assert raised.value.body["param"] == "messages"
+    with pytest.raises(openai.NotFoundError):
+        client.models.retrieve("no-such-model")
