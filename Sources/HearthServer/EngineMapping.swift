@@ -13,6 +13,7 @@ extension SamplingParameters {
         if let value = options.repetitionPenaltyRange { penaltyLastN = value }
         if let value = options.presencePenalty { presencePenalty = value }
         if let value = options.frequencyPenalty { frequencyPenalty = value }
+        if let value = options.banEOSToken { banEndOfGeneration = value }
         // A negative seed means "random", as in text-generation-webui.
         if let seed = options.seed { self.seed = seed < 0 ? nil : UInt32(truncatingIfNeeded: seed) }
     }

@@ -98,7 +98,7 @@ final class DecodeWorker {
             reusing: reused,
             sampler: SamplerChain(
                 job.request.sampling,
-                vocabularySize: model.info.vocabularySize,
+                model: model.info,
                 contextLength: configuration.contextLength
             )
         )

@@ -127,6 +127,10 @@ public struct ModelInfo: Sendable, Equatable {
     public var parameterCount: UInt64
     /// Bytes of weights.
     public var sizeInBytes: UInt64
+    /// Every token that ends generation (EOS, end of turn, …), found once at load.
+    public var endOfGenerationTokens: [Int32]
+    /// Bytes of KV cache one token of context takes (f16 keys and values in every layer).
+    public var kvBytesPerToken: Int
 
     init(model: OpaquePointer, vocab: OpaquePointer, path: String) {
         let fileName = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
@@ -141,6 +145,11 @@ public struct ModelInfo: Sendable, Equatable {
         vocabularySize = Int(llama_vocab_n_tokens(vocab))
         parameterCount = llama_model_n_params(model)
         sizeInBytes = llama_model_size(model)
+        endOfGenerationTokens = (0..<llama_vocab_n_tokens(vocab)).filter { llama_vocab_is_eog(vocab, $0) }
+        let headDimension = Int(llama_model_n_embd(model)) / max(1, Int(llama_model_n_head(model)))
+        let keyLength = Self.metadata(model, "\(architecture).attention.key_length").flatMap { Int($0) } ?? headDimension
+        let valueLength = Self.metadata(model, "\(architecture).attention.value_length").flatMap { Int($0) } ?? headDimension
+        kvBytesPerToken = Int(llama_model_n_layer(model)) * Int(llama_model_n_head_kv(model)) * (keyLength + valueLength) * 2
     }
 
     private static func metadata(_ model: OpaquePointer, _ key: String) -> String? {

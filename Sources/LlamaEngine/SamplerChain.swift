@@ -8,10 +8,15 @@ import CLlama
 final class SamplerChain {
     let pointer: UnsafeMutablePointer<llama_sampler>
 
-    init(_ parameters: SamplingParameters, vocabularySize: Int, contextLength: Int) {
+    init(_ parameters: SamplingParameters, model: ModelInfo, contextLength: Int) {
         var chainParams = llama_sampler_chain_default_params()
         chainParams.no_perf = true
         pointer = llama_sampler_chain_init(chainParams)
+        let vocabularySize = model.vocabularySize
+        if parameters.banEndOfGeneration {
+            let bans = model.endOfGenerationTokens.map { llama_logit_bias(token: $0, bias: -.infinity) }
+            add(llama_sampler_init_logit_bias(Int32(vocabularySize), Int32(bans.count), bans))
+        }
         let penalised =
             parameters.repetitionPenalty != 1 || parameters.presencePenalty != 0 || parameters.frequencyPenalty != 0
         if penalised {

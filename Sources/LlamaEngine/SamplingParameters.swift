@@ -16,6 +16,8 @@ public struct SamplingParameters: Sendable, Equatable {
     public var frequencyPenalty: Double = 0
     /// `nil` picks a random seed.
     public var seed: UInt32?
+    /// Never pick an end-of-generation token (text-generation-webui's `ban_eos_token`).
+    public var banEndOfGeneration = false
 
     public init() {}
 

@@ -15,6 +15,8 @@ public struct GenerationOptions: Decodable, Sendable, Equatable {
     public var repetitionPenaltyRange: Int?
     public var stop: [String]
     public var n: Int?
+    /// Never end on an end-of-generation token (text-generation-webui's `ban_eos_token`).
+    public var banEOSToken: Bool?
 
     public init() { stop = [] }
 
@@ -27,6 +29,7 @@ public struct GenerationOptions: Decodable, Sendable, Equatable {
         case frequencyPenalty = "frequency_penalty"
         case repetitionPenalty = "repetition_penalty"
         case repetitionPenaltyRange = "repetition_penalty_range"
+        case banEOSToken = "ban_eos_token"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -41,6 +44,7 @@ public struct GenerationOptions: Decodable, Sendable, Equatable {
         repetitionPenalty = try container.decodeIfPresent(Double.self, forKey: .repetitionPenalty)
         repetitionPenaltyRange = try container.decodeIfPresent(Int.self, forKey: .repetitionPenaltyRange)
         n = try container.decodeIfPresent(Int.self, forKey: .n)
+        banEOSToken = try container.decodeIfPresent(Bool.self, forKey: .banEOSToken)
         stop = try container.decodeIfPresent(OneOrMany<String>.self, forKey: .stop)?.values ?? []
     }
 

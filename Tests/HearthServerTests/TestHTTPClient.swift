@@ -1,198 +1,31 @@
 import Foundation
+import LoopbackHTTP
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// A deliberately small HTTP/1.1 client over a real TCP socket, so that tests see exactly what
-/// goes over the wire and can hang up mid-response. Blocking socket calls run on their own
-/// threads, never on Swift's cooperative pool.
+/// Async access to the loopback client for tests: every blocking call runs on its own thread,
+/// never on Swift's cooperative pool (which has only as many threads as cores).
 struct TestHTTPClient: Sendable {
-    struct Response: Sendable {
-        var status: Int
-        var headers: [String: String]
-        var body: String
+    typealias Response = LoopbackHTTPClient.Response
 
-        func json() throws -> [String: Any] {
-            try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] ?? [:]
-        }
+    let client: LoopbackHTTPClient
 
-        /// `error` of an OpenAI error envelope.
-        func error() throws -> [String: Any]? { try json()["error"] as? [String: Any] }
-    }
+    init(port: Int) { client = LoopbackHTTPClient(port: port) }
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    let port: Int
-
-    /// Sends one request and reads the whole response.
     func request(_ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:]) async throws -> Response {
-        try await onThread {
-            let socket = try Self.connect(port: port)
-            defer { close(socket) }
-            try Self.send(socket, Self.requestText(method, path, body: body, headers: headers))
-            var raw = [UInt8]()
-            var buffer = [UInt8](repeating: 0, count: 65536)
-            while true {
-                let count = recv(socket, &buffer, buffer.count, 0)
-                if count <= 0 { break }
-                raw.append(contentsOf: buffer[0..<count])
-            }
-            return try Self.parse(raw)
-        }
+        try await onThread { try client.request(method, path, body: body, headers: headers) }
     }
 
-    /// POSTs `body` and hands each server-sent event's data to `onEvent` as it arrives; when
-    /// `onEvent` returns false the connection is closed at once. Returns the status code.
     @discardableResult
     func stream(_ path: String, body: String, onEvent: @escaping @Sendable (String) -> Bool) async throws -> Int {
-        try await onThread {
-            let socket = try Self.connect(port: port)
-            defer { close(socket) }
-            try Self.send(socket, Self.requestText("POST", path, body: body, headers: [:]))
-            var pending = [UInt8]()
-            var buffer = [UInt8](repeating: 0, count: 65536)
-            var status = 0
-            var dechunker: Dechunker?
-            var text = ""
-            while true {
-                let count = recv(socket, &buffer, buffer.count, 0)
-                if count <= 0 { return status }
-                pending.append(contentsOf: buffer[0..<count])
-                if dechunker == nil {
-                    guard let end = Self.headerEnd(pending) else { continue }
-                    let head = String(decoding: pending[..<end], as: UTF8.self)
-                    status = Int(head.split(separator: " ")[1]) ?? 0
-                    pending.removeFirst(end + 4)
-                    dechunker = Dechunker()
-                }
-                text += String(decoding: dechunker!.feed(&pending), as: UTF8.self)
-                while let range = text.range(of: "\n\n") {
-                    let event = String(text[..<range.lowerBound])
-                    text.removeSubrange(..<range.upperBound)
-                    let data = event.split(separator: "\n").filter { $0.hasPrefix("data: ") }.map { $0.dropFirst(6) }.joined(separator: "\n")
-                    if !onEvent(data) {
-                        shutdown(socket, Int32(SHUT_RDWR))
-                        return status
-                    }
-                }
-            }
-        }
+        try await onThread { try client.stream(path, body: body, onEvent: onEvent) }
     }
 
-    /// Connects, sends a request and hangs up without reading the response.
     func sendAndHangUp(_ method: String, _ path: String, body: String) async throws {
-        try await onThread {
-            let socket = try Self.connect(port: port)
-            try Self.send(socket, Self.requestText(method, path, body: body, headers: [:]))
-            usleep(200_000)
-            close(socket)
-        }
+        try await onThread { try client.sendAndHangUp(method, path, body: body) }
     }
-
-    // MARK: Plumbing
 
     private func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread { continuation.resume(with: Result { try work() }) }
-            thread.start()
+            Thread { continuation.resume(with: Result { try work() }) }.start()
         }
-    }
-
-    private static func connect(port: Int) throws -> Int32 {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw Failure(description: "socket() failed") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard result == 0 else {
-            close(socket)
-            throw Failure(description: "connect() to port \(port) failed")
-        }
-        return socket
-    }
-
-    private static func requestText(_ method: String, _ path: String, body: String?, headers: [String: String]) -> [UInt8] {
-        let bodyBytes = Array((body ?? "").utf8)
-        var text = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-        if body != nil { text += "Content-Type: application/json\r\nContent-Length: \(bodyBytes.count)\r\n" }
-        for (name, value) in headers { text += "\(name): \(value)\r\n" }
-        return Array((text + "\r\n").utf8) + bodyBytes
-    }
-
-    private static func send(_ socket: Int32, _ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard sent > 0 else { throw Failure(description: "send() failed") }
-            offset += sent
-        }
-    }
-
-    private static func headerEnd(_ bytes: [UInt8]) -> Int? {
-        guard bytes.count >= 4 else { return nil }
-        for index in 0...(bytes.count - 4) where bytes[index] == 13 && bytes[index + 1] == 10 && bytes[index + 2] == 13 && bytes[index + 3] == 10 {
-            return index
-        }
-        return nil
-    }
-
-    private static func parse(_ raw: [UInt8]) throws -> Response {
-        guard let end = headerEnd(raw) else { throw Failure(description: "no HTTP head in \(raw.count) bytes") }
-        let lines = String(decoding: raw[..<end], as: UTF8.self).components(separatedBy: "\r\n")
-        let status = Int(lines[0].split(separator: " ")[1]) ?? 0
-        var headers: [String: String] = [:]
-        for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        var rest = Array(raw[(end + 4)...])
-        let body: [UInt8]
-        if headers["transfer-encoding"]?.lowercased() == "chunked" {
-            var dechunker = Dechunker()
-            body = dechunker.feed(&rest)
-        } else {
-            body = rest
-        }
-        return Response(status: status, headers: headers, body: String(decoding: body, as: UTF8.self))
-    }
-}
-
-/// Decodes `Transfer-Encoding: chunked` incrementally.
-private struct Dechunker {
-    private var remainingInChunk = 0
-    private var needsCRLF = false
-
-    mutating func feed(_ input: inout [UInt8]) -> [UInt8] {
-        var output = [UInt8]()
-        while !input.isEmpty {
-            if needsCRLF {
-                guard input.count >= 2 else { break }
-                input.removeFirst(2)
-                needsCRLF = false
-            }
-            if remainingInChunk == 0 {
-                guard let lineEnd = input.firstIndex(of: 10) else { break }
-                let sizeText = String(decoding: input[..<lineEnd], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-                input.removeFirst(lineEnd + 1)
-                remainingInChunk = Int(sizeText.split(separator: ";").first ?? "0", radix: 16) ?? 0
-                if remainingInChunk == 0 {
-                    input.removeAll()
-                    break
-                }
-            }
-            let take = min(remainingInChunk, input.count)
-            output.append(contentsOf: input[..<take])
-            input.removeFirst(take)
-            remainingInChunk -= take
-            if remainingInChunk == 0 { needsCRLF = true }
-        }
-        return output
     }
 }
