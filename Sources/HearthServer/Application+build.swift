@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import Logging
 import OpenAIAPI
@@ -26,6 +27,8 @@ public func buildApplication(
 /// The router alone, for in-process tests.
 public func buildRouter(configuration: ServerConfiguration, model: ServedModel) -> Router<BasicRequestContext> {
     let router = Router()
+    // Outermost, so that error responses carry the headers too and browsers can read them.
+    router.add(middleware: CORSMiddleware(allowOrigin: .all, allowHeaders: corsHeaders, allowMethods: [.get, .post, .head, .options]))
     router.add(middleware: OpenAIErrorMiddleware(maxBodyBytes: configuration.maxBodyBytes))
     if let key = configuration.apiKey, !key.isEmpty {
         router.add(middleware: APIKeyMiddleware(key: key))
@@ -36,3 +39,13 @@ public func buildRouter(configuration: ServerConfiguration, model: ServedModel) 
     ChatCompletionsController(model: model, configuration: configuration).addRoutes(to: v1)
     return router
 }
+
+/// Request headers browsers may send cross-origin: the usual ones plus those the official OpenAI
+/// JavaScript SDK adds.
+private let corsHeaders: [HTTPField.Name] =
+    [.accept, .authorization, .contentType, .origin]
+    + [
+        "x-stainless-arch", "x-stainless-lang", "x-stainless-os", "x-stainless-package-version", "x-stainless-runtime",
+        "x-stainless-runtime-version", "x-stainless-retry-count", "x-stainless-timeout", "openai-organization", "openai-project",
+        "openai-beta",
+    ].compactMap { HTTPField.Name($0) }

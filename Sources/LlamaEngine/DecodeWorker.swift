@@ -22,8 +22,12 @@ final class DecodeWorker {
         let totalContext = configuration.contextLength * configuration.parallel
         params.n_ctx = UInt32(totalContext)
         params.n_batch = UInt32(configuration.batchSize)
-        params.n_ubatch = UInt32(min(512, configuration.batchSize))
+        params.n_ubatch = UInt32(configuration.microBatchSize)
         params.n_seq_max = UInt32(configuration.parallel)
+        // Each tick asks for logits of at most one token per sequence. Telling llama.cpp so keeps
+        // its compute buffer from reserving a vocabulary-sized row for every token of a micro-batch
+        // (151,936 floats each for Qwen2.5: 300 MiB at 512 tokens).
+        params.n_outputs_max = UInt32(configuration.parallel)
         params.n_threads = Int32(configuration.threads)
         params.n_threads_batch = Int32(configuration.threads)
         params.kv_unified = true

@@ -8,13 +8,17 @@ public struct EngineConfiguration: Sendable, Equatable {
     public var parallel: Int = 1
     /// Most tokens given to one `llama_decode` call (prompt chunks plus one token per sequence).
     public var batchSize: Int = 2048
+    /// Most tokens llama.cpp computes in one pass; bounds the compute buffer, which grows with
+    /// this times the total context.
+    public var microBatchSize: Int = 512
     /// CPU threads for decoding and prompt evaluation.
     public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    public init(contextLength: Int = 4096, parallel: Int = 1, batchSize: Int = 2048, threads: Int? = nil) {
+    public init(contextLength: Int = 4096, parallel: Int = 1, batchSize: Int = 2048, microBatchSize: Int = 512, threads: Int? = nil) {
         self.contextLength = contextLength
         self.parallel = parallel
         self.batchSize = batchSize
+        self.microBatchSize = min(microBatchSize, batchSize)
         self.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
     }
 }

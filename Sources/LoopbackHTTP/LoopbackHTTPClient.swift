@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// A deliberately small, blocking HTTP/1.1 client over a real TCP socket to 127.0.0.1, for the

@@ -2,35 +2,11 @@ import Foundation
 import LlamaEngine
 import LoopbackHTTP
 
-/// Starts a `hearth` server with the same engine settings and runs the workload through it as
-/// a streaming client would.
+/// Streams prompts through a running `hearth` server as a client would.
 struct HTTPRunner {
-    let binary: String
-    let modelPath: String
-    let configuration: EngineConfiguration
+    let client: LoopbackHTTPClient
 
-    struct Result {
-        var stream: StreamFigures
-        var residentBytes: Int
-    }
-
-    func measure(_ workload: Workload) throws -> Result {
-        let server = try BenchServer(
-            binary: binary,
-            arguments: [
-                "--model", modelPath, "--ctx-size", "\(configuration.contextLength)", "--parallel", "\(configuration.parallel)",
-                "--threads", "\(configuration.threads)",
-            ])
-        defer { server.stop() }
-        var figures: [StreamFigures] = []
-        for (index, prompt) in workload.prompts.enumerated() {
-            let run = try stream(prompt: prompt, newTokens: workload.newTokens, client: server.client)
-            if index > 0 { figures.append(run) }
-        }
-        return Result(stream: StreamFigures(median: figures), residentBytes: server.residentBytes())
-    }
-
-    private func stream(prompt: String, newTokens: Int, client: LoopbackHTTPClient) throws -> StreamFigures {
+    func run(prompt: String, newTokens: Int) throws -> StreamFigures {
         let body: [String: Any] = [
             "prompt": prompt, "max_tokens": newTokens, "temperature": 0, "ban_eos_token": true, "stream": true,
             "stream_options": ["include_usage": true],

@@ -35,6 +35,7 @@ struct Hearth: AsyncParsableCommand {
             contextLength: model.ctxSize,
             parallel: model.parallel,
             batchSize: model.batchSize,
+            microBatchSize: model.ubatchSize,
             threads: model.threads
         )
         logger.info("Loading model", metadata: ["model.path": "\(path)"])

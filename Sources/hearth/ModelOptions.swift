@@ -24,6 +24,9 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("batch-size"), help: "Most tokens per llama_decode call.")
     var batchSize = 2048
 
+    @Option(name: .customLong("ubatch-size"), help: "Most tokens llama.cpp computes in one pass (bounds its compute buffer).")
+    var ubatchSize = 512
+
     func validate() throws {
         guard ctxSize >= 16 else { throw ValidationError("--ctx-size must be at least 16.") }
         guard (1...64).contains(parallel) else { throw ValidationError("--parallel must be between 1 and 64.") }

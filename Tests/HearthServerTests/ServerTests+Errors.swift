@@ -70,3 +70,20 @@ extension ServerTests {
         try await expectServerStillAnswers()
     }
 }
+
+extension ServerTests {
+    @Test func browsersMayCallFromAnyOriginAndReadErrors() async throws {
+        let client = try await client()
+        let preflight = try await client.request(
+            "OPTIONS",
+            "/v1/chat/completions",
+            headers: ["Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"]
+        )
+        #expect(preflight.status == 200 || preflight.status == 204)
+        #expect(preflight.headers["access-control-allow-origin"] == "*")
+        #expect(preflight.headers["access-control-allow-headers"]?.lowercased().contains("x-stainless-os") == true)
+        let failed = try await client.request("POST", "/v1/chat/completions", body: "{}", headers: ["Origin": "http://localhost:3000"])
+        #expect(failed.status == 400)
+        #expect(failed.headers["access-control-allow-origin"] == "*")
+    }
+}
