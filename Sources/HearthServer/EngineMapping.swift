@@ -37,6 +37,8 @@ extension OpenAIError {
             self = .contextLengthExceeded(promptTokens: promptTokens, contextLength: contextLength, param: param)
         case .chatTemplateFailed(let reason):
             self = .invalidRequest("The chat could not be rendered with the model's template: \(reason).", param: param)
+        case .queueFull(let limit):
+            self = .serverBusy(waiting: limit, retryAfter: 1)
         case .engineStopped:
             self = OpenAIError(status: 503, message: "The server is shutting down.", type: "server_error")
         case .modelLoadFailed, .contextCreationFailed, .tokenizationFailed, .decodeFailed:

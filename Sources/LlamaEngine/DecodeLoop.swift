@@ -16,12 +16,16 @@ final class DecodeLoop: Sendable {
 
     private let inbox = Mutex(Inbox())
     private let running = Atomic<Int>(0)
+    private let slotCount: Int
+    private let maxQueue: Int
     private let wakeSignal = DispatchSemaphore(value: 0)
     private let exited = DispatchSemaphore(value: 0)
 
     /// Creates the llama context on a new thread and starts the loop there.
     /// - Throws: ``LlamaError/contextCreationFailed(contextSize:)`` when the context cannot be made.
     init(model: LlamaModel, configuration: EngineConfiguration, logger: Logger) throws(LlamaError) {
+        slotCount = configuration.parallel
+        maxQueue = configuration.maxQueue
         let started = Mutex<Result<Void, LlamaError>?>(nil)
         let ready = DispatchSemaphore(value: 0)
         let thread = Thread { [self] in
@@ -47,23 +51,41 @@ final class DecodeLoop: Sendable {
     }
 
     /// Queues a job; it starts as soon as a sequence slot is free.
+    /// - Throws: ``LlamaError/queueFull(limit:)`` when every slot is busy and `maxQueue` jobs
+    ///   already wait; ``LlamaError/engineStopped`` after shutdown.
     func submit(_ job: GenerationJob) throws(LlamaError) {
-        let accepted = inbox.withLock { inbox in
-            guard !inbox.stopping else { return false }
+        let freeSlots = max(0, slotCount - running.load(ordering: .relaxed))
+        let refusal: LlamaError? = inbox.withLock { inbox in
+            if inbox.stopping { return .engineStopped }
+            // Jobs in the inbox that free slots will take at the next tick are not waiting.
+            if inbox.waiting.count >= maxQueue + freeSlots { return .queueFull(limit: maxQueue) }
             inbox.waiting.append(job)
+            return nil
+        }
+        if let refusal { throw refusal }
+        wakeSignal.signal()
+    }
+
+    /// Withdraws a job whose consumer went away: a waiting job leaves the queue at once; a
+    /// running one is flagged and its slot is freed at the loop's next tick.
+    func cancel(_ job: GenerationJob) {
+        job.cancel()
+        let wasWaiting = inbox.withLock { inbox in
+            guard let index = inbox.waiting.firstIndex(where: { $0 === job }) else { return false }
+            inbox.waiting.remove(at: index)
             return true
         }
-        guard accepted else { throw .engineStopped }
-        wakeSignal.signal()
+        if wasWaiting {
+            job.continuation.finish()
+        } else {
+            wakeSignal.signal()
+        }
     }
 
     /// Jobs on a sequence slot plus jobs waiting for one.
     var activeJobs: Int {
         running.load(ordering: .relaxed) + inbox.withLock { $0.waiting.count }
     }
-
-    /// Wakes the loop so it notices a cancellation promptly even when it is idle.
-    func wake() { wakeSignal.signal() }
 
     /// Stops the loop: running and waiting jobs end as cancelled; returns when the thread exits.
     func shutdown() {

@@ -16,6 +16,7 @@ final class DecodeWorker {
     private let context: OpaquePointer
     private var batch: llama_batch
     private var slots: [SequenceSlot]
+    private var promptCache: PromptCache
 
     init(model: LlamaModel, configuration: EngineConfiguration, loop: DecodeLoop, logger: Logger) throws(LlamaError) {
         var params = llama_context_default_params()
@@ -42,6 +43,7 @@ final class DecodeWorker {
         self.context = context
         batch = llama_batch_init(Int32(configuration.batchSize), 0, 1)
         slots = (0..<configuration.parallel).map { SequenceSlot(id: Int32($0)) }
+        promptCache = PromptCache(capacityBytes: configuration.promptCacheBytes)
         logger.info(
             "Decode loop ready",
             metadata: [
@@ -82,17 +84,23 @@ final class DecodeWorker {
     // MARK: Admission
 
     /// Puts a job on the free slot whose cached tokens share the longest prefix with its prompt,
-    /// and drops the rest of that slot's KV so only the new suffix is evaluated.
+    /// and drops the rest of that slot's KV so only the new suffix is evaluated. With a prompt
+    /// cache, a stored prefix longer than any slot's is restored into a slot first, and a slot
+    /// about to lose most of its cached tokens is stored before they go.
     private func admit(_ job: GenerationJob) {
         let prompt = job.promptTokens
-        var best = -1
-        var bestShared = -1
-        for index in slots.indices where slots[index].job == nil {
-            let shared = slots[index].cachedTokens.commonPrefixLength(with: prompt)
-            if shared > bestShared { (best, bestShared) = (index, shared) }
+        let free = slots.indices.filter { slots[$0].job == nil }
+        let shared = { (index: Int) in self.slots[index].cachedTokens.commonPrefixLength(with: prompt) }
+        var best = free.max { shared($0) < shared($1) }!
+        if let match = promptCache.bestMatch(for: prompt, minimum: shared(best) + Self.minimumCachedPrefix) {
+            // Restore into the free slot holding the least, after storing what it holds.
+            best = free.min { slots[$0].cachedTokens.count < slots[$1].cachedTokens.count }!
+            stash(best)
+            restore(promptCache.take(match), into: best)
         }
         // At least the last prompt token is evaluated again: its logits give the first token.
-        var reused = min(bestShared, prompt.count - 1)
+        var reused = min(shared(best), prompt.count - 1)
+        if reused < slots[best].cachedTokens.count / 2 { stash(best) }
         if !llama_memory_seq_rm(memory, slots[best].id, Int32(reused), -1) {
             llama_memory_seq_rm(memory, slots[best].id, -1, -1)
             reused = 0
@@ -100,12 +108,36 @@ final class DecodeWorker {
         slots[best].start(
             job,
             reusing: reused,
-            sampler: SamplerChain(
-                job.request.sampling,
-                model: model.info,
-                contextLength: configuration.contextLength
-            )
+            sampler: SamplerChain(job.request.sampling, model: model.info, contextLength: configuration.contextLength)
         )
+    }
+
+    /// Prefixes shorter than this are cheaper to evaluate again than to store and restore.
+    private static let minimumCachedPrefix = 64
+
+    /// Copies a slot's KV state into the prompt cache (before the slot is reused for another
+    /// prompt).
+    private func stash(_ index: Int) {
+        let tokens = slots[index].cachedTokens
+        guard promptCache.isEnabled, tokens.count >= Self.minimumCachedPrefix else { return }
+        let id = slots[index].id
+        var state = [UInt8](repeating: 0, count: llama_state_seq_get_size(context, id))
+        guard llama_state_seq_get_data(context, &state, state.count, id) == state.count else { return }
+        promptCache.insert(tokens: tokens, state: state)
+        logger.debug("Prompt cached in RAM", metadata: ["cache.tokens": "\(tokens.count)", "cache.bytes": "\(promptCache.usedBytes)"])
+    }
+
+    /// Loads a stored prefix into a slot, replacing what the slot held.
+    private func restore(_ entry: PromptCache.Entry, into index: Int) {
+        let id = slots[index].id
+        llama_memory_seq_rm(memory, id, -1, -1)
+        if llama_state_seq_set_data(context, entry.state, entry.state.count, id) > 0 {
+            slots[index].cachedTokens = entry.tokens
+            logger.debug("Prompt restored from RAM", metadata: ["cache.tokens": "\(entry.tokens.count)"])
+        } else {
+            llama_memory_seq_rm(memory, id, -1, -1)
+            slots[index].cachedTokens = []
+        }
     }
 
     // MARK: One tick

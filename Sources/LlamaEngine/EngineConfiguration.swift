@@ -1,6 +1,6 @@
 import Foundation
 
-/// How the engine sizes its llama.cpp context and threads.
+/// How the engine sizes its llama.cpp context, its queue and its threads.
 public struct EngineConfiguration: Sendable, Equatable {
     /// Tokens of context available to each sequence (prompt + completion).
     public var contextLength: Int = 4096
@@ -8,17 +8,31 @@ public struct EngineConfiguration: Sendable, Equatable {
     public var parallel: Int = 1
     /// Most tokens given to one `llama_decode` call (prompt chunks plus one token per sequence).
     public var batchSize: Int = 2048
-    /// Most tokens llama.cpp computes in one pass; bounds the compute buffer, which grows with
-    /// this times the total context.
+    /// Most tokens llama.cpp computes in one pass. Its compute buffer grows with this.
     public var microBatchSize: Int = 512
     /// CPU threads for decoding and prompt evaluation.
     public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    /// Requests that may wait for a sequence slot; one more is refused with
+    /// ``LlamaError/queueFull(limit:)``.
+    public var maxQueue: Int = 64
+    /// Bytes of host RAM for KV state of prompts evicted from their slot (0: off).
+    public var promptCacheBytes: Int = 0
 
-    public init(contextLength: Int = 4096, parallel: Int = 1, batchSize: Int = 2048, microBatchSize: Int = 512, threads: Int? = nil) {
+    public init(
+        contextLength: Int = 4096,
+        parallel: Int = 1,
+        batchSize: Int = 2048,
+        microBatchSize: Int = 512,
+        threads: Int? = nil,
+        maxQueue: Int = 64,
+        promptCacheBytes: Int = 0
+    ) {
         self.contextLength = contextLength
         self.parallel = parallel
         self.batchSize = batchSize
         self.microBatchSize = min(microBatchSize, batchSize)
         self.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        self.maxQueue = maxQueue
+        self.promptCacheBytes = promptCacheBytes
     }
 }

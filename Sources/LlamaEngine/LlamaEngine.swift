@@ -65,10 +65,7 @@ public final class LlamaEngine: Sendable {
         let (stream, continuation) = AsyncThrowingStream<GenerationEvent, any Error>.makeStream()
         let job = GenerationJob(request: request, promptTokens: tokens, continuation: continuation)
         continuation.onTermination = { [loop] termination in
-            if case .cancelled = termination {
-                job.cancel()
-                loop.wake()
-            }
+            if case .cancelled = termination { loop.cancel(job) }
         }
         try loop.submit(job)
         return stream

@@ -15,6 +15,8 @@ public enum LlamaError: Error, Sendable, Equatable, CustomStringConvertible {
     case promptTooLong(promptTokens: Int, contextLength: Int)
     /// The engine has been shut down.
     case engineStopped
+    /// Every slot is busy and `limit` requests are already waiting.
+    case queueFull(limit: Int)
     /// A chat template could not be applied.
     case chatTemplateFailed(String)
 
@@ -26,6 +28,7 @@ public enum LlamaError: Error, Sendable, Equatable, CustomStringConvertible {
         case .decodeFailed(let code): "llama_decode failed with code \(code)"
         case .promptTooLong(let prompt, let context): "the prompt has \(prompt) tokens but the context holds \(context)"
         case .engineStopped: "the engine has been shut down"
+        case .queueFull(let limit): "all sequence slots are busy and \(limit) requests are waiting"
         case .chatTemplateFailed(let reason): "the chat template could not be applied: \(reason)"
         }
     }

@@ -15,6 +15,8 @@ public struct OpenAIError: Error, Sendable, Equatable {
     public var param: String?
     /// A machine-readable code, e.g. `context_length_exceeded`, if any.
     public var code: String?
+    /// Seconds a client should wait before trying again (sent as `Retry-After`), if any.
+    public var retryAfterSeconds: Int?
 
     public init(status: Int, message: String, type: String, param: String? = nil, code: String? = nil) {
         self.status = status
@@ -87,6 +89,19 @@ public struct OpenAIError: Error, Sendable, Equatable {
             type: "invalid_request_error",
             code: "request_too_large"
         )
+    }
+
+    /// 429: the server is at capacity; the client should retry after `retryAfter` seconds.
+    public static func serverBusy(waiting: Int, retryAfter: Int) -> Self {
+        var error = OpenAIError(
+            status: 429,
+            message:
+                "The server is busy: every generation slot is in use and \(waiting) requests are already waiting. Retry after \(retryAfter) seconds.",
+            type: "requests",
+            code: "rate_limit_exceeded"
+        )
+        error.retryAfterSeconds = retryAfter
+        return error
     }
 
     /// 500: something failed inside the server. The message is deliberately generic.

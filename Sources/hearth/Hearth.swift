@@ -36,7 +36,9 @@ struct Hearth: AsyncParsableCommand {
             parallel: model.parallel,
             batchSize: model.batchSize,
             microBatchSize: model.ubatchSize,
-            threads: model.threads
+            threads: model.threads,
+            maxQueue: model.maxQueue,
+            promptCacheBytes: model.cacheRAM << 20
         )
         logger.info("Loading model", metadata: ["model.path": "\(path)"])
         let engine = try LlamaEngine(modelPath: path, configuration: engineConfiguration, logger: Logger(label: "hearth.engine"))

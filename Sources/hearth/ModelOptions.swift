@@ -27,7 +27,15 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("ubatch-size"), help: "Most tokens llama.cpp computes in one pass (bounds its compute buffer).")
     var ubatchSize = 512
 
+    @Option(name: .customLong("max-queue"), help: "Requests that may wait for a free slot; more get 429 with Retry-After.")
+    var maxQueue = 64
+
+    @Option(name: .customLong("cache-ram"), help: "MiB of RAM for the KV state of prompts evicted from their slot (0: off).")
+    var cacheRAM = 0
+
     func validate() throws {
+        guard maxQueue >= 0 else { throw ValidationError("--max-queue must be at least 0.") }
+        guard cacheRAM >= 0 else { throw ValidationError("--cache-ram must be at least 0.") }
         guard ctxSize >= 16 else { throw ValidationError("--ctx-size must be at least 16.") }
         guard (1...64).contains(parallel) else { throw ValidationError("--parallel must be between 1 and 64.") }
         guard batchSize >= parallel else { throw ValidationError("--batch-size must be at least --parallel.") }

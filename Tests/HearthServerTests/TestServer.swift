@@ -32,8 +32,14 @@ enum TestServer {
 
     private static let started = Task<Int, any Error> {
         var configuration = ServerConfiguration()
-        configuration.port = 0
         configuration.maxBodyBytes = maxBodyBytes
+        return try await start(engine: engine, configuration: configuration)
+    }
+
+    /// Starts another server on a free port for `engine`; it runs until the process exits.
+    static func start(engine: LlamaEngine, configuration: ServerConfiguration) async throws -> Int {
+        var configuration = configuration
+        configuration.port = 0
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = buildApplication(
             configuration: configuration,

@@ -95,18 +95,24 @@ import Testing
         #expect(result.summary.completionTokens == 4)
     }
 
-    @Test func concurrentGreedyRequestsMatchTheirSoloOutputs() async throws {
-        let prompts = ["The capital of France is", "import numpy as np\n", "Roses are red,"]
-        var solo: [String] = []
-        for prompt in prompts { solo.append(try await collect(engine, greedy(prompt, maxTokens: 12)).text) }
-        let together = try await withThrowingTaskGroup(of: (Int, String).self) { group in
-            for (index, prompt) in prompts.enumerated() {
-                group.addTask { (index, try await collect(engine, greedy(prompt, maxTokens: 12)).text) }
+    @Test func concurrentSequencesDoNotLeakIntoEachOther() async throws {
+        let words = ["APPLE", "RIVER", "CANDLE", "ORBIT"]
+        let outputs = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            for (index, word) in words.enumerated() {
+                group.addTask { (index, try await collect(engine, greedy(echoPrompt(word), maxTokens: 8)).text) }
             }
-            var results = [String](repeating: "", count: prompts.count)
+            var results = [String](repeating: "", count: words.count)
             for try await (index, text) in group { results[index] = text }
             return results
         }
-        #expect(together == solo)
+        for (index, word) in words.enumerated() {
+            #expect(outputs[index].uppercased().contains(word), "\(word): \(outputs[index])")
+            #expect(words.filter { $0 != word }.allSatisfy { !outputs[index].uppercased().contains($0) })
+        }
     }
+}
+
+/// A chat prompt whose answer is `word`.
+func echoPrompt(_ word: String) -> String {
+    "<|im_start|>user\nRepeat exactly this word and nothing else: \(word)<|im_end|>\n<|im_start|>assistant\n"
 }

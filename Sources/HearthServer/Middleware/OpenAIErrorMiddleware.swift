@@ -41,10 +41,8 @@ struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     static func response(for error: OpenAIError) -> Response {
-        Response(
-            status: .init(code: error.status),
-            headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(string: error.jsonText))
-        )
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let seconds = error.retryAfterSeconds { headers[.retryAfter] = String(seconds) }
+        return Response(status: .init(code: error.status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: error.jsonText)))
     }
 }
