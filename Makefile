@@ -2,7 +2,7 @@
 SWIFT ?= swift
 ARGS ?=
 
-.PHONY: run test bench setup build format lint clean
+.PHONY: run test bench bench-peer setup build format lint clean
 
 ## Serve the default model on 127.0.0.1:5000 (pass flags with ARGS="--listen --api-key k").
 run: setup
@@ -21,6 +21,12 @@ bench: setup
 	$(SWIFT) build -c release --product hearth
 	$(SWIFT) build -c release --product hearth-bench
 	.build/release/hearth-bench $(ARGS)
+
+## The same, with llama-cpp-python's own server measured beside Hearth.
+bench-peer: setup
+	$(SWIFT) build -c release --product hearth
+	$(SWIFT) build -c release --product hearth-bench
+	scripts/bench-peer.sh $(ARGS)
 
 setup:
 	scripts/setup.sh

@@ -6,7 +6,7 @@ import LoopbackHTTP
 struct HTTPRunner {
     let client: LoopbackHTTPClient
 
-    func run(prompt: String, newTokens: Int) throws -> StreamFigures {
+    func run(prompt: String, promptTokens: Int, newTokens: Int) throws -> StreamFigures {
         let body: [String: Any] = [
             "prompt": prompt, "max_tokens": newTokens, "temperature": 0, "ban_eos_token": true, "stream": true,
             "stream_options": ["include_usage": true],
@@ -15,6 +15,7 @@ struct HTTPRunner {
         var first: Double?
         var last = 0.0
         var usage: [String: Int] = [:]
+        var chunks = 0
         let sent = now()
         let status = try client.stream("/v1/completions", body: text) { event in
             guard event != "[DONE]", let chunk = try? JSONSerialization.jsonObject(with: Data(event.utf8)) as? [String: Any] else {
@@ -22,15 +23,17 @@ struct HTTPRunner {
             }
             if let piece = (chunk["choices"] as? [[String: Any]])?.first?["text"] as? String, !piece.isEmpty {
                 last = now()
+                chunks += 1
                 if first == nil { first = last }
             }
             if let counts = chunk["usage"] as? [String: Int] { usage = counts }
             return true
         }
-        guard status == 200, let first, let promptTokens = usage["prompt_tokens"], let completionTokens = usage["completion_tokens"] else {
-            throw BenchError("the server's stream failed (status \(status))")
-        }
-        return StreamFigures(promptTokens: promptTokens, completionTokens: completionTokens, sent: sent, firstToken: first, lastToken: last)
+        guard status == 200, let first else { throw BenchError("the server's stream failed (status \(status))") }
+        // Servers that send no usage while streaming are credited one token per text chunk.
+        return StreamFigures(
+            promptTokens: usage["prompt_tokens"] ?? promptTokens, completionTokens: usage["completion_tokens"] ?? chunks, sent: sent,
+            firstToken: first, lastToken: last)
     }
 }
 

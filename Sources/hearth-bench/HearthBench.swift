@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LlamaEngine
+import LoopbackHTTP
 
 /// `make bench`: single-stream figures of the engine called directly, next to the same workload
 /// through a real `hearth` server over HTTP streaming.
@@ -31,6 +32,15 @@ struct HearthBench: AsyncParsableCommand {
 
     @Option
     var parallel = 4
+
+    @Option(help: "Also run the HTTP workloads against this OpenAI-compatible server on 127.0.0.1 (e.g. http://127.0.0.1:8000).")
+    var against: String?
+
+    @Option(name: .customLong("against-name"), help: "Column title for --against.")
+    var againstName = "peer"
+
+    @Flag(name: .customLong("single-only"), help: "Only the single-stream comparison with the engine.")
+    var singleOnly = false
 
     @Option(name: .customLong("ubatch-size"))
     var ubatchSize = 512
@@ -77,9 +87,9 @@ struct HearthBench: AsyncParsableCommand {
             if index.isMultiple(of: 2) {
                 viaEngine = try await directRunner.run(prompt: prompt, newTokens: newTokens)
                 usleep(pause)
-                viaHTTP = try httpRunner.run(prompt: prompt, newTokens: newTokens)
+                viaHTTP = try httpRunner.run(prompt: prompt, promptTokens: promptTokens, newTokens: newTokens)
             } else {
-                viaHTTP = try httpRunner.run(prompt: prompt, newTokens: newTokens)
+                viaHTTP = try httpRunner.run(prompt: prompt, promptTokens: promptTokens, newTokens: newTokens)
                 usleep(pause)
                 viaEngine = try await directRunner.run(prompt: prompt, newTokens: newTokens)
             }
@@ -118,6 +128,50 @@ struct HearthBench: AsyncParsableCommand {
         Report.line(String(format: "HTTP decode / direct decode: %.1f%% (target >= 97%%)", ratio * 100))
         Report.line(
             "server RSS: \(http.residentBytes >> 20) MiB (ceiling: model \(workload.modelFileBytes >> 20) MiB + KV \((workload.kvBytesPerToken * ctxSize * parallel) >> 20) MiB + 60 MiB = \(ceiling >> 20) MiB)"
+        )
+        guard !singleOnly else { return }
+
+        var targets = [("Hearth", server.client)]
+        if let against {
+            guard let port = URL(string: against)?.port, ["127.0.0.1", "localhost"].contains(URL(string: against)?.host ?? "") else {
+                throw BenchError("--against must be a loopback URL with a port, like http://127.0.0.1:8000")
+            }
+            targets.append((againstName, LoopbackHTTPClient(port: port)))
+            let peer = try (0...runs).map { try HTTPRunner(client: targets[1].1).run(prompt: workload.prompts[$0], promptTokens: promptTokens, newTokens: newTokens) }
+            let figures = StreamFigures(median: Array(peer.dropFirst()))
+            Report.line("")
+            Report.line(
+                "\(againstName), HTTP streaming, same workload: prompt \(Report.number(figures.promptPerSecond)) tok/s, decode \(Report.number(figures.decodePerSecond)) tok/s, TTFT \(Report.number(figures.ttftMilliseconds)) ms"
+            )
+        }
+        Report.line("")
+        var rows: [[String]] = []
+        var columns: [[String]] = []
+        for (_, client) in targets {
+            let load = LoadRunner(client: client)
+            var column: [String] = []
+            rows = []
+            for clients in [1, 2, 4, 8] {
+                let figures = try load.concurrency(clients: clients, requestsEach: clients <= 4 ? 2 : 1, promptTokens: 128, newTokens: 64)
+                rows.append(["\(clients) clients: aggregate decode tok/s"])
+                column.append(Report.number(figures.aggregateTokensPerSecond))
+                rows.append(["\(clients) clients: TTFT p50 / p95 ms"])
+                column.append("\(Report.number(figures.ttftP50)) / \(Report.number(figures.ttftP95))")
+                rows.append(["\(clients) clients: inter-token p50 ms"])
+                column.append(Report.number(figures.interTokenP50))
+            }
+            let prefix = try load.sharedPrefix(prefixTokens: 1000, requests: 8, coldRequests: 3)
+            rows.append(["shared 1,000-token prefix: mean TTFT cold ms"])
+            column.append(Report.number(prefix.cold))
+            rows.append(["shared 1,000-token prefix: mean TTFT cached ms"])
+            column.append("\(Report.number(prefix.cached)) (\(Report.number(prefix.cached / prefix.cold * 100))%)")
+            rows.append(["GET /v1/models, 32 connections: req/s"])
+            column.append(Report.number(load.modelsRate(connections: 32, seconds: 3)))
+            columns.append(column)
+        }
+        Report.table(
+            header: ["workload (128-token prompts, 64 new tokens)"] + targets.map(\.0),
+            rows: rows.indices.map { row in rows[row] + columns.map { $0[row] } }
         )
     }
 }
