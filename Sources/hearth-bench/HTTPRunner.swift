@@ -32,8 +32,12 @@ struct HTTPRunner {
         guard status == 200, let first else { throw BenchError("the server's stream failed (status \(status))") }
         // Servers that send no usage while streaming are credited one token per text chunk.
         return StreamFigures(
-            promptTokens: usage["prompt_tokens"] ?? promptTokens, completionTokens: usage["completion_tokens"] ?? chunks, sent: sent,
-            firstToken: first, lastToken: last)
+            promptTokens: usage["prompt_tokens"] ?? promptTokens,
+            completionTokens: usage["completion_tokens"] ?? chunks,
+            sent: sent,
+            firstToken: first,
+            lastToken: last
+        )
     }
 }
 

@@ -137,7 +137,9 @@ struct HearthBench: AsyncParsableCommand {
                 throw BenchError("--against must be a loopback URL with a port, like http://127.0.0.1:8000")
             }
             targets.append((againstName, LoopbackHTTPClient(port: port)))
-            let peer = try (0...runs).map { try HTTPRunner(client: targets[1].1).run(prompt: workload.prompts[$0], promptTokens: promptTokens, newTokens: newTokens) }
+            let peer = try (0...runs).map {
+                try HTTPRunner(client: targets[1].1).run(prompt: workload.prompts[$0], promptTokens: promptTokens, newTokens: newTokens)
+            }
             let figures = StreamFigures(median: Array(peer.dropFirst()))
             Report.line("")
             Report.line(

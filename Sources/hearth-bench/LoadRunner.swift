@@ -57,7 +57,10 @@ struct LoadRunner {
         runThreads(clients) { clientIndex in
             for request in 0..<requestsEach {
                 do {
-                    let prompt = Self.countingPrompt(tag: "c\(clients)-\(clientIndex)-\(request)-\(UUID().uuidString.prefix(6))", tokens: promptTokens)
+                    let prompt = Self.countingPrompt(
+                        tag: "c\(clients)-\(clientIndex)-\(request)-\(UUID().uuidString.prefix(6))",
+                        tokens: promptTokens
+                    )
                     let trace = try stream(prompt: prompt, newTokens: newTokens)
                     traces.withLock { $0.append(trace) }
                 } catch {

@@ -94,25 +94,4 @@ import Testing
         let result = try await collect(engine, greedy("Hello", maxTokens: 4))
         #expect(result.summary.completionTokens == 4)
     }
-
-    @Test func concurrentSequencesDoNotLeakIntoEachOther() async throws {
-        let words = ["APPLE", "RIVER", "CANDLE", "ORBIT"]
-        let outputs = try await withThrowingTaskGroup(of: (Int, String).self) { group in
-            for (index, word) in words.enumerated() {
-                group.addTask { (index, try await collect(engine, greedy(echoPrompt(word), maxTokens: 8)).text) }
-            }
-            var results = [String](repeating: "", count: words.count)
-            for try await (index, text) in group { results[index] = text }
-            return results
-        }
-        for (index, word) in words.enumerated() {
-            #expect(outputs[index].uppercased().contains(word), "\(word): \(outputs[index])")
-            #expect(words.filter { $0 != word }.allSatisfy { !outputs[index].uppercased().contains($0) })
-        }
-    }
-}
-
-/// A chat prompt whose answer is `word`.
-func echoPrompt(_ word: String) -> String {
-    "<|im_start|>user\nRepeat exactly this word and nothing else: \(word)<|im_end|>\n<|im_start|>assistant\n"
 }

@@ -32,3 +32,8 @@ func collect(_ engine: LlamaEngine, _ request: GenerationRequest) async throws -
     }
     return (text, summary!)
 }
+
+/// A chat prompt whose answer is `word`.
+func echoPrompt(_ word: String) -> String {
+    "<|im_start|>user\nRepeat exactly this word and nothing else: \(word)<|im_end|>\n<|im_start|>assistant\n"
+}
