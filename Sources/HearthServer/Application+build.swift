@@ -37,6 +37,7 @@ public func buildRouter(configuration: ServerConfiguration, model: ServedModel) 
     ModelsController(model: model).addRoutes(to: v1)
     CompletionsController(model: model, configuration: configuration).addRoutes(to: v1)
     ChatCompletionsController(model: model, configuration: configuration).addRoutes(to: v1)
+    InternalController(model: model, configuration: configuration).addRoutes(to: v1.group("internal"))
     return router
 }
 

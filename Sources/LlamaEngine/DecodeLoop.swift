@@ -12,6 +12,8 @@ final class DecodeLoop: Sendable {
     private struct Inbox {
         var waiting: [GenerationJob] = []
         var stopping = false
+        /// Set by ``stopAll()``: the worker ends its running jobs at its next tick.
+        var stopRunning = false
     }
 
     private let inbox = Mutex(Inbox())
@@ -87,6 +89,18 @@ final class DecodeLoop: Sendable {
         running.load(ordering: .relaxed) + inbox.withLock { $0.waiting.count }
     }
 
+    /// Ends every job now on a slot or waiting for one with reason `.stop`, as if each had met a
+    /// stop string. Jobs submitted afterwards run normally.
+    func stopAll() {
+        let waiting = inbox.withLock { inbox in
+            inbox.stopRunning = true
+            defer { inbox.waiting = [] }
+            return inbox.waiting
+        }
+        for job in waiting { DecodeWorker.end(job, reason: .stop, summary: nil) }
+        wakeSignal.signal()
+    }
+
     /// Stops the loop: running and waiting jobs end as cancelled; returns when the thread exits.
     func shutdown() {
         let first = inbox.withLock { inbox in
@@ -102,19 +116,21 @@ final class DecodeLoop: Sendable {
 
     /// Takes up to `limit` waiting jobs in arrival order; cancelled waiting jobs are removed and
     /// returned separately so the worker can end their streams.
-    func takeJobs(limit: Int) -> (admitted: [GenerationJob], cancelled: [GenerationJob], stopping: Bool) {
+    func takeJobs(limit: Int) -> (admitted: [GenerationJob], cancelled: [GenerationJob], stopping: Bool, stopRunning: Bool) {
         inbox.withLock { inbox in
+            let stopRunning = inbox.stopRunning
+            inbox.stopRunning = false
             let cancelled = inbox.waiting.filter(\.isCancelled)
             if !cancelled.isEmpty { inbox.waiting.removeAll(where: \.isCancelled) }
             if inbox.stopping {
                 let all = inbox.waiting
                 inbox.waiting = []
-                return ([], cancelled + all, true)
+                return ([], cancelled + all, true, stopRunning)
             }
             let count = min(limit, inbox.waiting.count)
             let admitted = Array(inbox.waiting.prefix(count))
             inbox.waiting.removeFirst(count)
-            return (admitted, cancelled, false)
+            return (admitted, cancelled, false, stopRunning)
         }
     }
 

@@ -64,7 +64,10 @@ final class DecodeWorker {
     func run() {
         while true {
             let freeSlots = slots.filter { $0.job == nil }.count
-            let (admitted, cancelled, stopping) = loop.takeJobs(limit: freeSlots)
+            let (admitted, cancelled, stopping, stopRunning) = loop.takeJobs(limit: freeSlots)
+            if stopRunning {
+                for index in slots.indices where slots[index].job != nil { finish(index, .stop) }
+            }
             for job in cancelled { Self.end(job, reason: .cancelled, summary: nil) }
             if stopping {
                 for index in slots.indices where slots[index].job != nil { finish(index, .cancelled) }
@@ -239,7 +242,7 @@ final class DecodeWorker {
         slots[index].release()
     }
 
-    private static func end(_ job: GenerationJob, reason: StopReason, summary: GenerationSummary?) {
+    static func end(_ job: GenerationJob, reason: StopReason, summary: GenerationSummary?) {
         let summary =
             summary ?? GenerationSummary(reason: reason, promptTokens: job.promptTokens.count, completionTokens: 0)
         job.continuation.yield(.finished(summary))

@@ -71,6 +71,10 @@ public final class LlamaEngine: Sendable {
         return stream
     }
 
+    /// Ends every running and waiting generation with reason `.stop` (text-generation-webui's
+    /// `stop-generation`): each stream gets its held-back text and a summary, then ends.
+    public func stopAll() { loop.stopAll() }
+
     /// Stops the decode loop; running generations end as cancelled.
     public func shutdown() { loop.shutdown() }
 }

@@ -72,6 +72,22 @@ import Testing
         #expect(engine.activeGenerations == 1)
     }
 
+    @Test func stopAllEndsRunningAndWaitingGenerationsWithStop() async throws {
+        let engine = try Self.engine(parallel: 1)
+        defer { engine.shutdown() }
+        let running = try engine.generate(Self.greedy("Count to a million: 1, 2,", maxTokens: 400))
+        let waiting = try engine.generate(Self.greedy("Count to a billion: 1, 2,", maxTokens: 400))
+        var iterator = running.makeAsyncIterator()
+        _ = try await iterator.next()
+        engine.stopAll()
+        var reasons: [StopReason] = []
+        while let event = try await iterator.next() { if case .finished(let summary) = event { reasons.append(summary.reason) } }
+        for try await event in waiting { if case .finished(let summary) = event { reasons.append(summary.reason) } }
+        #expect(reasons == [.stop, .stop])
+        // Requests after the stop run normally.
+        #expect(try await collect(engine, Self.greedy("Hi", maxTokens: 3)).summary.completionTokens == 3)
+    }
+
     @Test func aPrefixRestoredFromRAMGivesTheColdOutput() async throws {
         let engine = try Self.engine(parallel: 1, cacheBytes: 64 << 20)
         defer { engine.shutdown() }
