@@ -14,6 +14,11 @@ extension SamplingParameters {
         if let value = options.presencePenalty { presencePenalty = value }
         if let value = options.frequencyPenalty { frequencyPenalty = value }
         if let value = options.banEOSToken { banEndOfGeneration = value }
+        // OpenAI: -100 "should result in a ban"; llama.cpp adds the bias to the logit, so make
+        // it exact.
+        for (token, bias) in options.logitBias { logitBias[Int32(token)] = bias <= -100 ? -.infinity : Float(bias) }
+        for token in options.customTokenBans { logitBias[Int32(token)] = -.infinity }
+        if let value = options.grammarString { grammar = value }
         // A negative seed means "random", as in text-generation-webui.
         if let seed = options.seed { self.seed = seed < 0 ? nil : UInt32(truncatingIfNeeded: seed) }
     }
@@ -37,12 +42,26 @@ extension OpenAIError {
             self = .contextLengthExceeded(promptTokens: promptTokens, contextLength: contextLength, param: param)
         case .chatTemplateFailed(let reason):
             self = .invalidRequest("The chat could not be rendered with the model's template: \(reason).", param: param)
+        case .invalidGrammar(let reason):
+            self = .invalidValue("grammar_string", "the grammar does not parse: \(reason)")
         case .queueFull(let limit):
             self = .serverBusy(waiting: limit, retryAfter: 1)
         case .engineStopped:
             self = OpenAIError(status: 503, message: "The server is shutting down.", type: "server_error")
         case .modelLoadFailed, .contextCreationFailed, .tokenizationFailed, .decodeFailed:
             self = .internalError
+        }
+    }
+}
+
+extension GenerationOptions {
+    /// Token ids in `logit_bias` and `custom_token_bans` must exist in the model's vocabulary.
+    func validateTokens(vocabularySize: Int) throws(OpenAIError) {
+        if let token = logitBias.keys.sorted().first(where: { !(0..<vocabularySize).contains($0) }) {
+            throw .invalidValue("logit_bias", "\(token) is not a token id of this model (0..<\(vocabularySize)).")
+        }
+        if let token = customTokenBans.first(where: { !(0..<vocabularySize).contains($0) }) {
+            throw .invalidValue("custom_token_bans", "\(token) is not a token id of this model (0..<\(vocabularySize)).")
         }
     }
 }

@@ -111,7 +111,7 @@ final class DecodeWorker {
         slots[best].start(
             job,
             reusing: reused,
-            sampler: SamplerChain(job.request.sampling, model: model.info, contextLength: configuration.contextLength)
+            sampler: SamplerChain(job.request.sampling, model: model.info, vocabulary: model.vocab, contextLength: configuration.contextLength)
         )
     }
 

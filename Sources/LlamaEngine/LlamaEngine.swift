@@ -58,6 +58,7 @@ public final class LlamaEngine: Sendable {
     /// - Throws: ``LlamaError/promptTooLong(promptTokens:contextLength:)`` when the prompt leaves
     ///   no room to generate; ``LlamaError/engineStopped`` after ``shutdown()``.
     public func generate(_ request: GenerationRequest) throws(LlamaError) -> AsyncThrowingStream<GenerationEvent, any Error> {
+        if let grammar = request.sampling.grammar { try model.validateGrammar(grammar) }
         let tokens = try promptTokens(for: request)
         guard tokens.count < contextLength else {
             throw .promptTooLong(promptTokens: tokens.count, contextLength: contextLength)

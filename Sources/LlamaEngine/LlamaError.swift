@@ -15,6 +15,8 @@ public enum LlamaError: Error, Sendable, Equatable, CustomStringConvertible {
     case promptTooLong(promptTokens: Int, contextLength: Int)
     /// The engine has been shut down.
     case engineStopped
+    /// A GBNF grammar did not parse; the message is llama.cpp's.
+    case invalidGrammar(String)
     /// Every slot is busy and `limit` requests are already waiting.
     case queueFull(limit: Int)
     /// A chat template could not be applied.
@@ -28,6 +30,7 @@ public enum LlamaError: Error, Sendable, Equatable, CustomStringConvertible {
         case .decodeFailed(let code): "llama_decode failed with code \(code)"
         case .promptTooLong(let prompt, let context): "the prompt has \(prompt) tokens but the context holds \(context)"
         case .engineStopped: "the engine has been shut down"
+        case .invalidGrammar(let reason): "the grammar does not parse: \(reason)"
         case .queueFull(let limit): "all sequence slots are busy and \(limit) requests are waiting"
         case .chatTemplateFailed(let reason): "the chat template could not be applied: \(reason)"
         }

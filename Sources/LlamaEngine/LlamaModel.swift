@@ -76,6 +76,23 @@ public final class LlamaModel: @unchecked Sendable {
         return text + decoder.flush()
     }
 
+    /// Parses a GBNF grammar (root rule `root`) against this vocabulary.
+    /// - Throws: ``LlamaError/invalidGrammar(_:)`` quoting llama.cpp's parse error.
+    public func validateGrammar(_ grammar: String) throws(LlamaError) {
+        let ((sampler, log), output) = StandardErrorCapture.capturing {
+            LlamaBackend.capturingLog { llama_sampler_init_grammar(vocab, grammar, "root") }
+        }
+        if let sampler {
+            llama_sampler_free(sampler)
+            return
+        }
+        let reason =
+            (output + log).split(separator: "\n").first { $0.contains("error parsing grammar:") }
+            .map { String($0[$0.range(of: "error parsing grammar:")!.upperBound...]).trimmingCharacters(in: .whitespaces) }
+            ?? log.split(separator: "\n").first.map(String.init) ?? "it is not valid GBNF"
+        throw .invalidGrammar(reason)
+    }
+
     /// Whether the token ends generation (EOS, end-of-turn and similar).
     public func isEndOfGeneration(_ token: Int32) -> Bool {
         llama_vocab_is_eog(vocab, token)

@@ -8,14 +8,22 @@ import CLlama
 final class SamplerChain {
     let pointer: UnsafeMutablePointer<llama_sampler>
 
-    init(_ parameters: SamplingParameters, model: ModelInfo, contextLength: Int) {
+    init(_ parameters: SamplingParameters, model: ModelInfo, vocabulary: OpaquePointer, contextLength: Int) {
         var chainParams = llama_sampler_chain_default_params()
         chainParams.no_perf = true
         pointer = llama_sampler_chain_init(chainParams)
         let vocabularySize = model.vocabularySize
+        var biases = parameters.logitBias
         if parameters.banEndOfGeneration {
-            let bans = model.endOfGenerationTokens.map { llama_logit_bias(token: $0, bias: -.infinity) }
-            add(llama_sampler_init_logit_bias(Int32(vocabularySize), Int32(bans.count), bans))
+            for token in model.endOfGenerationTokens { biases[token] = -.infinity }
+        }
+        if !biases.isEmpty {
+            let list = biases.map { llama_logit_bias(token: $0.key, bias: $0.value) }
+            add(llama_sampler_init_logit_bias(Int32(vocabularySize), Int32(list.count), list))
+        }
+        if let grammar = parameters.grammar {
+            // Validated when the request was made (LlamaModel.validateGrammar).
+            add(llama_sampler_init_grammar(vocabulary, grammar, "root"))
         }
         let penalised =
             parameters.repetitionPenalty != 1 || parameters.presencePenalty != 0 || parameters.frequencyPenalty != 0

@@ -18,6 +18,10 @@ public struct SamplingParameters: Sendable, Equatable {
     public var seed: UInt32?
     /// Never pick an end-of-generation token (text-generation-webui's `ban_eos_token`).
     public var banEndOfGeneration = false
+    /// Added to the logits of these tokens before sampling; `-infinity` bans a token.
+    public var logitBias: [Int32: Float] = [:]
+    /// A GBNF grammar the output must follow (root rule `root`).
+    public var grammar: String?
 
     public init() {}
 

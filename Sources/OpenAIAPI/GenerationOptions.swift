@@ -1,3 +1,5 @@
+import Foundation
+
 /// Sampling and stopping fields shared by every request that generates text, decoded from the
 /// same JSON object as the request itself (as text-generation-webui's `GenerationOptions`).
 ///
@@ -17,8 +19,18 @@ public struct GenerationOptions: Decodable, Sendable, Equatable {
     public var n: Int?
     /// Never end on an end-of-generation token (text-generation-webui's `ban_eos_token`).
     public var banEOSToken: Bool?
+    /// OpenAI's `logit_bias`: token id → bias in −100…100 (−100 bans the token).
+    public var logitBias: [Int: Double]
+    /// text-generation-webui's `custom_token_bans`: token ids, comma-separated.
+    public var customTokenBans: [Int]
+    /// text-generation-webui's `grammar_string`: a GBNF grammar whose root rule is `root`.
+    public var grammarString: String?
 
-    public init() { stop = [] }
+    public init() {
+        stop = []
+        logitBias = [:]
+        customTokenBans = []
+    }
 
     private enum CodingKeys: String, CodingKey {
         case temperature, seed, stop, n
@@ -30,6 +42,9 @@ public struct GenerationOptions: Decodable, Sendable, Equatable {
         case repetitionPenalty = "repetition_penalty"
         case repetitionPenaltyRange = "repetition_penalty_range"
         case banEOSToken = "ban_eos_token"
+        case logitBias = "logit_bias"
+        case customTokenBans = "custom_token_bans"
+        case grammarString = "grammar_string"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -45,6 +60,22 @@ public struct GenerationOptions: Decodable, Sendable, Equatable {
         repetitionPenaltyRange = try container.decodeIfPresent(Int.self, forKey: .repetitionPenaltyRange)
         n = try container.decodeIfPresent(Int.self, forKey: .n)
         banEOSToken = try container.decodeIfPresent(Bool.self, forKey: .banEOSToken)
+        logitBias = [:]
+        for (key, bias) in try container.decodeIfPresent([String: Double].self, forKey: .logitBias) ?? [:] {
+            guard let token = Int(key) else {
+                throw OpenAIError.invalidValue("logit_bias", "keys must be token ids, but got '\(key)'.")
+            }
+            logitBias[token] = bias
+        }
+        let bans = try container.decodeIfPresent(String.self, forKey: .customTokenBans) ?? ""
+        customTokenBans = try bans.split(separator: ",").map { item in
+            let text = item.trimmingCharacters(in: .whitespaces)
+            guard let token = Int(text) else {
+                throw OpenAIError.invalidValue("custom_token_bans", "expected comma-separated token ids, but got '\(text)'.")
+            }
+            return token
+        }
+        grammarString = try container.decodeIfPresent(String.self, forKey: .grammarString).flatMap { $0.isEmpty ? nil : $0 }
         stop = try container.decodeIfPresent(OneOrMany<String>.self, forKey: .stop)?.values ?? []
     }
 
@@ -63,6 +94,9 @@ public struct GenerationOptions: Decodable, Sendable, Equatable {
         }
         if let repetitionPenaltyRange, repetitionPenaltyRange < -1 {
             throw .invalidValue("repetition_penalty_range", "expected a value >= -1, but got \(repetitionPenaltyRange) instead.")
+        }
+        if let (token, bias) = logitBias.first(where: { !(-100...100).contains($0.value) }) {
+            throw .invalidValue("logit_bias", "the bias of token \(token) must be between -100 and 100, but got \(bias).")
         }
         if let n, n != 1 {
             throw .invalidValue("n", "only n = 1 is supported, but got \(n).")

@@ -16,6 +16,7 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
         var request = request
         let body = try await request.decodeJSON(ChatCompletionRequest.self, limit: configuration.maxBodyBytes)
         try body.validate()
+        try body.options.validateTokens(vocabularySize: model.engine.model.info.vocabularySize)
         let prompt = try renderPrompt(body.messages)
         if configuration.logsUserText {
             context.logger.debug("Chat prompt", metadata: ["prompt": "\(prompt)"])

@@ -16,6 +16,7 @@ struct CompletionsController<Context: RequestContext>: Sendable {
         var request = request
         let body = try await request.decodeJSON(CompletionRequest.self, limit: configuration.maxBodyBytes)
         try body.validate()
+        try body.options.validateTokens(vocabularySize: model.engine.model.info.vocabularySize)
         let engine = model.engine
         let maxTokens = body.maxTokens ?? configuration.defaultCompletionMaxTokens
         let generations = body.prompts.map { prompt in
