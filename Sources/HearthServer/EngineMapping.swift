@@ -19,8 +19,62 @@ extension SamplingParameters {
         for (token, bias) in options.logitBias { logitBias[Int32(token)] = bias <= -100 ? -.infinity : Float(bias) }
         for token in options.customTokenBans { logitBias[Int32(token)] = -.infinity }
         if let value = options.grammarString { grammar = value }
+        let number = { (name: String) in options.numbers[name] }
+        if let value = options.dynamicTemperature { dynamicTemperature = value }
+        if let value = number("dynatemp_low") { dynamicTemperatureLow = value }
+        if let value = number("dynatemp_high") { dynamicTemperatureHigh = value }
+        if let value = number("dynatemp_exponent") { dynamicTemperatureExponent = value }
+        if let value = number("typical_p") { typicalP = value }
+        if let value = number("top_n_sigma") { topNSigma = value }
+        if let value = number("xtc_threshold") { xtcThreshold = value }
+        if let value = number("xtc_probability") { xtcProbability = value }
+        if let value = number("dry_multiplier") { dryMultiplier = value }
+        if let value = number("dry_base") { dryBase = value }
+        if let value = number("dry_allowed_length") { dryAllowedLength = Int(value) }
+        if let value = options.drySequenceBreakers { drySequenceBreakers = value }
+        if let value = number("mirostat_mode") { mirostatMode = Int(value) }
+        if let value = number("mirostat_tau") { mirostatTau = value }
+        if let value = number("mirostat_eta") { mirostatEta = value }
+        if let value = number("adaptive_target") { adaptiveTarget = value }
+        if let value = number("adaptive_decay") { adaptiveDecay = value }
+        if let names = options.samplerPriority { order = Self.stages(from: names) }
+        if options.temperatureLast == true { moveTemperatureLast() }
         // A negative seed means "random", as in text-generation-webui.
         if let seed = options.seed { self.seed = seed < 0 ? nil : UInt32(truncatingIfNeeded: seed) }
+    }
+}
+
+extension GenerationRequest {
+    /// A request with the sampling and token fields of `options` over the server's defaults.
+    /// `auto_max_new_tokens` lets generation run to the end of the context, as in
+    /// text-generation-webui, whatever `max_tokens` says.
+    init(prompt: String, maxTokens: Int?, options: GenerationOptions, defaults: SamplingParameters) {
+        self.init(
+            prompt: prompt,
+            addBOS: options.addBOSToken ?? true,
+            maxTokens: options.autoMaxNewTokens == true ? nil : maxTokens,
+            stop: options.stop,
+            sampling: SamplingParameters(options, defaults: defaults)
+        )
+        rendersSpecialTokens = options.skipSpecialTokens == false
+    }
+}
+
+extension SamplingParameters {
+    /// llama.cpp's stages in the order of text-generation-webui's `sampler_priority` names;
+    /// names of Transformers-only samplers are skipped, each stage is kept once.
+    static func stages(from names: [String]) -> [Stage] {
+        var stages: [Stage] = []
+        for name in names {
+            let stage: Stage? =
+                switch name {
+                case "repetition_penalty", "presence_penalty", "frequency_penalty": .penalties
+                case "temperature", "dynamic_temperature": .temperature
+                default: Stage(rawValue: name)
+                }
+            if let stage, !stages.contains(stage) { stages.append(stage) }
+        }
+        return stages
     }
 }
 

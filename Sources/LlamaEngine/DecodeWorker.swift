@@ -205,7 +205,7 @@ final class DecodeWorker {
             return
         }
         slots[index].completionTokens += 1
-        let output = slots[index].emit(model.piece(of: token))
+        let output = slots[index].emit(model.piece(of: token, special: slots[index].job?.request.rendersSpecialTokens ?? false))
         if !output.text.isEmpty, slots[index].job?.continuation.yield(.text(output.text)).isTerminated == true {
             finish(index, .cancelled)
             return

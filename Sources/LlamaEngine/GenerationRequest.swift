@@ -9,6 +9,8 @@ public struct GenerationRequest: Sendable {
     /// Output is cut before the first of these strings.
     public var stop: [String]
     public var sampling: SamplingParameters
+    /// Write special tokens (`<|im_end|>`, …) into the output text instead of skipping them.
+    public var rendersSpecialTokens = false
 
     public init(prompt: String, addBOS: Bool = true, maxTokens: Int?, stop: [String] = [], sampling: SamplingParameters = .init()) {
         self.prompt = prompt

@@ -1,10 +1,11 @@
 import CLlama
+import Foundation
 
 /// A llama.cpp sampler chain built from ``SamplingParameters``; owned by one sequence of the
 /// decode loop and freed with it.
 ///
-/// Order follows llama.cpp's defaults: penalties, top-k, top-p, min-p, temperature, then the
-/// final pick (greedy or seeded random).
+/// Logit biases and the grammar come first; then the stages in ``SamplingParameters/order``
+/// (each only when active); then the pick: greedy, Mirostat, adaptive-p or a seeded draw.
 final class SamplerChain {
     let pointer: UnsafeMutablePointer<llama_sampler>
 
@@ -12,42 +13,95 @@ final class SamplerChain {
         var chainParams = llama_sampler_chain_default_params()
         chainParams.no_perf = true
         pointer = llama_sampler_chain_init(chainParams)
-        let vocabularySize = model.vocabularySize
+        let seed = parameters.seed ?? UInt32.random(in: 0...UInt32.max)
         var biases = parameters.logitBias
         if parameters.banEndOfGeneration {
             for token in model.endOfGenerationTokens { biases[token] = -.infinity }
         }
         if !biases.isEmpty {
             let list = biases.map { llama_logit_bias(token: $0.key, bias: $0.value) }
-            add(llama_sampler_init_logit_bias(Int32(vocabularySize), Int32(list.count), list))
+            add(llama_sampler_init_logit_bias(Int32(model.vocabularySize), Int32(list.count), list))
         }
         if let grammar = parameters.grammar {
             // Validated when the request was made (LlamaModel.validateGrammar).
             add(llama_sampler_init_grammar(vocabulary, grammar, "root"))
         }
-        let penalised =
-            parameters.repetitionPenalty != 1 || parameters.presencePenalty != 0 || parameters.frequencyPenalty != 0
-        if penalised {
-            let lastN = parameters.penaltyLastN < 0 ? contextLength : parameters.penaltyLastN
+        let lastN = Int32(parameters.penaltyLastN < 0 ? contextLength : parameters.penaltyLastN)
+
+        if parameters.mirostatMode != 0 && !parameters.isGreedy {
+            // As llama.cpp: Mirostat replaces the filtering stages.
+            addPenalties(parameters, model: model, lastN: lastN)
+            add(llama_sampler_init_temp(Float(parameters.temperature)))
+            let tau = Float(parameters.mirostatTau)
+            let eta = Float(parameters.mirostatEta)
             add(
-                llama_sampler_init_penalties(
-                    Int32(vocabularySize),
-                    Int32(lastN),
-                    Float(parameters.repetitionPenalty),
-                    Float(parameters.frequencyPenalty),
-                    Float(parameters.presencePenalty)
-                )
+                parameters.mirostatMode == 1
+                    ? llama_sampler_init_mirostat(Int32(model.vocabularySize), seed, tau, eta, 100)
+                    : llama_sampler_init_mirostat_v2(seed, tau, eta)
             )
+            return
+        }
+        for stage in parameters.order {
+            switch stage {
+            case .penalties: addPenalties(parameters, model: model, lastN: lastN)
+            case .dry: addDRY(parameters, vocabulary: vocabulary, lastN: lastN)
+            case _ where parameters.isGreedy: continue  // only the penalties change an argmax
+            case .topNSigma where parameters.topNSigma > 0: add(llama_sampler_init_top_n_sigma(Float(parameters.topNSigma)))
+            case .temperature:
+                if parameters.dynamicTemperature {
+                    let low = parameters.dynamicTemperatureLow
+                    let high = parameters.dynamicTemperatureHigh
+                    add(llama_sampler_init_temp_ext(Float((low + high) / 2), Float((high - low) / 2), Float(parameters.dynamicTemperatureExponent)))
+                } else {
+                    add(llama_sampler_init_temp(Float(parameters.temperature)))
+                }
+            case .topK where parameters.topK > 0: add(llama_sampler_init_top_k(Int32(parameters.topK)))
+            case .topP where parameters.topP < 1: add(llama_sampler_init_top_p(Float(parameters.topP), 1))
+            case .typicalP where parameters.typicalP < 1: add(llama_sampler_init_typical(Float(parameters.typicalP), 1))
+            case .minP where parameters.minP > 0: add(llama_sampler_init_min_p(Float(parameters.minP), 1))
+            case .xtc where parameters.xtcProbability > 0:
+                add(llama_sampler_init_xtc(Float(parameters.xtcProbability), Float(parameters.xtcThreshold), 1, seed))
+            default: continue
+            }
         }
         if parameters.isGreedy {
             add(llama_sampler_init_greedy())
-            return
+        } else if parameters.adaptiveTarget > 0 {
+            add(llama_sampler_init_adaptive_p(Float(parameters.adaptiveTarget), Float(parameters.adaptiveDecay), seed))
+        } else {
+            add(llama_sampler_init_dist(seed))
         }
-        if parameters.topK > 0 { add(llama_sampler_init_top_k(Int32(parameters.topK))) }
-        if parameters.topP < 1 { add(llama_sampler_init_top_p(Float(parameters.topP), 1)) }
-        if parameters.minP > 0 { add(llama_sampler_init_min_p(Float(parameters.minP), 1)) }
-        add(llama_sampler_init_temp(Float(parameters.temperature)))
-        add(llama_sampler_init_dist(parameters.seed ?? UInt32.random(in: 0...UInt32.max)))
+    }
+
+    private func addPenalties(_ parameters: SamplingParameters, model: ModelInfo, lastN: Int32) {
+        guard parameters.repetitionPenalty != 1 || parameters.presencePenalty != 0 || parameters.frequencyPenalty != 0 else { return }
+        add(
+            llama_sampler_init_penalties(
+                Int32(model.vocabularySize),
+                lastN,
+                Float(parameters.repetitionPenalty),
+                Float(parameters.frequencyPenalty),
+                Float(parameters.presencePenalty)
+            )
+        )
+    }
+
+    private func addDRY(_ parameters: SamplingParameters, vocabulary: OpaquePointer, lastN: Int32) {
+        guard parameters.dryMultiplier > 0 else { return }
+        let breakers = parameters.drySequenceBreakers.map { strdup($0) }
+        defer { breakers.forEach { free($0) } }
+        var pointers = breakers.map { UnsafePointer<CChar>($0) }
+        add(
+            llama_sampler_init_dry(
+                vocabulary,
+                Float(parameters.dryMultiplier),
+                Float(parameters.dryBase),
+                Int32(parameters.dryAllowedLength),
+                lastN,
+                &pointers,
+                pointers.count
+            )
+        )
     }
 
     private func add(_ sampler: UnsafeMutablePointer<llama_sampler>?) {
@@ -56,7 +110,7 @@ final class SamplerChain {
     }
 
     /// Samples from the logits of batch position `index` and records the token in the chain's
-    /// state (penalties).
+    /// state (penalties, grammar, Mirostat).
     func sample(context: OpaquePointer, index: Int32) -> Int32 {
         llama_sampler_sample(pointer, context, index)
     }

@@ -25,11 +25,40 @@ public struct GenerationOptions: Decodable, Sendable, Equatable {
     public var customTokenBans: [Int]
     /// text-generation-webui's `grammar_string`: a GBNF grammar whose root rule is `root`.
     public var grammarString: String?
+    /// The other text-generation-webui sampler fields llama.cpp can honour, by wire name
+    /// (`typical_p`, `dry_multiplier`, `mirostat_mode`, …); see ``numericFields``.
+    public var numbers: [String: Double]
+    public var dynamicTemperature: Bool?
+    public var temperatureLast: Bool?
+    /// `sampler_priority`: stage names, from a list or a newline/comma separated string.
+    public var samplerPriority: [String]?
+    /// `dry_sequence_breakers`: JSON strings separated by commas, brackets optional.
+    public var drySequenceBreakers: [String]?
+    public var autoMaxNewTokens: Bool?
+    public var addBOSToken: Bool?
+    public var skipSpecialTokens: Bool?
+
+    /// Numeric sampler fields and their allowed ranges.
+    public static let numericFields: [(name: String, range: ClosedRange<Double>)] = [
+        ("dynatemp_low", 0...5), ("dynatemp_high", 0...5), ("dynatemp_exponent", 0...10), ("typical_p", 0...1),
+        ("top_n_sigma", 0...10), ("xtc_threshold", 0...1), ("xtc_probability", 0...1), ("dry_multiplier", 0...10),
+        ("dry_base", 1...10), ("dry_allowed_length", 1...1000), ("mirostat_mode", 0...2), ("mirostat_tau", 0...100),
+        ("mirostat_eta", 0...1), ("adaptive_target", 0...1), ("adaptive_decay", 0...1),
+    ]
+
+    /// Stage names `sampler_priority` may hold; names of Transformers-only samplers are accepted
+    /// and skipped.
+    public static let samplerNames: Set<String> = [
+        "repetition_penalty", "presence_penalty", "frequency_penalty", "dry", "top_n_sigma", "temperature", "dynamic_temperature",
+        "quadratic_sampling", "top_k", "top_p", "typical_p", "epsilon_cutoff", "eta_cutoff", "tfs", "top_a", "min_p", "adaptive_p",
+        "mirostat", "xtc", "encoder_repetition_penalty", "no_repeat_ngram",
+    ]
 
     public init() {
         stop = []
         logitBias = [:]
         customTokenBans = []
+        numbers = [:]
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -45,6 +74,20 @@ public struct GenerationOptions: Decodable, Sendable, Equatable {
         case logitBias = "logit_bias"
         case customTokenBans = "custom_token_bans"
         case grammarString = "grammar_string"
+        case dynamicTemperature = "dynamic_temperature"
+        case temperatureLast = "temperature_last"
+        case samplerPriority = "sampler_priority"
+        case drySequenceBreakers = "dry_sequence_breakers"
+        case autoMaxNewTokens = "auto_max_new_tokens"
+        case addBOSToken = "add_bos_token"
+        case skipSpecialTokens = "skip_special_tokens"
+    }
+
+    private struct NumberKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 
     public init(from decoder: any Decoder) throws {
@@ -76,6 +119,29 @@ public struct GenerationOptions: Decodable, Sendable, Equatable {
             return token
         }
         grammarString = try container.decodeIfPresent(String.self, forKey: .grammarString).flatMap { $0.isEmpty ? nil : $0 }
+        let numeric = try decoder.container(keyedBy: NumberKey.self)
+        numbers = [:]
+        for (name, _) in Self.numericFields {
+            if let value = try numeric.decodeIfPresent(Double.self, forKey: NumberKey(stringValue: name)) { numbers[name] = value }
+        }
+        dynamicTemperature = try container.decodeIfPresent(Bool.self, forKey: .dynamicTemperature)
+        temperatureLast = try container.decodeIfPresent(Bool.self, forKey: .temperatureLast)
+        if let list = try? container.decodeIfPresent([String].self, forKey: .samplerPriority) {
+            samplerPriority = list
+        } else if let text = try container.decodeIfPresent(String.self, forKey: .samplerPriority) {
+            samplerPriority = text.split(whereSeparator: { $0 == "\n" || $0 == "," }).map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }
+        }
+        if let text = try container.decodeIfPresent(String.self, forKey: .drySequenceBreakers) {
+            let list = text.trimmingCharacters(in: .whitespaces).hasPrefix("[") ? text : "[\(text)]"
+            guard let breakers = try? JSONDecoder().decode([String].self, from: Data(list.utf8)) else {
+                throw OpenAIError.invalidValue("dry_sequence_breakers", "expected JSON strings separated by commas, like \"\\n\", \":\".")
+            }
+            drySequenceBreakers = breakers
+        }
+        autoMaxNewTokens = try container.decodeIfPresent(Bool.self, forKey: .autoMaxNewTokens)
+        addBOSToken = try container.decodeIfPresent(Bool.self, forKey: .addBOSToken)
+        skipSpecialTokens = try container.decodeIfPresent(Bool.self, forKey: .skipSpecialTokens)
         stop = try container.decodeIfPresent(OneOrMany<String>.self, forKey: .stop)?.values ?? []
     }
 
@@ -97,6 +163,12 @@ public struct GenerationOptions: Decodable, Sendable, Equatable {
         }
         if let (token, bias) = logitBias.first(where: { !(-100...100).contains($0.value) }) {
             throw .invalidValue("logit_bias", "the bias of token \(token) must be between -100 and 100, but got \(bias).")
+        }
+        for (name, range) in Self.numericFields {
+            try Self.check(name, numbers[name], in: range)
+        }
+        if let name = samplerPriority?.first(where: { !Self.samplerNames.contains($0) }) {
+            throw .invalidValue("sampler_priority", "'\(name)' is not a sampler; use names like top_k, top_p, temperature, min_p.")
         }
         if let n, n != 1 {
             throw .invalidValue("n", "only n = 1 is supported, but got \(n).")

@@ -66,3 +66,60 @@ extension ServerTests {
         #expect(try response.error()?["param"] as? String == param)
     }
 }
+
+extension ServerTests {
+    @Test func topK1IsGreedy() async throws {
+        let prompt = "def fibonacci(n):"
+        let greedy = try await completionText(["prompt": prompt, "max_tokens": 16, "temperature": 0])
+        let topK1 = try await completionText(["prompt": prompt, "max_tokens": 16, "temperature": 1.5, "top_k": 1, "seed": 9])
+        #expect(topK1 == greedy)
+    }
+
+    /// Each llama.cpp sampler text-generation-webui exposes runs and is reproducible by seed.
+    @Test(
+        arguments: [
+            ["typical_p": 0.5], ["top_n_sigma": 1.0], ["xtc_probability": 0.5, "xtc_threshold": 0.1],
+            ["dynamic_temperature": true, "dynatemp_low": 0.5, "dynatemp_high": 1.5], ["mirostat_mode": 1], ["mirostat_mode": 2],
+            ["adaptive_target": 0.5], ["dry_multiplier": 0.8, "dry_sequence_breakers": #""\n", ":""#], ["min_p": 0.1],
+            ["temperature_last": true, "sampler_priority": "top_k\ntop_p\ntemperature"], ["repetition_penalty": 1.3],
+        ] as [[String: any Sendable]]
+    )
+    func samplersRunAndReproduceWithASeed(fields: [String: any Sendable]) async throws {
+        var body: [String: Any] = ["prompt": "Once upon a time", "max_tokens": 12, "temperature": 1, "seed": 42]
+        for (key, value) in fields { body[key] = value }
+        let first = try await completionText(body)
+        #expect(!first.isEmpty)
+        #expect(try await completionText(body) == first)
+    }
+
+    @Test func penaltiesAndDRYReduceRepetition() async throws {
+        let prompt = "1, 1, 1, 1, 1, 1, 1, 1, 1, 1,"
+        func repeats(_ extra: [String: Any]) async throws -> Int {
+            var body: [String: Any] = ["prompt": prompt, "max_tokens": 24, "temperature": 0]
+            for (key, value) in extra { body[key] = value }
+            return try await completionText(body).components(separatedBy: " 1,").count - 1
+        }
+        let plain = try await repeats([:])
+        #expect(plain >= 6)
+        #expect(try await repeats(["repetition_penalty": 1.5]) < plain)
+        #expect(try await repeats(["dry_multiplier": 2.0, "dry_allowed_length": 1]) < plain)
+    }
+
+    @Test(arguments: [
+        (#"{"prompt": "x", "typical_p": 2}"#, "typical_p"),
+        (#"{"prompt": "x", "mirostat_mode": 3}"#, "mirostat_mode"),
+        (#"{"prompt": "x", "sampler_priority": ["top_k", "bogus"]}"#, "sampler_priority"),
+        (#"{"prompt": "x", "dry_sequence_breakers": "not json"}"#, "dry_sequence_breakers"),
+        (#"{"prompt": "x", "xtc_probability": -1}"#, "xtc_probability"),
+    ])
+    func badSamplerValuesAreRefused(body: String, param: String) async throws {
+        let response = try await client().request("POST", "/v1/completions", body: body)
+        #expect(response.status == 400)
+        #expect(try response.error()?["param"] as? String == param)
+    }
+
+    private func completionText(_ body: [String: Any]) async throws -> String {
+        let response = try await client().request("POST", "/v1/completions", body: json(body))
+        return try #require((try response.json()["choices"] as? [[String: Any]])?.first?["text"] as? String, "\(response.body)")
+    }
+}

@@ -24,8 +24,8 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
         let generation = GenerationRequest(
             prompt: prompt,
             maxTokens: body.maxTokens,
-            stop: body.options.stop,
-            sampling: SamplingParameters(body.options, defaults: configuration.defaultSampling)
+            options: body.options,
+            defaults: configuration.defaultSampling
         )
         let events = try startGeneration(model.engine, generation, promptParam: "messages")
         let id = ResponseID.make("chatcmpl-")

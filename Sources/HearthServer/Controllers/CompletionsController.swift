@@ -20,12 +20,7 @@ struct CompletionsController<Context: RequestContext>: Sendable {
         let engine = model.engine
         let maxTokens = body.maxTokens ?? configuration.defaultCompletionMaxTokens
         let generations = body.prompts.map { prompt in
-            GenerationRequest(
-                prompt: prompt,
-                maxTokens: maxTokens,
-                stop: body.options.stop,
-                sampling: SamplingParameters(body.options, defaults: configuration.defaultSampling)
-            )
+            GenerationRequest(prompt: prompt, maxTokens: maxTokens, options: body.options, defaults: configuration.defaultSampling)
         }
         if configuration.logsUserText {
             context.logger.debug("Completion request", metadata: ["prompts": "\(body.prompts)"])
