@@ -44,6 +44,7 @@ public struct GenerationOptions: Decodable, Sendable, Equatable {
         ("top_n_sigma", 0...10), ("xtc_threshold", 0...1), ("xtc_probability", 0...1), ("dry_multiplier", 0...10),
         ("dry_base", 1...10), ("dry_allowed_length", 1...1000), ("mirostat_mode", 0...2), ("mirostat_tau", 0...100),
         ("mirostat_eta", 0...1), ("adaptive_target", 0...1), ("adaptive_decay", 0...1),
+        ("max_tokens_second", 0...100_000),
     ]
 
     /// Stage names `sampler_priority` may hold; names of Transformers-only samplers are accepted

@@ -19,6 +19,7 @@ struct Hearth: AsyncParsableCommand {
 
     @OptionGroup var server: ServerOptions
     @OptionGroup var model: ModelOptions
+    @OptionGroup(title: "API generation defaults") var sampling: SamplingOptions
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -46,6 +47,7 @@ struct Hearth: AsyncParsableCommand {
 
         var configuration = try server.configuration(environment: environment)
         configuration.logsUserText = debug
+        configuration.defaultSampling = sampling.parameters
         let host = configuration.host
         let app = buildApplication(configuration: configuration, model: served, logger: logger) { port in
             logger.info(

@@ -34,6 +34,7 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
             return stream(
                 events,
                 includeUsage: body.streamOptions?.includeUsage ?? false,
+                throttle: StreamThrottle(tokensPerSecond: body.options.numbers["max_tokens_second"]),
                 id: id,
                 created: created,
                 request: request,
@@ -69,6 +70,7 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
     private func stream(
         _ events: AsyncThrowingStream<GenerationEvent, any Error>,
         includeUsage: Bool,
+        throttle: StreamThrottle,
         id: String,
         created: Int,
         request: Request,
@@ -77,6 +79,7 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
         let modelID = model.id
         let logsUserText = configuration.logsUserText
         return GenerationResponse.eventStream(request: request, logger: logger) { send in
+            var throttle = throttle
             func chunk(role: String? = nil, _ content: String?, _ reason: FinishReason?) -> String {
                 ServerSentEvents.event(
                     ChatCompletionChunk(
@@ -94,6 +97,7 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
                 switch event {
                 case .text(let text):
                     if logsUserText { reply += text }
+                    try await throttle.wait()
                     try await send(chunk(text, nil))
                 case .finished(let summary):
                     if logsUserText { logger.debug("Chat result", metadata: ["text": "\(reply)"]) }

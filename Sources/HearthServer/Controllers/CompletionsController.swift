@@ -98,6 +98,7 @@ struct CompletionsController<Context: RequestContext>: Sendable {
         let modelID = model.id
         let logsUserText = configuration.logsUserText
         return GenerationResponse.eventStream(request: request, logger: logger) { send in
+            var throttle = StreamThrottle(tokensPerSecond: body.options.numbers["max_tokens_second"])
             func chunk(_ text: String, _ reason: FinishReason?) -> String {
                 ServerSentEvents.event(
                     CompletionResponse(
@@ -116,6 +117,7 @@ struct CompletionsController<Context: RequestContext>: Sendable {
                 switch event {
                 case .text(let text):
                     if logsUserText { completion += text }
+                    try await throttle.wait()
                     try await send(chunk(text, nil))
                 case .finished(let summary):
                     if logsUserText { logger.debug("Completion result", metadata: ["text": "\(completion)"]) }
