@@ -181,6 +181,10 @@ final class DecodeWorker {
             let batchIndex = slots[index].batchIndex
             slots[index].batchIndex = -1
             guard batchIndex >= 0, let sampler = slots[index].sampler else { continue }
+            if let probe = slots[index].job?.request.probe {
+                report(probe, slot: index, batchIndex: batchIndex)
+                continue
+            }
             let token = sampler.sample(context: context, index: batchIndex)
             handle(token, slot: index, at: now)
         }
@@ -195,6 +199,23 @@ final class DecodeWorker {
         batch.logits[index] = logits ? 1 : 0
         batch.n_tokens += 1
         return Int32(index)
+    }
+
+    /// Answers a probe: the next-token distribution instead of a sampled token.
+    private func report(_ probe: DistributionProbe, slot index: Int, batchIndex: Int32) {
+        guard let request = slots[index].job?.request else { return }
+        let chain =
+            probe.applySamplers
+            ? SamplerChain(request.sampling, model: model.info, vocabulary: model.vocab, contextLength: configuration.contextLength, picks: false)
+            : nil
+        slots[index].distribution = TokenProbability.distribution(
+            context: context,
+            index: batchIndex,
+            vocabularySize: model.info.vocabularySize,
+            chain: chain,
+            top: probe.top
+        )
+        finish(index, .stop)
     }
 
     /// Turns a sampled token into output and decides whether the sequence goes on.

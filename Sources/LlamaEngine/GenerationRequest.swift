@@ -11,6 +11,9 @@ public struct GenerationRequest: Sendable {
     public var sampling: SamplingParameters
     /// Write special tokens (`<|im_end|>`, …) into the output text instead of skipping them.
     public var rendersSpecialTokens = false
+    /// Report the next token's distribution instead of generating (see
+    /// ``LlamaEngine/nextTokenDistribution(prompt:sampling:applySamplers:top:)``).
+    var probe: DistributionProbe?
 
     public init(prompt: String, addBOS: Bool = true, maxTokens: Int?, stop: [String] = [], sampling: SamplingParameters = .init()) {
         self.prompt = prompt
@@ -50,6 +53,8 @@ public struct GenerationSummary: Sendable, Equatable {
     public var promptSeconds: Double
     /// Seconds from the first to the last sampled token.
     public var generationSeconds: Double
+    /// For a probe: the most likely next tokens, most likely first.
+    public var distribution: [TokenProbability]?
 
     public init(
         reason: StopReason,
@@ -57,7 +62,8 @@ public struct GenerationSummary: Sendable, Equatable {
         cachedPromptTokens: Int = 0,
         completionTokens: Int,
         promptSeconds: Double = 0,
-        generationSeconds: Double = 0
+        generationSeconds: Double = 0,
+        distribution: [TokenProbability]? = nil
     ) {
         self.reason = reason
         self.promptTokens = promptTokens
@@ -65,5 +71,6 @@ public struct GenerationSummary: Sendable, Equatable {
         self.completionTokens = completionTokens
         self.promptSeconds = promptSeconds
         self.generationSeconds = generationSeconds
+        self.distribution = distribution
     }
 }

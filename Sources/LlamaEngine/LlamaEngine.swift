@@ -72,6 +72,21 @@ public final class LlamaEngine: Sendable {
         return stream
     }
 
+    /// The next-token distribution after `prompt`: the raw softmax, or with `applySamplers` the
+    /// distribution left by the stages of `sampling` (temperature, top-k, top-p, …). Runs through
+    /// the same scheduler as generation.
+    /// - Returns: the `top` most likely tokens, most likely first.
+    public func nextTokenDistribution(prompt: String, sampling: SamplingParameters, applySamplers: Bool, top: Int) async throws
+        -> [TokenProbability]
+    {
+        var request = GenerationRequest(prompt: prompt, maxTokens: 1, sampling: sampling)
+        request.probe = DistributionProbe(applySamplers: applySamplers, top: top)
+        for try await event in try generate(request) {
+            if case .finished(let summary) = event { return summary.distribution ?? [] }
+        }
+        throw CancellationError()
+    }
+
     /// Ends every running and waiting generation with reason `.stop` (text-generation-webui's
     /// `stop-generation`): each stream gets its held-back text and a summary, then ends.
     public func stopAll() { loop.stopAll() }

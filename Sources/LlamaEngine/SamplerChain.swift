@@ -9,7 +9,9 @@ import Foundation
 final class SamplerChain {
     let pointer: UnsafeMutablePointer<llama_sampler>
 
-    init(_ parameters: SamplingParameters, model: ModelInfo, vocabulary: OpaquePointer, contextLength: Int) {
+    /// - Parameter picks: false for a probe: the stages only, without the final pick (and
+    ///   without Mirostat, which is a pick).
+    init(_ parameters: SamplingParameters, model: ModelInfo, vocabulary: OpaquePointer, contextLength: Int, picks: Bool = true) {
         var chainParams = llama_sampler_chain_default_params()
         chainParams.no_perf = true
         pointer = llama_sampler_chain_init(chainParams)
@@ -28,7 +30,7 @@ final class SamplerChain {
         }
         let lastN = Int32(parameters.penaltyLastN < 0 ? contextLength : parameters.penaltyLastN)
 
-        if parameters.mirostatMode != 0 && !parameters.isGreedy {
+        if parameters.mirostatMode != 0 && !parameters.isGreedy && picks {
             // As llama.cpp: Mirostat replaces the filtering stages.
             addPenalties(parameters, model: model, lastN: lastN)
             add(llama_sampler_init_temp(Float(parameters.temperature)))
@@ -64,7 +66,9 @@ final class SamplerChain {
             default: continue
             }
         }
-        if parameters.isGreedy {
+        if !picks {
+            return
+        } else if parameters.isGreedy {
             add(llama_sampler_init_greedy())
         } else if parameters.adaptiveTarget > 0 {
             add(llama_sampler_init_adaptive_p(Float(parameters.adaptiveTarget), Float(parameters.adaptiveDecay), seed))

@@ -20,6 +20,8 @@ struct SequenceSlot {
     /// Prompt tokens put in the current batch.
     var pendingChunk = 0
     var completionTokens = 0
+    /// A probe's answer, reported in the summary.
+    var distribution: [TokenProbability]?
     private var decoder = UTF8StreamDecoder()
     private var stopFilter = StopStringFilter(stops: [])
     private var admittedAt = ContinuousClock.now
@@ -43,6 +45,7 @@ struct SequenceSlot {
         batchIndex = -1
         pendingChunk = 0
         completionTokens = 0
+        distribution = nil
         decoder = UTF8StreamDecoder()
         stopFilter = StopStringFilter(stops: job.request.stop)
         admittedAt = .now
@@ -84,7 +87,8 @@ struct SequenceSlot {
             cachedPromptTokens: reusedTokens,
             completionTokens: completionTokens,
             promptSeconds: firstTokenAt.map { seconds($0 - admittedAt) } ?? 0,
-            generationSeconds: firstTokenAt.flatMap { first in lastTokenAt.map { seconds($0 - first) } } ?? 0
+            generationSeconds: firstTokenAt.flatMap { first in lastTokenAt.map { seconds($0 - first) } } ?? 0,
+            distribution: distribution
         )
     }
 

@@ -48,3 +48,52 @@ extension ServerTests {
         try await expectServerStillAnswers()
     }
 }
+
+extension ServerTests {
+    /// The original document's two logits examples.
+    @Test func logitsGiveTheNextTokenDistribution() async throws {
+        let client = try await client()
+        let raw = try await client.request(
+            "POST",
+            "/v1/internal/logits",
+            body: json(["prompt": "Who is best, Asuka or Rei? Answer:", "use_samplers": false])
+        )
+        #expect(raw.status == 200)
+        // In body order (a dictionary would lose it): every value follows `":`.
+        let rawValues = raw.body.matches(of: /":([0-9.e+-]+)/).compactMap { Double($0.output.1) }
+        #expect(try raw.json().count == rawValues.count)
+        #expect(rawValues.count == 50)
+        #expect(rawValues == rawValues.sorted(by: >))
+        #expect(rawValues.allSatisfy { $0 > 0 && $0 <= 1 })
+        #expect(rawValues.reduce(0, +) <= 1.0001)
+        #expect(raw.body.hasPrefix("{\""))
+
+        let sampled = try await client.request(
+            "POST",
+            "/v1/internal/logits",
+            body: json(["prompt": "Who is best, Asuka or Rei? Answer:", "use_samplers": true, "top_k": 3])
+        )
+        let values = try sampled.json().values.compactMap { $0 as? Double }
+        #expect(values.count <= 3)
+        #expect(abs(values.reduce(0, +) - 1) < 0.001)
+        // top_k keeps the most likely tokens: the first raw key is among them.
+        let firstRaw = String(raw.body.dropFirst(2).prefix { $0 != "\"" })
+        #expect(try sampled.json()[firstRaw] != nil)
+    }
+
+    @Test func theRawDistributionAgreesWithGreedyGeneration() async throws {
+        let client = try await client()
+        let prompt = "The capital of France is"
+        let greedy =
+            (try await client.request("POST", "/v1/completions", body: json(["prompt": prompt, "max_tokens": 1, "temperature": 0]))
+            .json()["choices"] as? [[String: Any]])?.first?["text"] as? String
+        let raw = try await client.request("POST", "/v1/internal/logits", body: json(["prompt": prompt, "top_logits": 5]))
+        #expect(raw.body.hasPrefix("{" + JSONText.quoted(greedy ?? "")))
+    }
+}
+
+enum JSONText {
+    static func quoted(_ text: String) -> String {
+        String(decoding: try! JSONSerialization.data(withJSONObject: [text]), as: UTF8.self).dropFirst().dropLast().description
+    }
+}

@@ -13,6 +13,37 @@ struct InternalController<Context: RequestContext>: Sendable {
         group.post("decode", use: decode)
         group.post("token-count", use: tokenCount)
         group.post("stop-generation", use: stopGeneration)
+        group.post("logits", use: logits)
+    }
+
+    /// The next-token distribution after a prompt, `{token text: probability}`, most likely
+    /// first. Tokens whose texts coincide (byte pieces of one character) keep the likeliest.
+    @Sendable func logits(_ request: Request, context: Context) async throws -> Response {
+        var request = request
+        let body = try await request.decodeJSON(LogitsRequest.self, limit: configuration.maxBodyBytes)
+        try body.validate()
+        try body.options.validateTokens(vocabularySize: model.engine.model.info.vocabularySize)
+        let sampling = SamplingParameters(body.options, defaults: configuration.defaultSampling)
+        let distribution: [TokenProbability]
+        do {
+            distribution = try await request.cancellingOnDisconnect {
+                try await model.engine.nextTokenDistribution(
+                    prompt: body.prompt,
+                    sampling: sampling,
+                    applySamplers: body.useSamplers,
+                    top: body.topLogits
+                )
+            }
+        } catch let error as LlamaError {
+            throw OpenAIError(error, param: "prompt")
+        }
+        var seen = Set<String>()
+        var entries: [(text: String, probability: Double)] = []
+        for entry in distribution {
+            let text = String(decoding: model.engine.model.piece(of: entry.token, special: true), as: UTF8.self)
+            if seen.insert(text).inserted { entries.append((text, entry.probability)) }
+        }
+        return GenerationResponse.json(TokenProbabilities(entries: entries))
     }
 
     /// Tokens of `text`, with the BOS token when the model adds one (as generation does).
