@@ -16,6 +16,8 @@ public struct ServerConfiguration: Sendable {
     public var defaultCompletionMaxTokens = 512
     /// Defaults for sampling fields a request leaves out.
     public var defaultSampling = SamplingParameters()
+    /// Where `preset` files (`<name>.yaml`) are found.
+    public var presetDirectory = "presets"
 
     public init() {}
 }

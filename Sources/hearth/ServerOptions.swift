@@ -21,6 +21,9 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("max-body-size"), help: "Largest request body accepted, in bytes.")
     var maxBodySize = 16 << 20
 
+    @Option(name: .customLong("preset-dir"), help: "Folder of sampler presets (<name>.yaml) a request's 'preset' names.")
+    var presetDir = "presets"
+
     func validate() throws {
         guard (0...65535).contains(apiPort) else { throw ValidationError("--api-port must be between 0 and 65535.") }
         guard maxBodySize > 0 else { throw ValidationError("--max-body-size must be positive.") }
@@ -38,6 +41,7 @@ struct ServerOptions: ParsableArguments {
         }
         configuration.apiKey = apiKey
         configuration.maxBodyBytes = maxBodySize
+        configuration.presetDirectory = presetDir
         return configuration
     }
 }

@@ -71,3 +71,25 @@ extension ServerTests {
         #expect(!text.contains("\u{FFFD}"))
     }
 }
+
+extension ServerTests {
+    /// A history longer than the context loses its oldest turns instead of failing (the original
+    /// document's chat examples send the whole history, with no max_tokens, every turn).
+    @Test func aHistoryLongerThanTheContextDropsItsOldestTurns() async throws {
+        let long = String(repeating: "alpha beta gamma delta ", count: 150)  // ~600 tokens each
+        var messages: [[String: String]] = [["role": "system", "content": "You are terse."]]
+        for turn in 0..<4 {
+            messages.append(["role": "user", "content": "Turn \(turn): \(long)"])
+            messages.append(["role": "assistant", "content": long])
+        }
+        messages.append(["role": "user", "content": "Say OK."])
+        let response = try await client().request(
+            "POST",
+            "/v1/chat/completions",
+            body: json(["messages": messages, "max_tokens": 4, "temperature": 0])
+        )
+        #expect(response.status == 200, "\(response.body)")
+        let usage = try #require(try response.json()["usage"] as? [String: Int])
+        #expect(usage["prompt_tokens"]! + 4 <= TestServer.contextLength)
+    }
+}

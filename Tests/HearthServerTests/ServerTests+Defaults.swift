@@ -37,3 +37,24 @@ extension ServerTests {
         #expect(try await text(["seed": 1, "top_k": 0]) != greedy)
     }
 }
+
+extension ServerTests {
+    @Test func aPresetFillsFieldsTheRequestLeavesOut() async throws {
+        let client = try await client()
+        func text(_ body: [String: Any]) async throws -> String? {
+            (try await client.request("POST", "/v1/completions", body: json(body)).json()["choices"] as? [[String: Any]])?.first?["text"]
+                as? String
+        }
+        let base: [String: Any] = ["prompt": "Once upon a time", "max_tokens": 12]
+        let greedy = try await text(base.merging(["temperature": 0]) { $1 })
+        // presets/Deterministic.yaml sets temperature 0.
+        #expect(try await text(base.merging(["preset": "Deterministic", "seed": 5]) { $1 }) == greedy)
+        // A field the request sends wins over the preset.
+        let sampled = try await text(base.merging(["preset": "Deterministic", "temperature": 1.5, "seed": 5]) { $1 })
+        #expect(sampled != greedy)
+
+        let missing = try await client.request("POST", "/v1/completions", body: json(["prompt": "x", "preset": "Nope"]))
+        #expect(missing.status == 400)
+        #expect(try missing.error()?["param"] as? String == "preset")
+    }
+}

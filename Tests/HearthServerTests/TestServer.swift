@@ -33,6 +33,9 @@ enum TestServer {
     private static let started = Task<Int, any Error> {
         var configuration = ServerConfiguration()
         configuration.maxBodyBytes = maxBodyBytes
+        configuration.presetDirectory =
+            URL(fileURLWithPath: modelPath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("presets").path
         return try await start(engine: engine, configuration: configuration)
     }
 

@@ -14,10 +14,16 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
 
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
         var request = request
-        let body = try await request.decodeJSON(ChatCompletionRequest.self, limit: configuration.maxBodyBytes)
+        let body = try await request.decodeJSON(
+            ChatCompletionRequest.self,
+            limit: configuration.maxBodyBytes,
+            presets: PresetStore(directory: configuration.presetDirectory)
+        )
         try body.validate()
         try body.options.validateTokens(vocabularySize: model.engine.model.info.vocabularySize)
-        let prompt = try renderPrompt(body.messages)
+        // Room to answer in: what the client asked for, within half the context.
+        let room = min(body.maxTokens ?? 512, model.engine.contextLength / 2)
+        let prompt = try renderPrompt(body.messages, room: room)
         if configuration.logsUserText {
             context.logger.debug("Chat prompt", metadata: ["prompt": "\(prompt)"])
         }
@@ -58,12 +64,29 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
 
     /// Renders the chat with llama.cpp's built-in template that matches the model's own.
     /// `developer` is OpenAI's newer name for `system`.
-    private func renderPrompt(_ messages: [ChatMessage]) throws(OpenAIError) -> String {
-        let turns = messages.map { (role: $0.role == "developer" ? "system" : $0.role, content: $0.content ?? "") }
-        do {
-            return try model.engine.model.applyChatTemplate(turns, addAssistantPrompt: true)
-        } catch {
-            throw OpenAIError(error, param: "messages")
+    ///
+    /// When the rendered chat leaves less than `room` tokens of context, the oldest turns are
+    /// dropped (system messages stay; a tool result goes with the turn that called it) until it
+    /// fits or only the last message is left; a prompt that still does not fit is refused by
+    /// the engine with `context_length_exceeded`.
+    private func renderPrompt(_ messages: [ChatMessage], room: Int) throws(OpenAIError) -> String {
+        var turns = messages.map { (role: $0.role == "developer" ? "system" : $0.role, content: $0.content ?? "") }
+        let engine = model.engine
+        while true {
+            let prompt: String
+            let length: Int
+            do {
+                prompt = try engine.model.applyChatTemplate(turns, addAssistantPrompt: true)
+                length = try engine.promptTokens(for: GenerationRequest(prompt: prompt, maxTokens: nil)).count
+            } catch {
+                throw OpenAIError(error, param: "messages")
+            }
+            guard length + room > engine.contextLength,
+                let oldest = turns.indices.first(where: { turns[$0].role != "system" }), oldest < turns.count - 1
+            else { return prompt }
+            var end = oldest + 1
+            while end < turns.count - 1, turns[end].role == "tool" { end += 1 }
+            turns.removeSubrange(oldest..<end)
         }
     }
 

@@ -14,7 +14,11 @@ struct CompletionsController<Context: RequestContext>: Sendable {
 
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
         var request = request
-        let body = try await request.decodeJSON(CompletionRequest.self, limit: configuration.maxBodyBytes)
+        let body = try await request.decodeJSON(
+            CompletionRequest.self,
+            limit: configuration.maxBodyBytes,
+            presets: PresetStore(directory: configuration.presetDirectory)
+        )
         try body.validate()
         try body.options.validateTokens(vocabularySize: model.engine.model.info.vocabularySize)
         let engine = model.engine
