@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LlamaEngine
 import OpenAIAPI
 
 extension Request {
@@ -10,10 +11,18 @@ extension Request {
         return try RequestDecoder().decode(T.self, from: Data(buffer.readableBytesView))
     }
 
-    /// As ``decodeJSON(_:limit:)``, with the fields of the `preset` the body names filled in
-    /// under the body's own.
-    mutating func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int, presets: PresetStore) async throws -> T {
-        let buffer = try await collectBody(upTo: limit)
-        return try RequestDecoder().decode(T.self, from: presets.applyPreset(to: Data(buffer.readableBytesView)))
+    /// Decodes a generating request: the `preset` it names is filled in under its own fields,
+    /// then ranges and token ids (against `model`'s vocabulary) are checked.
+    mutating func decodeGenerationBody<T: GenerationBody>(
+        _ type: T.Type,
+        configuration: ServerConfiguration,
+        model: LlamaModel
+    ) async throws -> T {
+        let buffer = try await collectBody(upTo: configuration.maxBodyBytes)
+        let presets = PresetStore(directory: configuration.presetDirectory)
+        let body = try RequestDecoder().decode(T.self, from: presets.applyPreset(to: Data(buffer.readableBytesView)))
+        try body.validate()
+        try body.options.validateTokens(vocabularySize: model.info.vocabularySize)
+        return body
     }
 }

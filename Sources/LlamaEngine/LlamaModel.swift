@@ -141,9 +141,6 @@ public struct ModelInfo: Sendable, Equatable {
     public var bosText: String
     public var eosText: String
     public var vocabularySize: Int
-    public var parameterCount: UInt64
-    /// Bytes of weights.
-    public var sizeInBytes: UInt64
     /// Every token that ends generation (EOS, end of turn, …), found once at load.
     public var endOfGenerationTokens: [Int32]
     /// Bytes of KV cache one token of context takes (f16 keys and values in every layer).
@@ -160,8 +157,6 @@ public struct ModelInfo: Sendable, Equatable {
         bosText = bosToken >= 0 ? String(cString: llama_vocab_get_text(vocab, bosToken)) : ""
         eosText = eosToken >= 0 ? String(cString: llama_vocab_get_text(vocab, eosToken)) : ""
         vocabularySize = Int(llama_vocab_n_tokens(vocab))
-        parameterCount = llama_model_n_params(model)
-        sizeInBytes = llama_model_size(model)
         endOfGenerationTokens = (0..<llama_vocab_n_tokens(vocab)).filter { llama_vocab_is_eog(vocab, $0) }
         let headDimension = Int(llama_model_n_embd(model)) / max(1, Int(llama_model_n_head(model)))
         let keyLength = Self.metadata(model, "\(architecture).attention.key_length").flatMap { Int($0) } ?? headDimension

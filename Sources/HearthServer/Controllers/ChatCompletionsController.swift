@@ -14,13 +14,7 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
 
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
         var request = request
-        let body = try await request.decodeJSON(
-            ChatCompletionRequest.self,
-            limit: configuration.maxBodyBytes,
-            presets: PresetStore(directory: configuration.presetDirectory)
-        )
-        try body.validate()
-        try body.options.validateTokens(vocabularySize: model.engine.model.info.vocabularySize)
+        let body = try await request.decodeGenerationBody(ChatCompletionRequest.self, configuration: configuration, model: model.engine.model)
         // Room to answer in: what the client asked for, within half the context.
         let room = min(body.maxTokens ?? 512, model.engine.contextLength / 2)
         let prompt = try renderPrompt(body.messages, room: room)
@@ -74,14 +68,17 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
         let engine = model.engine
         while true {
             let prompt: String
-            let length: Int
             do {
                 prompt = try engine.model.applyChatTemplate(turns, addAssistantPrompt: true)
-                length = try engine.promptTokens(for: GenerationRequest(prompt: prompt, maxTokens: nil)).count
+                // A token spans at least one byte (a BOS none): a short prompt fits without
+                // tokenizing it here as well as in the engine.
+                guard prompt.utf8.count + 1 + room > engine.contextLength,
+                    try engine.promptTokens(for: GenerationRequest(prompt: prompt, maxTokens: nil)).count + room > engine.contextLength
+                else { return prompt }
             } catch {
                 throw OpenAIError(error, param: "messages")
             }
-            guard length + room > engine.contextLength,
+            guard
                 let oldest = turns.indices.first(where: { turns[$0].role != "system" }), oldest < turns.count - 1
             else { return prompt }
             var end = oldest + 1

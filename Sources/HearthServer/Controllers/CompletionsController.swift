@@ -14,13 +14,7 @@ struct CompletionsController<Context: RequestContext>: Sendable {
 
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
         var request = request
-        let body = try await request.decodeJSON(
-            CompletionRequest.self,
-            limit: configuration.maxBodyBytes,
-            presets: PresetStore(directory: configuration.presetDirectory)
-        )
-        try body.validate()
-        try body.options.validateTokens(vocabularySize: model.engine.model.info.vocabularySize)
+        let body = try await request.decodeGenerationBody(CompletionRequest.self, configuration: configuration, model: model.engine.model)
         let engine = model.engine
         let maxTokens = body.maxTokens ?? configuration.defaultCompletionMaxTokens
         let generations = body.prompts.map { prompt in

@@ -20,13 +20,7 @@ struct InternalController<Context: RequestContext>: Sendable {
     /// first. Tokens whose texts coincide (byte pieces of one character) keep the likeliest.
     @Sendable func logits(_ request: Request, context: Context) async throws -> Response {
         var request = request
-        let body = try await request.decodeJSON(
-            LogitsRequest.self,
-            limit: configuration.maxBodyBytes,
-            presets: PresetStore(directory: configuration.presetDirectory)
-        )
-        try body.validate()
-        try body.options.validateTokens(vocabularySize: model.engine.model.info.vocabularySize)
+        let body = try await request.decodeGenerationBody(LogitsRequest.self, configuration: configuration, model: model.engine.model)
         let sampling = SamplingParameters(body.options, defaults: configuration.defaultSampling)
         let distribution: [TokenProbability]
         do {
