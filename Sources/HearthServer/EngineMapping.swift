@@ -98,6 +98,8 @@ extension OpenAIError {
             self = .invalidRequest("The chat could not be rendered with the model's template: \(reason).", param: param)
         case .invalidGrammar(let reason):
             self = .invalidValue("grammar_string", "the grammar does not parse: \(reason)")
+        case .tooManyChoices(let requested, let limit):
+            self = .invalidValue("n", "\(requested) choices were asked for, but this server runs at most \(limit) at once (--parallel).")
         case .queueFull(let limit):
             self = .serverBusy(waiting: limit, retryAfter: 1)
         case .engineStopped:
@@ -117,5 +119,17 @@ extension GenerationOptions {
         if let token = customTokenBans.first(where: { !(0..<vocabularySize).contains($0) }) {
             throw .invalidValue("custom_token_bans", "\(token) is not a token id of this model (0..<\(vocabularySize)).")
         }
+    }
+}
+
+extension LogprobEntry {
+    /// The wire form of an engine token log probability.
+    init(_ logprob: TokenLogprob) {
+        self.init(
+            token: String(decoding: logprob.bytes, as: UTF8.self),
+            bytes: logprob.bytes,
+            logprob: logprob.logprob,
+            top: logprob.top.map { Alternative(token: String(decoding: $0.bytes, as: UTF8.self), bytes: $0.bytes, logprob: $0.logprob) }
+        )
     }
 }

@@ -8,17 +8,22 @@ import OpenAIAPI
 struct CompletedGeneration: Sendable {
     var text: String
     var summary: GenerationSummary
+    /// Generated tokens' log probabilities, when requested.
+    var logprobs: [LogprobEntry] = []
+    /// The prompt's tokens' log probabilities, when requested.
+    var promptLogprobs: [LogprobEntry] = []
 }
 
-/// Starts a generation, mapping engine errors to OpenAI errors (raised before any response
-/// byte is sent, so they arrive as proper 4xx responses).
+/// Starts `choices` generations of one prompt, mapping engine errors to OpenAI errors (raised
+/// before any response byte is sent, so they arrive as proper 4xx responses).
 func startGeneration(
     _ engine: LlamaEngine,
     _ request: GenerationRequest,
+    choices: Int = 1,
     promptParam: String
-) throws(OpenAIError) -> AsyncThrowingStream<GenerationEvent, any Error> {
+) throws(OpenAIError) -> [AsyncThrowingStream<GenerationEvent, any Error>] {
     do {
-        return try engine.generate(request)
+        return try engine.generate(request, choices: choices)
     } catch {
         throw OpenAIError(error, param: promptParam)
     }
@@ -26,14 +31,57 @@ func startGeneration(
 
 /// Reads a generation to its end.
 func collect(_ stream: AsyncThrowingStream<GenerationEvent, any Error>) async throws -> CompletedGeneration {
-    var text = ""
+    var result = CompletedGeneration(text: "", summary: GenerationSummary(reason: .cancelled, promptTokens: 0, completionTokens: 0))
     for try await event in stream {
         switch event {
-        case .text(let piece): text += piece
-        case .finished(let summary): return CompletedGeneration(text: text, summary: summary)
+        case .text(let piece): result.text += piece
+        case .logprobs(let entries): result.logprobs += entries.map(LogprobEntry.init)
+        case .promptLogprobs(let entries): result.promptLogprobs = entries.map(LogprobEntry.init)
+        case .finished(let summary):
+            result.summary = summary
+            return result
         }
     }
     throw CancellationError()
+}
+
+/// Reads several generations to their ends, concurrently; results in stream order.
+func collectAll(_ streams: [AsyncThrowingStream<GenerationEvent, any Error>]) async throws -> [CompletedGeneration] {
+    if streams.count == 1 { return [try await collect(streams[0])] }
+    return try await withThrowingTaskGroup(of: (Int, CompletedGeneration).self) { group in
+        for (index, stream) in streams.enumerated() { group.addTask { (index, try await collect(stream)) } }
+        var results = [CompletedGeneration?](repeating: nil, count: streams.count)
+        for try await (index, result) in group { results[index] = result }
+        return results.compactMap { $0 }
+    }
+}
+
+/// Calls `body` with each event of several generations as it arrives, tagged with the index of
+/// its stream. A single stream is read directly, without a relay task.
+func forEachEvent(
+    of streams: [AsyncThrowingStream<GenerationEvent, any Error>],
+    _ body: (Int, GenerationEvent) async throws -> Void
+) async throws {
+    if streams.count == 1 {
+        for try await event in streams[0] { try await body(0, event) }
+        return
+    }
+    let (merged, continuation) = AsyncThrowingStream<(Int, GenerationEvent), any Error>.makeStream()
+    let relay = Task {
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (index, stream) in streams.enumerated() {
+                    group.addTask { for try await event in stream { continuation.yield((index, event)) } }
+                }
+                try await group.waitForAll()
+            }
+            continuation.finish()
+        } catch {
+            continuation.finish(throwing: error)
+        }
+    }
+    defer { relay.cancel() }
+    for try await (index, event) in merged { try await body(index, event) }
 }
 
 extension Request {

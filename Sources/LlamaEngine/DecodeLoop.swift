@@ -18,6 +18,7 @@ final class DecodeLoop: Sendable {
 
     private let inbox = Mutex(Inbox())
     private let running = Atomic<Int>(0)
+    private let evaluated = Atomic<Int>(0)
     private let slotCount: Int
     private let maxQueue: Int
     private let wakeSignal = DispatchSemaphore(value: 0)
@@ -78,7 +79,7 @@ final class DecodeLoop: Sendable {
             return true
         }
         if wasWaiting {
-            job.continuation.finish()
+            for member in job.group { member.continuation.finish() }
         } else {
             wakeSignal.signal()
         }
@@ -97,7 +98,7 @@ final class DecodeLoop: Sendable {
             defer { inbox.waiting = [] }
             return inbox.waiting
         }
-        for job in waiting { DecodeWorker.end(job, reason: .stop, summary: nil) }
+        for job in waiting.flatMap(\.group) { DecodeWorker.end(job, reason: .stop, summary: nil) }
         wakeSignal.signal()
     }
 
@@ -114,25 +115,38 @@ final class DecodeLoop: Sendable {
 
     // MARK: Called by the worker thread
 
-    /// Takes up to `limit` waiting jobs in arrival order; cancelled waiting jobs are removed and
-    /// returned separately so the worker can end their streams.
+    /// Takes waiting jobs in arrival order while their groups fit in `limit` slots; cancelled
+    /// waiting jobs are removed and returned separately (with their followers) so the worker can
+    /// end their streams.
     func takeJobs(limit: Int) -> (admitted: [GenerationJob], cancelled: [GenerationJob], stopping: Bool, stopRunning: Bool) {
         inbox.withLock { inbox in
             let stopRunning = inbox.stopRunning
             inbox.stopRunning = false
-            let cancelled = inbox.waiting.filter(\.isCancelled)
+            let cancelled = inbox.waiting.filter(\.isCancelled).flatMap(\.group)
             if !cancelled.isEmpty { inbox.waiting.removeAll(where: \.isCancelled) }
             if inbox.stopping {
-                let all = inbox.waiting
+                let all = inbox.waiting.flatMap(\.group)
                 inbox.waiting = []
                 return ([], cancelled + all, true, stopRunning)
             }
-            let count = min(limit, inbox.waiting.count)
+            var free = limit
+            var count = 0
+            while count < inbox.waiting.count, inbox.waiting[count].group.count <= free {
+                free -= inbox.waiting[count].group.count
+                count += 1
+            }
             let admitted = Array(inbox.waiting.prefix(count))
             inbox.waiting.removeFirst(count)
             return (admitted, cancelled, false, stopRunning)
         }
     }
+
+    /// Counts prompt tokens run through `llama_decode` (read by ``evaluatedPromptTokens``).
+    func countEvaluated(_ tokens: Int) { evaluated.add(tokens, ordering: .relaxed) }
+
+    /// Prompt tokens evaluated since the loop started; cached prefixes and prompts shared by
+    /// several choices are not evaluated again.
+    var evaluatedPromptTokens: Int { evaluated.load(ordering: .relaxed) }
 
     /// Publishes how many jobs hold a slot (read by ``activeJobs``).
     func setRunning(_ count: Int) { running.store(count, ordering: .relaxed) }

@@ -17,6 +17,8 @@ final class DecodeWorker {
     private var batch: llama_batch
     private var slots: [SequenceSlot]
     private var promptCache: PromptCache
+    /// Logit rows one `llama_decode` may ask for (llama.cpp's `n_outputs_max`).
+    private let outputLimit: Int
 
     init(model: LlamaModel, configuration: EngineConfiguration, loop: DecodeLoop, logger: Logger) throws(LlamaError) {
         var params = llama_context_default_params()
@@ -25,10 +27,12 @@ final class DecodeWorker {
         params.n_batch = UInt32(configuration.batchSize)
         params.n_ubatch = UInt32(configuration.microBatchSize)
         params.n_seq_max = UInt32(configuration.parallel)
-        // Each tick asks for logits of at most one token per sequence. Telling llama.cpp so keeps
-        // its compute buffer from reserving a vocabulary-sized row for every token of a micro-batch
-        // (151,936 floats each for Qwen2.5: 300 MiB at 512 tokens).
-        params.n_outputs_max = UInt32(configuration.parallel)
+        // Each tick asks for logits of one token per sequence, plus a few prompt tokens when a
+        // request wants prompt logprobs. Telling llama.cpp so keeps its compute buffer from
+        // reserving a vocabulary-sized row for every token of a micro-batch (151,936 floats each
+        // for Qwen2.5: 300 MiB at 512 tokens).
+        let outputLimit = max(configuration.parallel, 8)
+        params.n_outputs_max = UInt32(outputLimit)
         params.n_threads = Int32(configuration.threads)
         params.n_threads_batch = Int32(configuration.threads)
         params.kv_unified = true
@@ -41,6 +45,7 @@ final class DecodeWorker {
         self.loop = loop
         self.logger = logger
         self.context = context
+        self.outputLimit = outputLimit
         batch = llama_batch_init(Int32(configuration.batchSize), 0, 1)
         slots = (0..<configuration.parallel).map { SequenceSlot(id: Int32($0)) }
         promptCache = PromptCache(capacityBytes: configuration.promptCacheBytes)
@@ -92,10 +97,12 @@ final class DecodeWorker {
     /// about to lose most of its cached tokens is stored before they go.
     private func admit(_ job: GenerationJob) {
         let prompt = job.promptTokens
+        // Prompt logprobs need logits for every prompt token: nothing cached can be reused.
+        let reusesCache = !job.request.promptLogprobs
         let free = slots.indices.filter { slots[$0].job == nil }
-        let shared = { (index: Int) in self.slots[index].cachedTokens.commonPrefixLength(with: prompt) }
+        let shared = { (index: Int) in reusesCache ? self.slots[index].cachedTokens.commonPrefixLength(with: prompt) : 0 }
         var best = free.max { shared($0) < shared($1) }!
-        if let match = promptCache.bestMatch(for: prompt, minimum: shared(best) + Self.minimumCachedPrefix) {
+        if reusesCache, let match = promptCache.bestMatch(for: prompt, minimum: shared(best) + Self.minimumCachedPrefix) {
             // Restore into the free slot holding the least, after storing what it holds.
             best = free.min { slots[$0].cachedTokens.count < slots[$1].cachedTokens.count }!
             stash(best)
@@ -108,11 +115,33 @@ final class DecodeWorker {
             llama_memory_seq_rm(memory, slots[best].id, -1, -1)
             reused = 0
         }
-        slots[best].start(
-            job,
-            reusing: reused,
-            sampler: SamplerChain(job.request.sampling, model: model.info, vocabulary: model.vocab, contextLength: configuration.contextLength)
-        )
+        slots[best].start(job, reusing: reused, sampler: makeSampler(job))
+        for follower in job.followers { admit(follower, following: best) }
+    }
+
+    /// Puts a further choice of a multi-choice job on the free slot holding the least, to wait
+    /// for its leader's prompt evaluation (see ``adoptLeaderPrompt(_:)``).
+    private func admit(_ follower: GenerationJob, following leader: Int) {
+        let index = slots.indices.filter { slots[$0].job == nil }.min { slots[$0].cachedTokens.count < slots[$1].cachedTokens.count }!
+        stash(index)
+        llama_memory_seq_rm(memory, slots[index].id, -1, -1)
+        slots[index].start(follower, reusing: 0, sampler: makeSampler(follower))
+        slots[index].leader = leader
+    }
+
+    private func makeSampler(_ job: GenerationJob) -> SamplerChain {
+        SamplerChain(job.request.sampling, model: model.info, vocabulary: model.vocab, contextLength: configuration.contextLength)
+    }
+
+    /// Copies a leader's freshly evaluated prompt (its KV cells and prompt logprobs) to the slots
+    /// following it, which then sample from the leader's logits like the leader.
+    private func adoptLeaderPrompt(_ leader: Int) -> [Int] {
+        let followers = slots.indices.filter { slots[$0].leader == leader && slots[$0].job != nil }
+        for index in followers {
+            llama_memory_seq_cp(memory, slots[leader].id, slots[index].id, -1, -1)
+            slots[index].adoptPrompt(cachedTokens: slots[leader].cachedTokens, promptLogprobs: slots[leader].promptLogprobs)
+        }
+        return followers
     }
 
     /// Prefixes shorter than this are cheaper to evaluate again than to store and restore.
@@ -152,14 +181,26 @@ final class DecodeWorker {
             slots[index].batchIndex = add(slots[index].lastToken, position: slots[index].cachedTokens.count, slot: index, logits: true)
             budget -= 1
         }
-        for index in slots.indices where slots[index].isEvaluatingPrompt && budget > 0 {
-            let chunk = slots[index].nextPromptChunk(limit: budget)
+        // Every prompt being evaluated may need one logit row for its last token; prompts that
+        // want logprobs for all their tokens get the rows left over, after the others.
+        let evaluating = slots.indices.filter { slots[$0].isEvaluatingPrompt }
+        var outputs = Int(batch.n_tokens) + evaluating.count
+        let ordered = evaluating.filter { !slots[$0].wantsPromptLogprobs } + evaluating.filter { slots[$0].wantsPromptLogprobs }
+        for index in ordered where budget > 0 {
+            let allLogits = slots[index].wantsPromptLogprobs
+            // This slot's own reserved row is part of what it may use.
+            let limit = allLogits ? min(budget, outputLimit - outputs + 1) : budget
+            guard limit > 0 else { continue }
+            let chunk = slots[index].nextPromptChunk(limit: limit)
             let isLast = slots[index].promptCursor + chunk.count == slots[index].promptTokens.count
+            slots[index].chunkStart = batch.n_tokens
             for (offset, token) in chunk.enumerated() {
                 let position = slots[index].cachedTokens.count + offset
-                let index32 = add(token, position: position, slot: index, logits: isLast && offset == chunk.count - 1)
-                if isLast && offset == chunk.count - 1 { slots[index].batchIndex = index32 }
+                let isFinal = isLast && offset == chunk.count - 1
+                let index32 = add(token, position: position, slot: index, logits: allLogits || isFinal)
+                if isFinal { slots[index].batchIndex = index32 }
             }
+            if allLogits { outputs += chunk.count - 1 }
             slots[index].pendingChunk = chunk.count
             budget -= chunk.count
         }
@@ -172,21 +213,64 @@ final class DecodeWorker {
 
         let now = ContinuousClock.now
         for index in slots.indices where slots[index].job != nil {
+            let finishesPrompt = slots[index].isEvaluatingPrompt
             if slots[index].isGenerating, slots[index].batchIndex >= 0 {
                 slots[index].cachedTokens.append(slots[index].lastToken)
             } else if slots[index].pendingChunk > 0 {
+                if slots[index].wantsPromptLogprobs { measurePromptChunk(index) }
+                loop.countEvaluated(slots[index].pendingChunk)
                 slots[index].commitPromptChunk()
             }
             slots[index].pendingChunk = 0
             let batchIndex = slots[index].batchIndex
             slots[index].batchIndex = -1
-            guard batchIndex >= 0, let sampler = slots[index].sampler else { continue }
+            guard batchIndex >= 0, slots[index].job != nil else { continue }
             if let probe = slots[index].job?.request.probe {
                 report(probe, slot: index, batchIndex: batchIndex)
                 continue
             }
-            let token = sampler.sample(context: context, index: batchIndex)
-            handle(token, slot: index, at: now)
+            let choices = finishesPrompt ? [index] + adoptLeaderPrompt(index) : [index]
+            for choice in choices { sampleFirst(choice, batchIndex: batchIndex, promptDone: finishesPrompt, at: now) }
+        }
+    }
+
+    /// Samples a slot's next token from the logits at `batchIndex`; right after the prompt,
+    /// reports the prompt's logprobs first, and ends a job that asked for no new tokens.
+    private func sampleFirst(_ index: Int, batchIndex: Int32, promptDone: Bool, at now: ContinuousClock.Instant) {
+        guard let job = slots[index].job, let sampler = slots[index].sampler else { return }
+        if promptDone, job.request.promptLogprobs {
+            job.continuation.yield(.promptLogprobs(slots[index].promptLogprobs))
+        }
+        if job.request.maxTokens == 0 {
+            finish(index, .length)
+            return
+        }
+        let token = sampler.sample(context: context, index: batchIndex)
+        handle(token, slot: index, batchIndex: batchIndex, at: now)
+    }
+
+    /// Records the log probability of every prompt token the current chunk's logits predict.
+    private func measurePromptChunk(_ index: Int) {
+        let prompt = slots[index].promptTokens
+        let start = slots[index].promptCursor
+        let top = slots[index].job?.request.logprobs ?? 0
+        if start == 0 {
+            slots[index].promptLogprobs.append(
+                TokenLogprob(token: prompt[0], bytes: model.piece(of: prompt[0], special: true), logprob: nil, top: [])
+            )
+        }
+        for offset in 0..<slots[index].pendingChunk where start + offset + 1 < prompt.count {
+            let token = prompt[start + offset + 1]
+            slots[index].promptLogprobs.append(
+                TokenLogprob.measure(
+                    token,
+                    bytes: model.piece(of: token, special: true),
+                    context: context,
+                    index: slots[index].chunkStart + Int32(offset),
+                    top: top,
+                    model: model
+                )
+            )
         }
     }
 
@@ -219,14 +303,20 @@ final class DecodeWorker {
     }
 
     /// Turns a sampled token into output and decides whether the sequence goes on.
-    private func handle(_ token: Int32, slot index: Int, at now: ContinuousClock.Instant) {
+    private func handle(_ token: Int32, slot index: Int, batchIndex: Int32, at now: ContinuousClock.Instant) {
+        guard let request = slots[index].job?.request else { return }
         slots[index].markSampled(at: now)
         if model.isEndOfGeneration(token) {
             finish(index, .stop)
             return
         }
         slots[index].completionTokens += 1
-        let output = slots[index].emit(model.piece(of: token, special: slots[index].job?.request.rendersSpecialTokens ?? false))
+        let bytes = model.piece(of: token, special: request.rendersSpecialTokens)
+        let logprob = request.logprobs.map { top in
+            TokenLogprob.measure(token, bytes: bytes, context: context, index: batchIndex, top: top, model: model)
+        }
+        let (output, logprobs) = slots[index].emit(bytes, logprob: logprob)
+        if !logprobs.isEmpty { slots[index].job?.continuation.yield(.logprobs(logprobs)) }
         if !output.text.isEmpty, slots[index].job?.continuation.yield(.text(output.text)).isTerminated == true {
             finish(index, .cancelled)
             return
@@ -246,9 +336,14 @@ final class DecodeWorker {
     /// frees the slot. The slot keeps its KV cache for prefix reuse.
     private func finish(_ index: Int, _ reason: StopReason) {
         guard let job = slots[index].job else { return }
+        // Followers still waiting for this slot's prompt end with it.
+        for follower in slots.indices where slots[follower].leader == index && slots[follower].job != nil {
+            finish(follower, reason)
+        }
         if reason != .cancelled {
             let rest = slots[index].flush()
-            if !rest.isEmpty { job.continuation.yield(.text(rest)) }
+            if !rest.logprobs.isEmpty { job.continuation.yield(.logprobs(rest.logprobs)) }
+            if !rest.text.isEmpty { job.continuation.yield(.text(rest.text)) }
         }
         let summary = slots[index].summary(reason: reason)
         logger.debug(
@@ -274,7 +369,9 @@ final class DecodeWorker {
     /// KV is dropped. Jobs not in the batch go on.
     private func failBatch(_ status: Int32) {
         logger.error("llama_decode failed", metadata: ["llama.status": "\(status)"])
-        for index in slots.indices where slots[index].job != nil && (slots[index].batchIndex >= 0 || slots[index].pendingChunk > 0) {
+        let failed = slots.indices.filter { slots[$0].job != nil && (slots[$0].batchIndex >= 0 || slots[$0].pendingChunk > 0) }
+        let waiting = slots.indices.filter { slots[$0].job != nil && slots[$0].leader.map(failed.contains) == true }
+        for index in failed + waiting {
             let job = slots[index].job!
             llama_memory_seq_rm(memory, slots[index].id, -1, -1)
             slots[index].release()

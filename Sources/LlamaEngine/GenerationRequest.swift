@@ -4,13 +4,20 @@ public struct GenerationRequest: Sendable {
     public var prompt: String
     /// Let the model add BOS if it wants one (never twice).
     public var addBOS: Bool
-    /// Tokens to generate at most; `nil` means until the context is full.
+    /// Tokens to generate at most (0: evaluate the prompt only); `nil` means until the context
+    /// is full.
     public var maxTokens: Int?
     /// Output is cut before the first of these strings.
     public var stop: [String]
     public var sampling: SamplingParameters
     /// Write special tokens (`<|im_end|>`, …) into the output text instead of skipping them.
     public var rendersSpecialTokens = false
+    /// Report each generated token's log probability with this many alternatives (0: the token
+    /// alone); `nil`: no log probabilities.
+    public var logprobs: Int?
+    /// Report the prompt's tokens and their log probabilities (`.promptLogprobs`) before the
+    /// first generated token. The whole prompt is evaluated, without reusing cached KV.
+    public var promptLogprobs = false
     /// Report the next token's distribution instead of generating (see
     /// ``LlamaEngine/nextTokenDistribution(prompt:sampling:applySamplers:top:)``).
     var probe: DistributionProbe?
@@ -28,6 +35,13 @@ public struct GenerationRequest: Sendable {
 public enum GenerationEvent: Sendable, Equatable {
     /// New text, always whole UTF-8 characters, never part of a stop string.
     case text(String)
+    /// Log probabilities of the tokens whose text the next `.text` event starts; sent only when
+    /// the request asks for ``GenerationRequest/logprobs``. Tokens cut by a stop string are not
+    /// reported.
+    case logprobs([TokenLogprob])
+    /// The prompt's tokens with their log probabilities, once, before any text (only when the
+    /// request asks for ``GenerationRequest/promptLogprobs``).
+    case promptLogprobs([TokenLogprob])
     /// The last event.
     case finished(GenerationSummary)
 }

@@ -42,6 +42,10 @@ public final class LlamaEngine: Sendable {
     /// stops counting within one decode tick.
     public var activeGenerations: Int { loop.activeJobs }
 
+    /// Prompt tokens evaluated so far. Reused prefixes and prompts shared by several choices
+    /// are evaluated once; this counter shows it.
+    public var evaluatedPromptTokens: Int { loop.evaluatedPromptTokens }
+
     /// Tokenizes a prompt exactly as ``generate(_:)`` will.
     public func promptTokens(for request: GenerationRequest) throws(LlamaError) -> [Int32] {
         var tokens = try model.tokenize(request.prompt, addSpecial: request.addBOS)
@@ -58,18 +62,39 @@ public final class LlamaEngine: Sendable {
     /// - Throws: ``LlamaError/promptTooLong(promptTokens:contextLength:)`` when the prompt leaves
     ///   no room to generate; ``LlamaError/engineStopped`` after ``shutdown()``.
     public func generate(_ request: GenerationRequest) throws(LlamaError) -> AsyncThrowingStream<GenerationEvent, any Error> {
+        try generate(request, choices: 1)[0]
+    }
+
+    /// Starts `choices` generations from one prompt (OpenAI's `n`). The prompt is evaluated once;
+    /// the other sequences copy its KV cache and sample independently, choice `k` with seed
+    /// `seed + k` when the request has a seed.
+    ///
+    /// - Returns: one stream per choice, in choice order.
+    /// - Throws: as ``generate(_:)``, and ``LlamaError/tooManyChoices(requested:limit:)`` when
+    ///   `choices` exceeds the number of sequence slots.
+    public func generate(_ request: GenerationRequest, choices: Int) throws(LlamaError) -> [AsyncThrowingStream<GenerationEvent, any Error>] {
+        guard (1...configuration.parallel).contains(choices) else {
+            throw .tooManyChoices(requested: choices, limit: configuration.parallel)
+        }
         if let grammar = request.sampling.grammar { try model.validateGrammar(grammar) }
         let tokens = try promptTokens(for: request)
         guard tokens.count < contextLength else {
             throw .promptTooLong(promptTokens: tokens.count, contextLength: contextLength)
         }
-        let (stream, continuation) = AsyncThrowingStream<GenerationEvent, any Error>.makeStream()
-        let job = GenerationJob(request: request, promptTokens: tokens, continuation: continuation)
-        continuation.onTermination = { [loop] termination in
-            if case .cancelled = termination { loop.cancel(job) }
+        let pairs = (0..<choices).map { _ in AsyncThrowingStream<GenerationEvent, any Error>.makeStream() }
+        let followers = (1..<choices).map { choice in
+            var copy = request
+            copy.sampling.seed = request.sampling.seed.map { $0 &+ UInt32(choice) }
+            return GenerationJob(request: copy, promptTokens: tokens, continuation: pairs[choice].continuation)
         }
-        try loop.submit(job)
-        return stream
+        let leader = GenerationJob(request: request, promptTokens: tokens, continuation: pairs[0].continuation, followers: followers)
+        for (job, pair) in zip(leader.group, pairs) {
+            pair.continuation.onTermination = { [loop] termination in
+                if case .cancelled = termination { loop.cancel(job) }
+            }
+        }
+        try loop.submit(leader)
+        return pairs.map(\.stream)
     }
 
     /// The next-token distribution after `prompt`: the raw softmax, or with `applySamplers` the

@@ -22,6 +22,18 @@ struct SequenceSlot {
     var completionTokens = 0
     /// A probe's answer, reported in the summary.
     var distribution: [TokenProbability]?
+    /// For a follower of a multi-choice job: the slot whose prompt evaluation it waits for.
+    var leader: Int?
+    /// Batch index of the first prompt token of the current chunk (prompt logprobs).
+    var chunkStart: Int32 = -1
+    /// Log probabilities of the prompt's tokens so far (prompt logprobs).
+    var promptLogprobs: [TokenLogprob] = []
+    /// Generated tokens' log probabilities not yet sent, with the byte offset where each
+    /// token's text starts in the output.
+    private var pendingLogprobs: [(start: Int, entry: TokenLogprob)] = []
+    /// Bytes of token text produced and of text emitted so far.
+    private var producedBytes = 0
+    private var emittedBytes = 0
     private var decoder = UTF8StreamDecoder()
     private var stopFilter = StopStringFilter(stops: [])
     private var admittedAt = ContinuousClock.now
@@ -30,8 +42,9 @@ struct SequenceSlot {
 
     init(id: Int32) { self.id = id }
 
-    var isEvaluatingPrompt: Bool { job != nil && promptCursor < promptTokens.count }
-    var isGenerating: Bool { job != nil && promptCursor == promptTokens.count }
+    var isEvaluatingPrompt: Bool { job != nil && leader == nil && promptCursor < promptTokens.count }
+    var wantsPromptLogprobs: Bool { job?.request.promptLogprobs == true }
+    var isGenerating: Bool { job != nil && leader == nil && promptCursor == promptTokens.count }
 
     /// Starts a job whose first `reused` prompt tokens are already in the KV cache.
     mutating func start(_ job: GenerationJob, reusing reused: Int, sampler: SamplerChain) {
@@ -46,6 +59,12 @@ struct SequenceSlot {
         pendingChunk = 0
         completionTokens = 0
         distribution = nil
+        leader = nil
+        chunkStart = -1
+        promptLogprobs = []
+        pendingLogprobs = []
+        producedBytes = 0
+        emittedBytes = 0
         decoder = UTF8StreamDecoder()
         stopFilter = StopStringFilter(stops: job.request.stop)
         admittedAt = .now
@@ -68,15 +87,38 @@ struct SequenceSlot {
         lastTokenAt = instant
     }
 
-    /// Detokenizes one token's bytes and passes the complete text through the stop filter.
-    mutating func emit(_ bytes: [UInt8]) -> StopStringFilter.Output {
-        stopFilter.append(decoder.append(bytes))
+    /// Takes over the prompt a leader has evaluated, whose KV has been copied into this slot.
+    mutating func adoptPrompt(cachedTokens tokens: [Int32], promptLogprobs entries: [TokenLogprob]) {
+        cachedTokens = tokens
+        promptCursor = promptTokens.count
+        promptLogprobs = entries
+        leader = nil
     }
 
-    /// Releases whatever the decoder and the stop filter hold back.
-    mutating func flush() -> String {
+    /// Detokenizes one token's bytes and passes the complete text through the stop filter.
+    /// `logprob` (when the request asks for them) is queued until the token's text is emitted.
+    mutating func emit(_ bytes: [UInt8], logprob: TokenLogprob?) -> (output: StopStringFilter.Output, logprobs: [TokenLogprob]) {
+        if let logprob { pendingLogprobs.append((producedBytes, logprob)) }
+        producedBytes += bytes.count
+        let output = stopFilter.append(decoder.append(bytes))
+        return (output, releaseLogprobs(after: output.text, all: false))
+    }
+
+    /// Releases whatever the decoder and the stop filter hold back, with the log probabilities
+    /// of the tokens that text (or a generation ending without a stop string) covers.
+    mutating func flush() -> (text: String, logprobs: [TokenLogprob]) {
         let tail = stopFilter.append(decoder.flush())
-        return tail.stopped ? tail.text : tail.text + stopFilter.flush()
+        let text = tail.stopped ? tail.text : tail.text + stopFilter.flush()
+        return (text, releaseLogprobs(after: text, all: !tail.stopped))
+    }
+
+    /// The queued log probabilities of tokens whose text has started to appear in the output.
+    private mutating func releaseLogprobs(after text: String, all: Bool) -> [TokenLogprob] {
+        emittedBytes += text.utf8.count
+        guard !pendingLogprobs.isEmpty else { return [] }
+        let count = all ? pendingLogprobs.count : pendingLogprobs.prefix { $0.start < emittedBytes }.count
+        defer { pendingLogprobs.removeFirst(count) }
+        return pendingLogprobs.prefix(count).map(\.entry)
     }
 
     func summary(reason: StopReason) -> GenerationSummary {
@@ -94,6 +136,9 @@ struct SequenceSlot {
 
     mutating func release() {
         job = nil
+        leader = nil
+        pendingLogprobs = []
+        promptLogprobs = []
         sampler = nil
         promptTokens = []
         promptCursor = 0

@@ -6,7 +6,10 @@ public struct ChatCompletionRequest: Decodable, Sendable {
     public var maxTokens: Int?
     public var stream: Bool
     public var streamOptions: StreamOptions?
+    /// Report each generated token's log probability.
     public var logprobs: Bool?
+    /// Alternatives reported per token (0...20, with `logprobs`).
+    public var topLogprobs: Int?
     public var options: GenerationOptions
 
     private enum CodingKeys: String, CodingKey {
@@ -14,6 +17,7 @@ public struct ChatCompletionRequest: Decodable, Sendable {
         case maxTokens = "max_tokens"
         case maxCompletionTokens = "max_completion_tokens"
         case streamOptions = "stream_options"
+        case topLogprobs = "top_logprobs"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -26,6 +30,7 @@ public struct ChatCompletionRequest: Decodable, Sendable {
         stream = try container.decodeIfPresent(Bool.self, forKey: .stream) ?? false
         streamOptions = try container.decodeIfPresent(StreamOptions.self, forKey: .streamOptions)
         logprobs = try container.decodeIfPresent(Bool.self, forKey: .logprobs)
+        topLogprobs = try container.decodeIfPresent(Int.self, forKey: .topLogprobs)
         options = try GenerationOptions(from: decoder)
     }
 
@@ -41,7 +46,12 @@ public struct ChatCompletionRequest: Decodable, Sendable {
         if let maxTokens, maxTokens < 1 {
             throw .invalidValue("max_tokens", "integer below minimum value. Expected a value >= 1, but got \(maxTokens) instead.")
         }
-        if logprobs == true { throw .invalidValue("logprobs", "log probabilities are not supported yet.") }
+        if let topLogprobs {
+            guard (0...20).contains(topLogprobs) else {
+                throw .invalidValue("top_logprobs", "expected a value between 0 and 20, but got \(topLogprobs) instead.")
+            }
+            guard logprobs == true else { throw .invalidValue("top_logprobs", "`logprobs` must be true when `top_logprobs` is set.") }
+        }
     }
 }
 

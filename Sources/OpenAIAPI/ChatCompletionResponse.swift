@@ -3,18 +3,20 @@ public struct ChatChoice: JSONRepresentable {
     public var index: Int
     public var content: String?
     public var finishReason: FinishReason?
+    public var logprobs: ChatLogprobs?
 
-    public init(index: Int, content: String?, finishReason: FinishReason?) {
+    public init(index: Int, content: String?, finishReason: FinishReason?, logprobs: ChatLogprobs? = nil) {
         self.index = index
         self.content = content
         self.finishReason = finishReason
+        self.logprobs = logprobs
     }
 
     public var json: JSONValue {
         .object([
             ("index", .int(index)),
             ("message", .object([("role", .string("assistant")), ("content", .optional(content)), ("refusal", .null)])),
-            ("logprobs", .null),
+            ("logprobs", logprobs?.json ?? .null),
             ("finish_reason", finishReason.json),
         ])
     }
@@ -56,12 +58,14 @@ public struct ChatChunkChoice: JSONRepresentable {
     /// The new text; `nil` in the final chunk, whose delta is `{}`.
     public var content: String?
     public var finishReason: FinishReason?
+    public var logprobs: ChatLogprobs?
 
-    public init(index: Int, role: String? = nil, content: String?, finishReason: FinishReason?) {
+    public init(index: Int, role: String? = nil, content: String?, finishReason: FinishReason?, logprobs: ChatLogprobs? = nil) {
         self.index = index
         self.role = role
         self.content = content
         self.finishReason = finishReason
+        self.logprobs = logprobs
     }
 
     public var json: JSONValue {
@@ -72,7 +76,7 @@ public struct ChatChunkChoice: JSONRepresentable {
             ("index", .int(index)),
             ("delta", .object(delta)),
             ("message", .object([("role", .string("assistant")), ("content", .string(content ?? ""))])),
-            ("logprobs", .null),
+            ("logprobs", logprobs?.json ?? .null),
             ("finish_reason", finishReason.json),
         ])
     }

@@ -11,7 +11,8 @@ public struct CompletionRequest: Decodable, Sendable {
     public var suffix: String?
     public var stream: Bool
     public var streamOptions: StreamOptions?
-    /// Number of log probabilities requested (not supported yet: anything but `nil` is refused).
+    /// Report each token's log probability with this many alternatives (0...20); with `echo`, the
+    /// prompt's tokens too.
     public var logprobs: Int?
     public var options: GenerationOptions
 
@@ -47,9 +48,8 @@ public struct CompletionRequest: Decodable, Sendable {
                 throw .invalidValue("max_tokens", "0 is only allowed together with echo.")
             }
         }
-        if stream && prompts.count > 1 {
-            throw .invalidValue("prompt", "streaming supports a single prompt; send one request per prompt.")
+        if let logprobs, !(0...20).contains(logprobs) {
+            throw .invalidValue("logprobs", "expected a value between 0 and 20, but got \(logprobs) instead.")
         }
-        if logprobs != nil { throw .invalidValue("logprobs", "log probabilities are not supported yet.") }
     }
 }

@@ -3,15 +3,17 @@ public struct CompletionChoice: JSONRepresentable {
     public var index: Int
     public var text: String
     public var finishReason: FinishReason?
+    public var logprobs: CompletionLogprobs?
 
-    public init(index: Int, text: String, finishReason: FinishReason?) {
+    public init(index: Int, text: String, finishReason: FinishReason?, logprobs: CompletionLogprobs? = nil) {
         self.index = index
         self.text = text
         self.finishReason = finishReason
+        self.logprobs = logprobs
     }
 
     public var json: JSONValue {
-        .object([("text", .string(text)), ("index", .int(index)), ("logprobs", .null), ("finish_reason", finishReason.json)])
+        .object([("text", .string(text)), ("index", .int(index)), ("logprobs", logprobs?.json ?? .null), ("finish_reason", finishReason.json)])
     }
 }
 

@@ -171,8 +171,8 @@ public struct GenerationOptions: Decodable, Sendable, Equatable {
         if let name = samplerPriority?.first(where: { !Self.samplerNames.contains($0) }) {
             throw .invalidValue("sampler_priority", "'\(name)' is not a sampler; use names like top_k, top_p, temperature, min_p.")
         }
-        if let n, n != 1 {
-            throw .invalidValue("n", "only n = 1 is supported, but got \(n).")
+        if let n, !(1...128).contains(n) {
+            throw .invalidValue("n", "expected a value between 1 and 128, but got \(n) instead.")
         }
     }
 

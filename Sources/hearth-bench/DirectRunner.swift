@@ -23,6 +23,7 @@ struct DirectRunner {
                 last = now()
                 if first == nil { first = last }
             case .finished(let final): summary = final
+            case .logprobs, .promptLogprobs: break
             }
         }
         guard let summary, let first else { throw BenchError("the engine produced no text") }

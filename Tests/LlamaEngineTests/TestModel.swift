@@ -28,6 +28,7 @@ func collect(_ engine: LlamaEngine, _ request: GenerationRequest) async throws -
         switch event {
         case .text(let piece): text += piece
         case .finished(let final): summary = final
+        case .logprobs, .promptLogprobs: break
         }
     }
     return (text, summary!)
@@ -36,4 +37,25 @@ func collect(_ engine: LlamaEngine, _ request: GenerationRequest) async throws -
 /// A chat prompt whose answer is `word`.
 func echoPrompt(_ word: String) -> String {
     "<|im_start|>user\nRepeat exactly this word and nothing else: \(word)<|im_end|>\n<|im_start|>assistant\n"
+}
+
+/// Everything a generation stream delivered.
+struct CollectedEvents {
+    var text = ""
+    var logprobs: [TokenLogprob] = []
+    var promptLogprobs: [TokenLogprob]?
+    var summary: GenerationSummary?
+}
+
+func collectEvents(_ stream: AsyncThrowingStream<GenerationEvent, any Error>) async throws -> CollectedEvents {
+    var collected = CollectedEvents()
+    for try await event in stream {
+        switch event {
+        case .text(let piece): collected.text += piece
+        case .logprobs(let entries): collected.logprobs += entries
+        case .promptLogprobs(let entries): collected.promptLogprobs = entries
+        case .finished(let summary): collected.summary = summary
+        }
+    }
+    return collected
 }

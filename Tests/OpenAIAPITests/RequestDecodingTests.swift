@@ -17,6 +17,13 @@ import Testing
         } catch { return error }
     }
 
+    private func error(_ text: String, as: CompletionRequest.Type) -> OpenAIError? {
+        do {
+            try RequestDecoder().decode(CompletionRequest.self, from: Data(text.utf8)).validate()
+            return nil
+        } catch { return error }
+    }
+
     @Test func acceptsStringAndTextPartContentAndIgnoresUnknownFields() throws {
         let request = try decodeChat(
             #"{"model":"x","messages":[{"role":"system","content":"s"},{"role":"user","content":[{"type":"text","text":"a"},{"type":"text","text":"b"}]}],"mode":"instruct","stop":"END","max_completion_tokens":9}"#
@@ -30,7 +37,9 @@ import Testing
         #expect(error(#"{"messages":[{"role":"user","content":"x"}],"seed":"s"}"#)?.param == "seed")
         #expect(error(#"{"messages":[{"role":"user","content":[{"type":"image_url"}]}]}"#)?.param == "messages[0].content[0].type")
         #expect(error(#"{"messages":[{"content":"x"}]}"#)?.param == "messages[0].role")
-        #expect(error(#"{"messages":[{"role":"user","content":"x"}],"n":3}"#)?.param == "n")
+        #expect(error(#"{"messages":[{"role":"user","content":"x"}],"n":0}"#)?.param == "n")
+        #expect(error(#"{"messages":[{"role":"user","content":"x"}],"top_logprobs":2}"#)?.param == "top_logprobs")
+        #expect(error(#"{"prompt":"x","logprobs":21}"#, as: CompletionRequest.self)?.param == "logprobs")
         #expect(error("not json") == .malformedJSON)
     }
 

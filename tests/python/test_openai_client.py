@@ -77,3 +77,36 @@ def test_bad_request_raises_the_typed_error(client: OpenAI) -> None:
     assert raised.value.body["param"] == "messages"
     with pytest.raises(openai.NotFoundError):
         client.models.retrieve("no-such-model")
+
+
+def test_chat_logprobs_and_n(client: OpenAI) -> None:
+    completion = client.chat.completions.create(
+        model="gpt-4o-mini",
+        messages=[{"role": "user", "content": "Name a color."}],
+        max_tokens=6,
+        n=2,
+        seed=7,
+        logprobs=True,
+        top_logprobs=3,
+    )
+    assert [choice.index for choice in completion.choices] == [0, 1]
+    for choice in completion.choices:
+        entries = choice.logprobs.content
+        assert "".join(entry.token for entry in entries) == choice.message.content
+        for entry in entries:
+            assert entry.logprob <= 0
+            assert bytes(entry.bytes).decode("utf-8", "replace") == entry.token
+            ranked = [alternative.logprob for alternative in entry.top_logprobs]
+            assert len(ranked) == 3 and ranked == sorted(ranked, reverse=True)
+
+
+def test_completion_logprobs_with_echo(client: OpenAI) -> None:
+    completion = client.completions.create(
+        model="davinci-002", prompt="1, 2, 3,", max_tokens=3, temperature=0, logprobs=2, echo=True
+    )
+    logprobs = completion.choices[0].logprobs
+    assert "".join(logprobs.tokens) == completion.choices[0].text
+    assert logprobs.token_logprobs[0] is None
+    assert all(value <= 0 for value in logprobs.token_logprobs[1:])
+    assert logprobs.text_offset[0] == 0 and logprobs.text_offset == sorted(logprobs.text_offset)
+    assert all(len(top) >= 1 for top in logprobs.top_logprobs[1:])

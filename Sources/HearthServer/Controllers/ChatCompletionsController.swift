@@ -21,19 +21,21 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
         if configuration.logsUserText {
             context.logger.debug("Chat prompt", metadata: ["prompt": "\(prompt)"])
         }
-        let generation = GenerationRequest(
+        var generation = GenerationRequest(
             prompt: prompt,
             maxTokens: body.maxTokens,
             options: body.options,
             defaults: configuration.defaultSampling
         )
-        let events = try startGeneration(model.engine, generation, promptParam: "messages")
+        if body.logprobs == true { generation.logprobs = body.topLogprobs ?? 0 }
+        let streams = try startGeneration(model.engine, generation, choices: body.options.n ?? 1, promptParam: "messages")
         let id = ResponseID.make("chatcmpl-")
         let created = ResponseID.now
         if body.stream {
             return stream(
-                events,
+                streams,
                 includeUsage: body.streamOptions?.includeUsage ?? false,
+                reportsLogprobs: body.logprobs == true,
                 throttle: StreamThrottle(tokensPerSecond: body.options.numbers["max_tokens_second"]),
                 id: id,
                 created: created,
@@ -41,19 +43,21 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
                 logger: context.logger
             )
         }
-        let result = try await request.cancellingOnDisconnect { try await collect(events) }
+        let results = try await request.cancellingOnDisconnect { try await collectAll(streams) }
         if configuration.logsUserText {
-            context.logger.debug("Chat result", metadata: ["text": "\(result.text)"])
+            context.logger.debug("Chat result", metadata: ["texts": "\(results.map(\.text))"])
         }
-        return GenerationResponse.json(
-            ChatCompletionResponse(
-                id: id,
-                created: created,
-                model: model.id,
-                choices: [ChatChoice(index: 0, content: result.text, finishReason: FinishReason(result.summary.reason))],
-                usage: Usage(promptTokens: result.summary.promptTokens, completionTokens: result.summary.completionTokens)
+        let choices = results.enumerated().map { index, result in
+            ChatChoice(
+                index: index,
+                content: result.text,
+                finishReason: FinishReason(result.summary.reason),
+                logprobs: body.logprobs == true ? ChatLogprobs(entries: result.logprobs) : nil
             )
-        )
+        }
+        // The prompt counts once, whatever `n` is.
+        let usage = Usage(promptTokens: results[0].summary.promptTokens, completionTokens: results.reduce(0) { $0 + $1.summary.completionTokens })
+        return GenerationResponse.json(ChatCompletionResponse(id: id, created: created, model: model.id, choices: choices, usage: usage))
     }
 
     /// Renders the chat with llama.cpp's built-in template that matches the model's own.
@@ -88,8 +92,9 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
     }
 
     private func stream(
-        _ events: AsyncThrowingStream<GenerationEvent, any Error>,
+        _ streams: [AsyncThrowingStream<GenerationEvent, any Error>],
         includeUsage: Bool,
+        reportsLogprobs: Bool,
         throttle: StreamThrottle,
         id: String,
         created: Int,
@@ -100,37 +105,53 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
         let logsUserText = configuration.logsUserText
         return GenerationResponse.eventStream(request: request, logger: logger) { send in
             var throttle = throttle
-            func chunk(role: String? = nil, _ content: String?, _ reason: FinishReason?) -> String {
+            func chunk(_ index: Int, role: String? = nil, _ content: String?, _ reason: FinishReason?, _ logprobs: [LogprobEntry]? = nil) -> String {
                 ServerSentEvents.event(
                     ChatCompletionChunk(
                         id: id,
                         created: created,
                         model: modelID,
-                        choices: [ChatChunkChoice(index: 0, role: role, content: content, finishReason: reason)],
+                        choices: [
+                            ChatChunkChoice(
+                                index: index,
+                                role: role,
+                                content: content,
+                                finishReason: reason,
+                                logprobs: reportsLogprobs ? logprobs.map(ChatLogprobs.init) : nil
+                            )
+                        ],
                         includesUsage: includeUsage
                     )
                 )
             }
-            try await send(chunk(role: "assistant", "", nil))
-            var reply = ""
-            for try await event in events {
+            for index in streams.indices { try await send(chunk(index, role: "assistant", "", nil)) }
+            var pending = [[LogprobEntry]](repeating: [], count: streams.count)
+            var replies = [String](repeating: "", count: streams.count)
+            var usage = Usage(promptTokens: 0, completionTokens: 0)
+            try await forEachEvent(of: streams) { index, event in
                 switch event {
+                case .logprobs(let entries):
+                    pending[index] += entries.map(LogprobEntry.init)
                 case .text(let text):
-                    if logsUserText { reply += text }
+                    if logsUserText { replies[index] += text }
                     try await throttle.wait()
-                    try await send(chunk(text, nil))
+                    try await send(chunk(index, text, nil, pending[index]))
+                    pending[index] = []
+                case .promptLogprobs:
+                    break
                 case .finished(let summary):
-                    if logsUserText { logger.debug("Chat result", metadata: ["text": "\(reply)"]) }
-                    try await send(chunk(nil, FinishReason(summary.reason)))
-                    if includeUsage {
-                        let usage = Usage(promptTokens: summary.promptTokens, completionTokens: summary.completionTokens)
-                        try await send(
-                            ServerSentEvents.event(
-                                ChatCompletionChunk(id: id, created: created, model: modelID, choices: [], usage: usage, includesUsage: true)
-                            )
-                        )
-                    }
+                    if logsUserText { logger.debug("Chat result", metadata: ["text": "\(replies[index])"]) }
+                    try await send(chunk(index, nil, FinishReason(summary.reason), pending[index].isEmpty ? nil : pending[index]))
+                    if index == 0 { usage.promptTokens = summary.promptTokens }
+                    usage.completionTokens += summary.completionTokens
                 }
+            }
+            if includeUsage {
+                try await send(
+                    ServerSentEvents.event(
+                        ChatCompletionChunk(id: id, created: created, model: modelID, choices: [], usage: usage, includesUsage: true)
+                    )
+                )
             }
             try await send(ServerSentEvents.done)
         }
