@@ -40,6 +40,10 @@ let package = Package(
             ]
         ),
         .target(
+            name: "Jinja",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "OpenAIAPI",
             swiftSettings: swiftSettings
         ),
@@ -79,6 +83,12 @@ let package = Package(
         .testTarget(
             name: "LlamaEngineTests",
             dependencies: ["LlamaEngine"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "JinjaTests",
+            dependencies: ["Jinja"],
+            exclude: ["Conversations", "Expected"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,204 @@
+import Foundation
+
+/// Runs a parsed template once. One interpreter belongs to one render, on one thread.
+final class Interpreter: @unchecked Sendable {
+    /// Innermost last. The first frame holds the context and the template's top-level names.
+    var scopes: [[String: Value]]
+    /// The line of the statement being run, for error messages.
+    private(set) var line = 0
+
+    /// How a statement list ended.
+    enum Flow {
+        case normal, breakLoop, continueLoop
+    }
+
+    init(context: [String: Value]) {
+        scopes = [context]
+    }
+
+    func lookup(_ name: String) -> Value {
+        for scope in scopes.reversed() {
+            if let value = scope[name] { return value }
+        }
+        return .undefined(name)
+    }
+
+    func assign(_ name: String, _ value: Value) {
+        scopes[scopes.count - 1][name] = value
+    }
+
+    /// Renders nodes into `output`, stopping early on `break` or `continue`.
+    @discardableResult
+    func run(_ nodes: [Node], into output: inout String) throws(JinjaError) -> Flow {
+        for node in nodes {
+            let flow = try run(node, into: &output)
+            if flow != .normal { return flow }
+        }
+        return .normal
+    }
+
+    /// Gives a runtime error without a line the line of the current statement.
+    private func located<T>(_ line: Int, _ work: () throws(JinjaError) -> T) throws(JinjaError) -> T {
+        self.line = line
+        do {
+            return try work()
+        } catch .runtime(let message, 0) {
+            throw .runtime(message, line: line)
+        }
+    }
+
+    private func run(_ node: Node, into output: inout String) throws(JinjaError) -> Flow {
+        switch node {
+        case .text(let text):
+            output += text
+        case .output(let expression, let line):
+            output += try located(line) { () throws(JinjaError) in try evaluate(expression).text }
+        case .conditional(let branches, let otherwise, let line):
+            for branch in branches where try located(line, { () throws(JinjaError) in try evaluate(branch.condition).isTruthy }) {
+                return try run(branch.body, into: &output)
+            }
+            return try run(otherwise, into: &output)
+        case .loop(let loop):
+            try runLoop(loop, into: &output)
+        case .assign(let target, let value, let line):
+            try located(line) { () throws(JinjaError) in try bind(target, to: try evaluate(value)) }
+        case .assignBlock(let target, let filters, let body, let line):
+            var captured = ""
+            try run(body, into: &captured)
+            try located(line) { () throws(JinjaError) in
+                var value = Value.string(captured)
+                for filter in filters { value = try applyFilter(filter, to: value) }
+                try bind(target, to: value)
+            }
+        case .macro(let definition):
+            assign(definition.name, makeMacro(definition))
+        case .callBlock(let call, let parameters, let body, let line):
+            let caller = makeMacro(MacroDefinition(name: "caller", parameters: parameters, body: body, line: line))
+            output += try located(line) { () throws(JinjaError) in try evaluate(call, caller: caller).text }
+        case .filterBlock(let filters, let body, let line):
+            var captured = ""
+            try run(body, into: &captured)
+            output += try located(line) { () throws(JinjaError) in
+                var value = Value.string(captured)
+                for filter in filters { value = try applyFilter(filter, to: value) }
+                return value.text
+            }
+        case .expressionStatement(let expression, let line):
+            _ = try located(line) { () throws(JinjaError) in try evaluate(expression) }
+        case .breakLoop:
+            return .breakLoop
+        case .continueLoop:
+            return .continueLoop
+        case .group(let nodes):
+            return try run(nodes, into: &output)
+        }
+        return .normal
+    }
+
+    /// Assigns to a name, unpacks a tuple, or sets a namespace attribute.
+    func bind(_ target: AssignTarget, to value: Value) throws(JinjaError) {
+        switch target {
+        case .name(let name):
+            assign(name, value)
+        case .tuple(let targets):
+            let values = try value.iterated()
+            guard values.count == targets.count else {
+                throw runtimeError(
+                    values.count > targets.count
+                        ? "too many values to unpack (expected \(targets.count))"
+                        : "not enough values to unpack (expected \(targets.count), got \(values.count))"
+                )
+            }
+            for (target, value) in zip(targets, values) { try bind(target, to: value) }
+        case .attribute(let name, let attribute):
+            guard case .namespace(let namespace) = lookup(name) else {
+                throw runtimeError("cannot assign attribute on non-namespace object")
+            }
+            namespace.attributes[attribute] = value
+        }
+    }
+
+    private func runLoop(_ loop: Node.Loop, into output: inout String) throws(JinjaError) {
+        var items = try located(loop.line) { () throws(JinjaError) in try evaluate(loop.iterable).iterated() }
+        scopes.append([:])
+        defer { scopes.removeLast() }
+        if let filter = loop.filter {
+            var kept: [Value] = []
+            for item in items {
+                try located(loop.line) { () throws(JinjaError) in try bind(loop.target, to: item) }
+                if try located(loop.line, { () throws(JinjaError) in try evaluate(filter).isTruthy }) { kept.append(item) }
+            }
+            items = kept
+        }
+        guard !items.isEmpty else {
+            try run(loop.otherwise, into: &output)
+            return
+        }
+        for (index, item) in items.enumerated() {
+            try located(loop.line) { () throws(JinjaError) in try bind(loop.target, to: item) }
+            assign("loop", Self.loopObject(index: index, items: items))
+            if try run(loop.body, into: &output) == .breakLoop { break }
+        }
+    }
+
+    private static func loopObject(index: Int, items: [Value]) -> Value {
+        let count = items.count
+        var loop = Value.Object()
+        loop["index"] = .int(index + 1)
+        loop["index0"] = .int(index)
+        loop["revindex"] = .int(count - index)
+        loop["revindex0"] = .int(count - index - 1)
+        loop["first"] = .bool(index == 0)
+        loop["last"] = .bool(index == count - 1)
+        loop["length"] = .int(count)
+        loop["depth"] = .int(1)
+        loop["depth0"] = .int(0)
+        loop["previtem"] = index > 0 ? items[index - 1] : .undefined("previtem")
+        loop["nextitem"] = index + 1 < count ? items[index + 1] : .undefined("nextitem")
+        loop["cycle"] = .callable(
+            Value.Callable(name: "cycle") { arguments throws(JinjaError) in
+                guard !arguments.positional.isEmpty else { throw runtimeError("no items for cycling given") }
+                return arguments.positional[index % arguments.positional.count]
+            }
+        )
+        return .object(loop)
+    }
+
+    /// A macro sees the live top-level names, the scopes around its definition, and its own
+    /// parameters; `varargs`, `kwargs` and `caller` as Jinja2 provides them.
+    private func makeMacro(_ definition: MacroDefinition) -> Value {
+        let captured = Array(scopes.dropFirst())
+        return .callable(
+            Value.Callable(name: definition.name) { [unowned self] arguments throws(JinjaError) in
+                let saved = scopes
+                let savedLine = line
+                scopes = [scopes[0]] + captured + [[:]]
+                defer {
+                    let root = scopes[0]
+                    scopes = saved
+                    scopes[0] = root
+                    line = savedLine
+                }
+                var positional = arguments.positional[...]
+                var keyword = arguments.keyword
+                for parameter in definition.parameters {
+                    if let index = keyword.firstIndex(where: { $0.0 == parameter.name }) {
+                        assign(parameter.name, keyword.remove(at: index).1)
+                    } else if let value = positional.popFirst() {
+                        assign(parameter.name, value)
+                    } else if let defaultValue = parameter.defaultValue {
+                        assign(parameter.name, try located(definition.line) { () throws(JinjaError) in try evaluate(defaultValue) })
+                    } else {
+                        assign(parameter.name, .undefined(parameter.name))
+                    }
+                }
+                assign("varargs", .array(Array(positional)))
+                assign("kwargs", .object(Value.Object(keyword)))
+                if let caller = arguments.caller { assign("caller", caller) }
+                var output = ""
+                try run(definition.body, into: &output)
+                return .string(output)
+            }
+        )
+    }
+}

@@ -1,0 +1,233 @@
+import Foundation
+
+/// A value inside a template, with Python's semantics as Jinja2 gives them (truthiness, `str()`,
+/// equality, ordering).
+public indirect enum Value: Sendable {
+    /// A name or member that does not exist. Renders as empty, is false, and fails when used.
+    case undefined(String)
+    case none
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case array([Value])
+    case object(Object)
+    /// A macro, a bound method or a global function.
+    case callable(Callable)
+    /// `namespace()`: the one mutable object, shared by reference.
+    case namespace(Namespace)
+
+    /// A dictionary that keeps its insertion order, as Python's does. Keys are strings, or
+    /// numbers (dict literals such as `{4096: 512}`), which are stored under a private spelling.
+    public struct Object: Sendable {
+        public private(set) var keys: [String] = []
+        public private(set) var storage: [String: Value] = [:]
+        /// The original key of every non-string key, by its stored spelling.
+        private var numericKeys: [String: Value] = [:]
+
+        public init() {}
+        public init(_ pairs: [(String, Value)]) { for (key, value) in pairs { self[key] = value } }
+
+        public subscript(key: String) -> Value? {
+            get { storage[key] }
+            set {
+                if storage[key] == nil, newValue != nil { keys.append(key) }
+                if newValue == nil, storage[key] != nil { keys.removeAll { $0 == key } }
+                storage[key] = newValue
+            }
+        }
+
+        /// Lookup and assignment by any hashable template value, with Python's `1 == 1.0 == True`.
+        subscript(key key: Value) -> Value? {
+            get { Self.spelling(of: key).flatMap { storage[$0] } }
+            set {
+                guard let spelling = Self.spelling(of: key) else { return }
+                if case .string = key {} else { numericKeys[spelling] = key }
+                self[spelling] = newValue
+            }
+        }
+
+        private static func spelling(of key: Value) -> String? {
+            switch key {
+            case .string(let text): text
+            case .int(let number): "\u{0}\(number)"
+            case .bool(let flag): flag ? "\u{0}1" : "\u{0}0"
+            case .double(let number): number == number.rounded() && abs(number) < 1e18 ? "\u{0}\(Int(number))" : "\u{0}\(number)"
+            case .none: "\u{0}None"
+            default: nil
+            }
+        }
+
+        /// The keys as the template sees them.
+        var keyValues: [Value] { keys.map { numericKeys[$0] ?? .string($0) } }
+
+        /// Keys as text (how `tojson` writes them) with their values.
+        public var pairs: [(String, Value)] { keys.map { (numericKeys[$0]?.text ?? $0, storage[$0]!) } }
+        var entries: [(Value, Value)] { keys.map { (numericKeys[$0] ?? .string($0), storage[$0]!) } }
+        public var count: Int { keys.count }
+    }
+
+    /// Something a template can call.
+    public struct Callable: Sendable {
+        let name: String
+        let function: @Sendable (Arguments) throws(JinjaError) -> Value
+    }
+
+    /// Positional and keyword arguments of a call.
+    public struct Arguments: Sendable {
+        public var positional: [Value]
+        public var keyword: [(String, Value)]
+        /// Set by the interpreter for macros called from `{% call %}`.
+        var caller: Value?
+
+        public init(_ positional: [Value], keyword: [(String, Value)] = []) {
+            self.positional = positional
+            self.keyword = keyword
+        }
+
+        /// The argument at `index`, or the keyword `name`.
+        public func value(_ index: Int, _ name: String) -> Value? {
+            if let pair = keyword.first(where: { $0.0 == name }) { return pair.1 }
+            return index >= 0 && index < positional.count ? positional[index] : nil
+        }
+    }
+
+    /// The attributes of a `namespace()` object.
+    public final class Namespace: @unchecked Sendable {
+        // Only one render touches a namespace: it is created and used inside that render.
+        var attributes: Object
+        init(_ attributes: Object) { self.attributes = attributes }
+    }
+}
+
+extension Value {
+    /// Python truthiness.
+    public var isTruthy: Bool {
+        switch self {
+        case .undefined, .none: false
+        case .bool(let value): value
+        case .int(let value): value != 0
+        case .double(let value): value != 0
+        case .string(let value): !value.isEmpty
+        case .array(let values): !values.isEmpty
+        case .object(let object): object.count > 0
+        case .callable, .namespace: true
+        }
+    }
+
+    public var isUndefined: Bool {
+        if case .undefined = self { return true }
+        return false
+    }
+
+    /// Python's `str()`: what `{{ value }}` writes.
+    public var text: String {
+        switch self {
+        case .undefined: ""
+        case .string(let value): value
+        default: repr
+        }
+    }
+
+    /// Python's `repr()`, used inside containers.
+    public var repr: String {
+        switch self {
+        case .undefined: ""
+        case .none: "None"
+        case .bool(let value): value ? "True" : "False"
+        case .int(let value): String(value)
+        case .double(let value): Self.pythonFloat(value)
+        case .string(let value): Self.pythonRepr(value)
+        case .array(let values): "[" + values.map(\.repr).joined(separator: ", ") + "]"
+        case .object(let object): "{" + object.entries.map { $0.0.repr + ": " + $0.1.repr }.joined(separator: ", ") + "}"
+        case .callable(let callable): "<function \(callable.name)>"
+        case .namespace(let namespace): "<Namespace " + Value.object(namespace.attributes).repr + ">"
+        }
+    }
+
+    /// Python's float repr: shortest round-trip digits, always with a dot or exponent.
+    static func pythonFloat(_ value: Double) -> String {
+        if value.isNaN { return "nan" }
+        if value.isInfinite { return value < 0 ? "-inf" : "inf" }
+        if value == value.rounded(), abs(value) < 1e16 { return String(format: "%.1f", value) }
+        var text = "\(value)"
+        // Swift writes 1e-05 as "1e-05" like Python, but 1e+16 as "1e+16": the same.
+        if let range = text.range(of: "e") {
+            let mantissa = text[..<range.lowerBound]
+            var exponent = String(text[range.upperBound...])
+            let sign = exponent.hasPrefix("-") ? "-" : "+"
+            exponent = String(exponent.drop { $0 == "-" || $0 == "+" })
+            if exponent.count < 2 { exponent = "0" + exponent }
+            text = mantissa + "e" + sign + exponent
+        }
+        return text
+    }
+
+    /// Python's `repr()` of a string: single quotes unless the text has one and no double quote.
+    static func pythonRepr(_ text: String) -> String {
+        let quote: Character = text.contains("'") && !text.contains("\"") ? "\"" : "'"
+        var output = String(quote)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": output += "\\\\"
+            case "\n": output += "\\n"
+            case "\r": output += "\\r"
+            case "\t": output += "\\t"
+            case _ where Character(scalar) == quote: output += "\\" + String(quote)
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F: output += String(format: "\\x%02x", scalar.value)
+            default: output.unicodeScalars.append(scalar)
+            }
+        }
+        return output + String(quote)
+    }
+
+    /// The name Python gives the type, for error messages.
+    var typeName: String {
+        switch self {
+        case .undefined: "Undefined"
+        case .none: "NoneType"
+        case .bool: "bool"
+        case .int: "int"
+        case .double: "float"
+        case .string: "str"
+        case .array: "list"
+        case .object: "dict"
+        case .callable: "function"
+        case .namespace: "Namespace"
+        }
+    }
+
+    var number: Double? {
+        switch self {
+        case .int(let value): Double(value)
+        case .double(let value): value
+        case .bool(let value): value ? 1 : 0
+        default: nil
+        }
+    }
+}
+
+extension Value: Equatable {
+    /// Python `==`: numbers compare by value across int, float and bool.
+    public static func == (lhs: Value, rhs: Value) -> Bool {
+        switch (lhs, rhs) {
+        case (.undefined, .undefined), (.none, .none): true
+        case (.string(let a), .string(let b)): a == b
+        case (.array(let a), .array(let b)): a == b
+        case (.object(let a), .object(let b)): a.count == b.count && a.entries.allSatisfy { b[key: $0.0] == $0.1 }
+        case (.namespace(let a), .namespace(let b)): a === b
+        default:
+            if let a = lhs.number, let b = rhs.number { a == b } else { false }
+        }
+    }
+}
+
+extension Value: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral,
+    ExpressibleByDictionaryLiteral
+{
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(integerLiteral value: Int) { self = .int(value) }
+    public init(arrayLiteral elements: Value...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, Value)...) { self = .object(Object(elements)) }
+}
