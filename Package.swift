@@ -44,6 +44,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Prompting",
+            dependencies: [
+                "Jinja",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "OpenAIAPI",
             swiftSettings: swiftSettings
         ),
@@ -52,6 +60,8 @@ let package = Package(
             dependencies: [
                 "LlamaEngine",
                 "OpenAIAPI",
+                "Jinja",
+                "Prompting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Yams", package: "Yams"),
@@ -63,6 +73,7 @@ let package = Package(
             name: "hearth",
             dependencies: [
                 "HearthServer",
+                "Prompting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -75,6 +86,7 @@ let package = Package(
             name: "hearth-bench",
             dependencies: [
                 "LlamaEngine",
+                "Prompting",
                 "LoopbackHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -92,6 +104,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "PromptingTests",
+            dependencies: ["Prompting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "OpenAIAPITests",
             dependencies: ["OpenAIAPI"],
             swiftSettings: swiftSettings
@@ -100,6 +117,7 @@ let package = Package(
             name: "HearthServerTests",
             dependencies: [
                 "HearthServer",
+                "Prompting",
                 "LoopbackHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],

@@ -1,0 +1,108 @@
+import Foundation
+import Yams
+
+/// The files prompt building reads: instruction templates, characters, and the per-model
+/// settings that guess a template from a model's name.
+public struct PromptLibrary: Sendable {
+    /// `--instruction-template-dir`: `<name>.yaml`, `.yml`, `.jinja` or `.jinja2` files.
+    public var instructionTemplateDirectory: String
+    /// `--character-dir`: `<name>.yaml`, `.yml` or `.json` files.
+    public var characterDirectory: String
+    /// Holds `config.yaml` (shipped rules) and `config-user.yaml` (the user's overrides).
+    public var modelConfigDirectory: String
+    /// `--chat-template-file`: a Jinja file (or YAML with `instruction_template`) that replaces
+    /// the model's own template.
+    public var chatTemplateFile: String?
+
+    public init(
+        instructionTemplateDirectory: String = "instruction-templates",
+        characterDirectory: String = "characters",
+        modelConfigDirectory: String = "model-config",
+        chatTemplateFile: String? = nil
+    ) {
+        self.instructionTemplateDirectory = instructionTemplateDirectory
+        self.characterDirectory = characterDirectory
+        self.modelConfigDirectory = modelConfigDirectory
+        self.chatTemplateFile = chatTemplateFile
+    }
+
+    /// The Jinja source of the instruction template `name`. text-generation-webui's `"None"`
+    /// means Alpaca.
+    public func instructionTemplate(named name: String) throws(PromptError) -> String {
+        let name = name == "None" ? "Alpaca" : name
+        guard Self.isPlainName(name),
+            let path = Self.firstFile(in: instructionTemplateDirectory, named: name, extensions: ["yaml", "yml", "jinja", "jinja2"])
+        else { throw .unknownInstructionTemplate(name) }
+        return try Self.templateSource(at: path)
+    }
+
+    /// Reads a template file: Jinja as is, or YAML with `instruction_template` (or the legacy
+    /// `turn_template` format, converted).
+    static func templateSource(at path: String) throws(PromptError) -> String {
+        let text = try read(path)
+        guard path.hasSuffix(".yaml") || path.hasSuffix(".yml") else { return text }
+        let document: Any?
+        do {
+            document = try Yams.load(yaml: text)
+        } catch {
+            throw .unreadableFile(path, "\(error)")
+        }
+        guard let fields = document as? [String: Any] else { throw .unreadableFile(path, "expected a YAML mapping") }
+        if let source = fields["instruction_template"] as? String { return source }
+        if let legacy = LegacyInstructionTemplate(fields: fields) { return legacy.jinjaSource }
+        throw .unreadableFile(path, "no instruction_template key")
+    }
+
+    /// The character `name`.
+    public func character(named name: String) throws(PromptError) -> ChatCharacter {
+        guard Self.isPlainName(name), let path = Self.firstFile(in: characterDirectory, named: name, extensions: ["yaml", "yml", "json"])
+        else { throw .unknownCharacter(name) }
+        let text = try Self.read(path)
+        let document: Any?
+        do {
+            document = try Yams.load(yaml: text)
+        } catch {
+            throw .unreadableFile(path, "\(error)")
+        }
+        guard let fields = document as? [String: Any] else { throw .unreadableFile(path, "expected a mapping") }
+        return ChatCharacter(fields: fields)
+    }
+
+    /// The instruction template the settings files name for a model: the user's
+    /// `config-user.yaml` first when `userOnly`, else the shipped `config.yaml`. Patterns are
+    /// matched, as Python's `re.match` does, at the start of the lowercased model name.
+    public func configuredTemplateName(forModel modelName: String, userOnly: Bool) -> String? {
+        let file = modelConfigDirectory + (userOnly ? "/config-user.yaml" : "/config.yaml")
+        guard let text = try? Self.read(file), let rules = (try? Yams.compose(yaml: text))??.mapping else { return nil }
+        let name = modelName.lowercased()
+        var chosen: String?
+        // Later rules win, as text-generation-webui applies every matching rule in order.
+        for (pattern, settings) in rules {
+            guard let pattern = pattern.string, let template = settings.mapping?["instruction_template"]?.string,
+                let regex = try? NSRegularExpression(pattern: pattern, options: [.caseInsensitive])
+            else { continue }
+            let range = NSRange(name.startIndex..., in: name)
+            if let match = regex.firstMatch(in: name, options: [.anchored], range: range), match.range.location == 0 {
+                chosen = template
+            }
+        }
+        return chosen
+    }
+
+    static func read(_ path: String) throws(PromptError) -> String {
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw .unreadableFile(path, error.localizedDescription)
+        }
+    }
+
+    /// Names are file names, never paths: `../` cannot reach outside the directory.
+    private static func isPlainName(_ name: String) -> Bool {
+        !name.isEmpty && !name.contains("/") && !name.contains("\\") && !name.hasPrefix(".")
+    }
+
+    private static func firstFile(in directory: String, named name: String, extensions: [String]) -> String? {
+        extensions.lazy.map { "\(directory)/\(name).\($0)" }.first { FileManager.default.fileExists(atPath: $0) }
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+
+/// Separates a model's reasoning (`<think>…</think>` and its variants) from its answer, on a
+/// whole text or incrementally while streaming, never letting a partial tag through.
+public struct ReasoningSplitter: Sendable {
+    /// Opening and closing tags the splitter knows.
+    static let tags: [(open: String, close: String)] = [("<think>", "</think>"), ("<seed:think>", "</seed:think>")]
+
+    private enum State {
+        /// Before any visible text: a reply may still open with a thinking tag.
+        case start
+        case reasoning(close: String)
+        case content
+    }
+
+    private var state: State
+    private var held = ""
+
+    /// `insideReasoning`: the prompt ended with an opening tag, so the reply begins as reasoning.
+    public init(insideReasoning: Bool = false) {
+        state = insideReasoning ? .reasoning(close: Self.anyClose) : .start
+    }
+
+    /// Marks "whichever closing tag comes first".
+    private static let anyClose = "\u{0}"
+
+    /// Splits a complete reply; nil when it has no reasoning block.
+    public static func split(_ text: String, insideReasoning: Bool = false) -> (reasoning: String, content: String)? {
+        var splitter = ReasoningSplitter(insideReasoning: insideReasoning)
+        var (reasoning, content) = splitter.feed(text)
+        let rest = splitter.finish()
+        reasoning += rest.reasoning
+        content += rest.content
+        guard splitter.sawReasoning else { return nil }
+        return (reasoning.trimmingWhitespace, content.trimmingWhitespace)
+    }
+
+    private(set) var sawReasoning = false
+    private var contentStarted = false
+
+    /// Feeds generated text; returns the reasoning and content that are now certain.
+    public mutating func feed(_ text: String) -> (reasoning: String, content: String) {
+        held += text
+        var reasoning = ""
+        var content = ""
+        while true {
+            switch state {
+            case .start:
+                let trimmed = Substring(held).drop { $0.isWhitespace }
+                if let tag = Self.tags.first(where: { trimmed.hasPrefix($0.open) }) {
+                    held = String(trimmed.dropFirst(tag.open.count))
+                    state = .reasoning(close: tag.close)
+                    sawReasoning = true
+                    continue
+                }
+                if trimmed.isEmpty || Self.tags.contains(where: { $0.open.hasPrefix(trimmed) }) { return (reasoning, content) }
+                state = .content
+            case .reasoning(let close):
+                sawReasoning = true
+                let closes = close == Self.anyClose ? Self.tags.map(\.close) : [close]
+                if let (range, _) = closes.compactMap({ tag in held.range(of: tag).map { ($0, tag) } }).min(by: { $0.0.lowerBound < $1.0.lowerBound })
+                {
+                    reasoning += held[..<range.lowerBound]
+                    held = String(held[range.upperBound...]).drop { $0.isWhitespace }.description
+                    state = .content
+                    continue
+                }
+                let keep = closes.map { Self.partialSuffixLength(of: held, matching: $0) }.max() ?? 0
+                reasoning += held.dropLast(keep)
+                held = String(held.suffix(keep))
+                return (reasoning, content)
+            case .content:
+                // The blank lines between a reasoning block and the answer are not the answer's.
+                if sawReasoning, !contentStarted {
+                    held = String(held.drop { $0.isWhitespace })
+                    contentStarted = !held.isEmpty
+                }
+                content += held
+                held = ""
+                return (reasoning, content)
+            }
+        }
+    }
+
+    /// Whatever is still held back, at the end of generation.
+    public mutating func finish() -> (reasoning: String, content: String) {
+        defer { held = "" }
+        if case .reasoning = state { return (held, "") }
+        return ("", held)
+    }
+
+    /// The length of the longest suffix of `text` that is a proper prefix of `tag`.
+    private static func partialSuffixLength(of text: String, matching tag: String) -> Int {
+        for length in stride(from: min(tag.count - 1, text.count), to: 0, by: -1) where tag.hasPrefix(text.suffix(length)) {
+            return length
+        }
+        return 0
+    }
+}
