@@ -94,8 +94,6 @@ extension OpenAIError {
         switch error {
         case .promptTooLong(let promptTokens, let contextLength):
             self = .contextLengthExceeded(promptTokens: promptTokens, contextLength: contextLength, param: param)
-        case .chatTemplateFailed(let reason):
-            self = .invalidRequest("The chat could not be rendered with the model's template: \(reason).", param: param)
         case .invalidGrammar(let reason):
             self = .invalidValue("grammar_string", "the grammar does not parse: \(reason)")
         case .tooManyChoices(let requested, let limit):

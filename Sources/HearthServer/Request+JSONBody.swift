@@ -18,11 +18,22 @@ extension Request {
         configuration: ServerConfiguration,
         model: LlamaModel
     ) async throws -> T {
+        try await decodeGenerationBodyAndText(type, configuration: configuration, model: model).body
+    }
+
+    /// The same, also returning the body's JSON text (for reading what a typed body does not
+    /// keep, such as the order of keys in `tools`).
+    mutating func decodeGenerationBodyAndText<T: GenerationBody>(
+        _ type: T.Type,
+        configuration: ServerConfiguration,
+        model: LlamaModel
+    ) async throws -> (body: T, text: String) {
         let buffer = try await collectBody(upTo: configuration.maxBodyBytes)
         let presets = PresetStore(directory: configuration.presetDirectory)
-        let body = try RequestDecoder().decode(T.self, from: presets.applyPreset(to: Data(buffer.readableBytesView)))
+        let data = try presets.applyPreset(to: Data(buffer.readableBytesView))
+        let body = try RequestDecoder().decode(T.self, from: data)
         try body.validate()
         try body.options.validateTokens(vocabularySize: model.info.vocabularySize)
-        return body
+        return (body, String(decoding: data, as: UTF8.self))
     }
 }

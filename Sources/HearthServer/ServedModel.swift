@@ -1,5 +1,6 @@
 import Foundation
 import LlamaEngine
+import Prompting
 
 /// The model the server generates with, and how it is named on the wire.
 public struct ServedModel: Sendable {
@@ -8,13 +9,24 @@ public struct ServedModel: Sendable {
     /// Unix time of the file's last modification, for `created`.
     public let created: Int
     public let engine: LlamaEngine
+    /// Builds chat prompts with the model's template (parsed once, here).
+    public let prompts: ChatPromptBuilder
 
-    public init(path: String, engine: LlamaEngine) {
+    /// Fails when the chosen default chat template does not parse.
+    public init(path: String, engine: LlamaEngine, library: PromptLibrary = PromptLibrary()) throws(PromptError) {
         let url = URL(fileURLWithPath: path)
         id = url.pathExtension.lowercased() == "gguf" ? url.deletingPathExtension().lastPathComponent : url.lastPathComponent
         let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? Date()
         created = Int(modified.timeIntervalSince1970)
         self.engine = engine
+        let info = engine.model.info
+        prompts = try ChatPromptBuilder(
+            modelTemplate: info.chatTemplate,
+            modelName: id,
+            bosToken: info.bosText,
+            eosToken: info.eosText,
+            library: library
+        )
     }
 
     /// Whether a client's model name means this model (`id` or `id.gguf`).

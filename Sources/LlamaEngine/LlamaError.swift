@@ -19,8 +19,6 @@ public enum LlamaError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidGrammar(String)
     /// Every slot is busy and `limit` requests are already waiting.
     case queueFull(limit: Int)
-    /// A chat template could not be applied.
-    case chatTemplateFailed(String)
     /// More choices of one prompt were asked for than there are sequence slots.
     case tooManyChoices(requested: Int, limit: Int)
 
@@ -34,7 +32,6 @@ public enum LlamaError: Error, Sendable, Equatable, CustomStringConvertible {
         case .engineStopped: "the engine has been shut down"
         case .invalidGrammar(let reason): "the grammar does not parse: \(reason)"
         case .queueFull(let limit): "all sequence slots are busy and \(limit) requests are waiting"
-        case .chatTemplateFailed(let reason): "the chat template could not be applied: \(reason)"
         case .tooManyChoices(let requested, let limit): "\(requested) choices were asked for but at most \(limit) run at once"
         }
     }

@@ -97,32 +97,6 @@ public final class LlamaModel: @unchecked Sendable {
     public func isEndOfGeneration(_ token: Int32) -> Bool {
         llama_vocab_is_eog(vocab, token)
     }
-
-    /// Renders chat messages with llama.cpp's built-in template matching the model's
-    /// `tokenizer.chat_template` (a heuristic, not a Jinja interpreter).
-    public func applyChatTemplate(_ messages: [(role: String, content: String)], addAssistantPrompt: Bool) throws(LlamaError) -> String {
-        guard let template = llama_model_chat_template(pointer, nil) else {
-            throw .chatTemplateFailed("the model has no chat template")
-        }
-        let roles = messages.map { strdup($0.role) }
-        let contents = messages.map { strdup($0.content) }
-        defer {
-            roles.forEach { free($0) }
-            contents.forEach { free($0) }
-        }
-        let chat = zip(roles, contents).map { llama_chat_message(role: $0.0, content: $0.1) }
-        var capacity = max(1024, messages.reduce(0) { $0 + $1.content.utf8.count } * 2 + 256)
-        for _ in 0..<2 {
-            var buffer = [CChar](repeating: 0, count: capacity)
-            let length = llama_chat_apply_template(template, chat, chat.count, addAssistantPrompt, &buffer, Int32(capacity))
-            guard length >= 0 else { throw .chatTemplateFailed("the model's chat template is not supported") }
-            if Int(length) <= capacity {
-                return String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            }
-            capacity = Int(length)
-        }
-        throw .chatTemplateFailed("the rendered prompt did not fit its buffer")
-    }
 }
 
 /// Metadata of a loaded model.

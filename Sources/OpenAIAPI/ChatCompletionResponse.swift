@@ -4,18 +4,24 @@ public struct ChatChoice: JSONRepresentable {
     public var content: String?
     public var finishReason: FinishReason?
     public var logprobs: ChatLogprobs?
+    /// The model's reasoning (its `<think>` block), present only when non-empty.
+    public var reasoningContent: String?
 
-    public init(index: Int, content: String?, finishReason: FinishReason?, logprobs: ChatLogprobs? = nil) {
+    public init(index: Int, content: String?, finishReason: FinishReason?, logprobs: ChatLogprobs? = nil, reasoningContent: String? = nil) {
         self.index = index
         self.content = content
         self.finishReason = finishReason
         self.logprobs = logprobs
+        self.reasoningContent = reasoningContent
     }
 
     public var json: JSONValue {
-        .object([
+        var message: [(String, JSONValue)] = [("role", .string("assistant")), ("content", .optional(content))]
+        if let reasoningContent, !reasoningContent.isEmpty { message.append(("reasoning_content", .string(reasoningContent))) }
+        message.append(("refusal", .null))
+        return .object([
             ("index", .int(index)),
-            ("message", .object([("role", .string("assistant")), ("content", .optional(content)), ("refusal", .null)])),
+            ("message", .object(message)),
             ("logprobs", logprobs?.json ?? .null),
             ("finish_reason", finishReason.json),
         ])
@@ -59,18 +65,29 @@ public struct ChatChunkChoice: JSONRepresentable {
     public var content: String?
     public var finishReason: FinishReason?
     public var logprobs: ChatLogprobs?
+    /// New reasoning text, sent as `delta.reasoning_content`.
+    public var reasoningContent: String?
 
-    public init(index: Int, role: String? = nil, content: String?, finishReason: FinishReason?, logprobs: ChatLogprobs? = nil) {
+    public init(
+        index: Int,
+        role: String? = nil,
+        content: String?,
+        finishReason: FinishReason?,
+        logprobs: ChatLogprobs? = nil,
+        reasoningContent: String? = nil
+    ) {
         self.index = index
         self.role = role
         self.content = content
         self.finishReason = finishReason
         self.logprobs = logprobs
+        self.reasoningContent = reasoningContent
     }
 
     public var json: JSONValue {
         var delta: [(String, JSONValue)] = []
         if let role { delta.append(("role", .string(role))) }
+        if let reasoningContent { delta.append(("reasoning_content", .string(reasoningContent))) }
         if let content { delta.append(("content", .string(content))) }
         return .object([
             ("index", .int(index)),

@@ -42,3 +42,10 @@ public struct JSONString: JSONRepresentable {
     public init(_ value: String) { self.value = value }
     public var json: JSONValue { .string(value) }
 }
+
+/// `POST /v1/internal/chat-prompt`'s answer: the prompt a chat request generates from.
+public struct ChatPromptText: JSONRepresentable {
+    public var prompt: String
+    public init(prompt: String) { self.prompt = prompt }
+    public var json: JSONValue { .object([("prompt", .string(prompt))]) }
+}

@@ -4,6 +4,7 @@ import HearthServer
 import Hummingbird
 import LlamaEngine
 import Logging
+import Prompting
 
 /// `hearth`: serves a local GGUF model over the OpenAI API. Flags follow text-generation-webui.
 @main
@@ -20,6 +21,7 @@ struct Hearth: AsyncParsableCommand {
     @OptionGroup var server: ServerOptions
     @OptionGroup var model: ModelOptions
     @OptionGroup(title: "API generation defaults") var sampling: SamplingOptions
+    @OptionGroup(title: "Chat prompts") var prompting: PromptOptions
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -43,7 +45,8 @@ struct Hearth: AsyncParsableCommand {
         )
         logger.info("Loading model", metadata: ["model.path": "\(path)"])
         let engine = try LlamaEngine(modelPath: path, configuration: engineConfiguration, logger: Logger(label: "hearth.engine"))
-        let served = ServedModel(path: path, engine: engine)
+        let served = try ServedModel(path: path, engine: engine, library: prompting.library)
+        logger.info("Chat template", metadata: ["template.origin": "\(served.prompts.defaultTemplateOrigin)"])
 
         var configuration = try server.configuration(environment: environment)
         configuration.logsUserText = debug

@@ -3,6 +3,7 @@ import HearthServer
 import Hummingbird
 import LlamaEngine
 import Logging
+import Prompting
 import Synchronization
 
 /// The real Hearth application with the real default model, listening on a free port of
@@ -39,6 +40,16 @@ enum TestServer {
         return try await start(engine: engine, configuration: configuration)
     }
 
+    /// The repository's own instruction templates, characters and model settings.
+    static var promptLibrary: PromptLibrary {
+        let root = URL(fileURLWithPath: modelPath).deletingLastPathComponent().deletingLastPathComponent()
+        return PromptLibrary(
+            instructionTemplateDirectory: root.appendingPathComponent("instruction-templates").path,
+            characterDirectory: root.appendingPathComponent("characters").path,
+            modelConfigDirectory: root.appendingPathComponent("model-config").path
+        )
+    }
+
     /// Starts another server on a free port for `engine`; it runs until the process exits.
     static func start(engine: LlamaEngine, configuration: ServerConfiguration) async throws -> Int {
         var configuration = configuration
@@ -46,7 +57,7 @@ enum TestServer {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = buildApplication(
             configuration: configuration,
-            model: ServedModel(path: modelPath, engine: engine),
+            model: try ServedModel(path: modelPath, engine: engine, library: promptLibrary),
             logger: capturedLogs.logger(label: "test.server")
         ) { port in continuation.yield(port) }
         Task.detached { try await app.run() }

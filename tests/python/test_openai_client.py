@@ -110,3 +110,33 @@ def test_completion_logprobs_with_echo(client: OpenAI) -> None:
     assert all(value <= 0 for value in logprobs.token_logprobs[1:])
     assert logprobs.text_offset[0] == 0 and logprobs.text_offset == sorted(logprobs.text_offset)
     assert all(len(top) >= 1 for top in logprobs.top_logprobs[1:])
+
+
+def test_modes_and_templates_through_extra_body(client: OpenAI) -> None:
+    completion = client.chat.completions.create(
+        model=MODEL_ID,
+        messages=[{"role": "user", "content": "Say hi."}],
+        max_tokens=8,
+        temperature=0,
+        extra_body={"mode": "instruct", "instruction_template": "Alpaca"},
+    )
+    assert completion.choices[0].message.content
+    with pytest.raises(openai.BadRequestError) as error:
+        client.chat.completions.create(
+            model=MODEL_ID,
+            messages=[{"role": "user", "content": "Hi"}],
+            extra_body={"mode": "chat", "character": "Nobody"},
+        )
+    assert error.value.body["param"] == "character"
+
+
+def test_reasoning_content_reaches_the_client(client: OpenAI) -> None:
+    completion = client.chat.completions.create(
+        model=MODEL_ID,
+        messages=[{"role": "user", "content": "2+2?"}, {"role": "assistant", "content": "<think>"}],
+        max_tokens=20,
+        extra_body={"continue_": True, "grammar_string": 'root ::= "Easy.</think>\\n\\nFour."'},
+    )
+    message = completion.choices[0].message
+    assert message.content == "Four."
+    assert message.model_extra["reasoning_content"] == "Easy."

@@ -2,8 +2,11 @@ import Hummingbird
 import LlamaEngine
 import Logging
 import OpenAIAPI
+import Prompting
 
-/// `POST /v1/chat/completions`: messages rendered with the model's chat template.
+/// `POST /v1/chat/completions`: messages rendered into a prompt by the model's
+/// ``ChatPromptBuilder`` (its own template, or the mode, template and character the request
+/// names); a leading `<think>` block of the reply is returned as `reasoning_content`.
 struct ChatCompletionsController<Context: RequestContext>: Sendable {
     let model: ServedModel
     let configuration: ServerConfiguration
@@ -14,19 +17,26 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
 
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
         var request = request
-        let body = try await request.decodeGenerationBody(ChatCompletionRequest.self, configuration: configuration, model: model.engine.model)
-        // Room to answer in: what the client asked for, within half the context.
+        let (body, json) = try await request.decodeGenerationBodyAndText(
+            ChatCompletionRequest.self,
+            configuration: configuration,
+            model: model.engine.model
+        )
+        // Room to answer in: what the client asked for, within half the context (the same rule
+        // as /v1/internal/chat-prompt, so that both build the same prompt).
         let room = min(body.maxTokens ?? 512, model.engine.contextLength / 2)
-        let prompt = try renderPrompt(body.messages, room: room)
+        let prompt = try model.chatPrompt(forJSON: json, room: room)
         if configuration.logsUserText {
-            context.logger.debug("Chat prompt", metadata: ["prompt": "\(prompt)"])
+            context.logger.debug("Chat prompt", metadata: ["prompt": "\(prompt.text)"])
         }
         var generation = GenerationRequest(
-            prompt: prompt,
+            prompt: prompt.text,
             maxTokens: body.maxTokens,
             options: body.options,
             defaults: configuration.defaultSampling
         )
+        // The template's own turn separators stop a reply that runs into a next turn.
+        for stop in prompt.stopStrings where !generation.stop.contains(stop) { generation.stop.append(stop) }
         if body.logprobs == true { generation.logprobs = body.topLogprobs ?? 0 }
         let streams = try startGeneration(model.engine, generation, choices: body.options.n ?? 1, promptParam: "messages")
         let id = ResponseID.make("chatcmpl-")
@@ -34,6 +44,7 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
         if body.stream {
             return stream(
                 streams,
+                opensReasoning: prompt.opensReasoning,
                 includeUsage: body.streamOptions?.includeUsage ?? false,
                 reportsLogprobs: body.logprobs == true,
                 throttle: StreamThrottle(tokensPerSecond: body.options.numbers["max_tokens_second"]),
@@ -48,11 +59,17 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
             context.logger.debug("Chat result", metadata: ["texts": "\(results.map(\.text))"])
         }
         let choices = results.enumerated().map { index, result in
-            ChatChoice(
+            var content = result.text
+            var reasoning: String?
+            if let split = ReasoningSplitter.split(content, insideReasoning: prompt.opensReasoning) {
+                (reasoning, content) = split
+            }
+            return ChatChoice(
                 index: index,
-                content: result.text,
+                content: Self.removingNamePrefix(content, prompt.replyNamePrefixes),
                 finishReason: FinishReason(result.summary.reason),
-                logprobs: body.logprobs == true ? ChatLogprobs(entries: result.logprobs) : nil
+                logprobs: body.logprobs == true ? ChatLogprobs(entries: result.logprobs) : nil,
+                reasoningContent: reasoning
             )
         }
         // The prompt counts once, whatever `n` is.
@@ -60,39 +77,18 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
         return GenerationResponse.json(ChatCompletionResponse(id: id, created: created, model: model.id, choices: choices, usage: usage))
     }
 
-    /// Renders the chat with llama.cpp's built-in template that matches the model's own.
-    /// `developer` is OpenAI's newer name for `system`.
-    ///
-    /// When the rendered chat leaves less than `room` tokens of context, the oldest turns are
-    /// dropped (system messages stay; a tool result goes with the turn that called it) until it
-    /// fits or only the last message is left; a prompt that still does not fit is refused by
-    /// the engine with `context_length_exceeded`.
-    private func renderPrompt(_ messages: [ChatMessage], room: Int) throws(OpenAIError) -> String {
-        var turns = messages.map { (role: $0.role == "developer" ? "system" : $0.role, content: $0.content ?? "") }
-        let engine = model.engine
-        while true {
-            let prompt: String
-            do {
-                prompt = try engine.model.applyChatTemplate(turns, addAssistantPrompt: true)
-                // A token spans at least one byte (a BOS none): a short prompt fits without
-                // tokenizing it here as well as in the engine.
-                guard prompt.utf8.count + 1 + room > engine.contextLength,
-                    try engine.promptTokens(for: GenerationRequest(prompt: prompt, maxTokens: nil)).count + room > engine.contextLength
-                else { return prompt }
-            } catch {
-                throw OpenAIError(error, param: "messages")
-            }
-            guard
-                let oldest = turns.indices.first(where: { turns[$0].role != "system" }), oldest < turns.count - 1
-            else { return prompt }
-            var end = oldest + 1
-            while end < turns.count - 1, turns[end].role == "tool" { end += 1 }
-            turns.removeSubrange(oldest..<end)
-        }
+    /// Chat modes answer after `Name:`; a reply that repeats a name first has it removed, and
+    /// leading whitespace with it, as text-generation-webui does.
+    static func removingNamePrefix(_ text: String, _ prefixes: [String]) -> String {
+        guard !prefixes.isEmpty else { return text }
+        var reply = Substring(text).drop { $0.isWhitespace }
+        if let prefix = prefixes.first(where: { reply.hasPrefix($0) }) { reply = reply.dropFirst(prefix.count).drop { $0 == " " } }
+        return String(reply)
     }
 
     private func stream(
         _ streams: [AsyncThrowingStream<GenerationEvent, any Error>],
+        opensReasoning: Bool,
         includeUsage: Bool,
         reportsLogprobs: Bool,
         throttle: StreamThrottle,
@@ -105,7 +101,14 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
         let logsUserText = configuration.logsUserText
         return GenerationResponse.eventStream(request: request, logger: logger) { send in
             var throttle = throttle
-            func chunk(_ index: Int, role: String? = nil, _ content: String?, _ reason: FinishReason?, _ logprobs: [LogprobEntry]? = nil) -> String {
+            func chunk(
+                _ index: Int,
+                role: String? = nil,
+                _ content: String?,
+                _ reason: FinishReason?,
+                _ logprobs: [LogprobEntry]? = nil,
+                reasoning: String? = nil
+            ) -> String {
                 ServerSentEvents.event(
                     ChatCompletionChunk(
                         id: id,
@@ -117,7 +120,8 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
                                 role: role,
                                 content: content,
                                 finishReason: reason,
-                                logprobs: reportsLogprobs ? logprobs.map(ChatLogprobs.init) : nil
+                                logprobs: reportsLogprobs ? logprobs.map(ChatLogprobs.init) : nil,
+                                reasoningContent: reasoning
                             )
                         ],
                         includesUsage: includeUsage
@@ -127,6 +131,22 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
             for index in streams.indices { try await send(chunk(index, role: "assistant", "", nil)) }
             var pending = [[LogprobEntry]](repeating: [], count: streams.count)
             var replies = [String](repeating: "", count: streams.count)
+            var splitters = [ReasoningSplitter](repeating: ReasoningSplitter(insideReasoning: opensReasoning), count: streams.count)
+            /// Sends what the splitter has made certain; logprobs wait for a chunk with text.
+            func emit(_ index: Int, _ part: (reasoning: String, content: String)) async throws {
+                guard !part.reasoning.isEmpty || !part.content.isEmpty else { return }
+                try await throttle.wait()
+                try await send(
+                    chunk(
+                        index,
+                        part.content.isEmpty ? nil : part.content,
+                        nil,
+                        pending[index],
+                        reasoning: part.reasoning.isEmpty ? nil : part.reasoning
+                    )
+                )
+                pending[index] = []
+            }
             var usage = Usage(promptTokens: 0, completionTokens: 0)
             try await forEachEvent(of: streams) { index, event in
                 switch event {
@@ -134,13 +154,12 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
                     pending[index] += entries.map(LogprobEntry.init)
                 case .text(let text):
                     if logsUserText { replies[index] += text }
-                    try await throttle.wait()
-                    try await send(chunk(index, text, nil, pending[index]))
-                    pending[index] = []
+                    try await emit(index, splitters[index].feed(text))
                 case .promptLogprobs:
                     break
                 case .finished(let summary):
                     if logsUserText { logger.debug("Chat result", metadata: ["text": "\(replies[index])"]) }
+                    try await emit(index, splitters[index].finish())
                     try await send(chunk(index, nil, FinishReason(summary.reason), pending[index].isEmpty ? nil : pending[index]))
                     if index == 0 { usage.promptTokens = summary.promptTokens }
                     usage.completionTokens += summary.completionTokens

@@ -2,6 +2,7 @@ import Hummingbird
 import LlamaEngine
 import Logging
 import OpenAIAPI
+import Prompting
 
 /// text-generation-webui's `/v1/internal` endpoints for tokens and stopping.
 struct InternalController<Context: RequestContext>: Sendable {
@@ -14,6 +15,7 @@ struct InternalController<Context: RequestContext>: Sendable {
         group.post("token-count", use: tokenCount)
         group.post("stop-generation", use: stopGeneration)
         group.post("logits", use: logits)
+        group.post("chat-prompt", use: chatPrompt)
     }
 
     /// The next-token distribution after a prompt, `{token text: probability}`, most likely
@@ -42,6 +44,18 @@ struct InternalController<Context: RequestContext>: Sendable {
             if seen.insert(text).inserted { entries.append((text, entry.probability)) }
         }
         return GenerationResponse.json(TokenProbabilities(entries: entries))
+    }
+
+    /// The exact prompt `POST /v1/chat/completions` would generate from for the same body.
+    @Sendable func chatPrompt(_ request: Request, context: Context) async throws -> Response {
+        var request = request
+        let (body, json) = try await request.decodeGenerationBodyAndText(
+            ChatCompletionRequest.self,
+            configuration: configuration,
+            model: model.engine.model
+        )
+        let room = min(body.maxTokens ?? 512, model.engine.contextLength / 2)
+        return jsonResponse(ChatPromptText(prompt: try model.chatPrompt(forJSON: json, room: room).text))
     }
 
     /// Tokens of `text`, with the BOS token when the model adds one (as generation does).
