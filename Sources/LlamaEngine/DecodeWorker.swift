@@ -97,8 +97,11 @@ final class DecodeWorker {
     /// about to lose most of its cached tokens is stored before they go.
     private func admit(_ job: GenerationJob) {
         let prompt = job.promptTokens
-        // Prompt logprobs need logits for every prompt token: nothing cached can be reused.
-        let reusesCache = !job.request.promptLogprobs
+        // Prompt logprobs need logits for every prompt token: nothing cached can be reused. A
+        // seeded request evaluates its whole prompt too: logits of a token evaluated alone differ
+        // in their last bits from the same token in a prompt batch, enough to change a sampled
+        // token, and the same seed must give the same text whatever the cache holds.
+        let reusesCache = !job.request.promptLogprobs && job.request.sampling.seed == nil
         let free = slots.indices.filter { slots[$0].job == nil }
         let shared = { (index: Int) in reusesCache ? self.slots[index].cachedTokens.commonPrefixLength(with: prompt) : 0 }
         var best = free.max { shared($0) < shared($1) }!
