@@ -80,7 +80,9 @@ def main():
                 results[name] = {"error": parse_error}
                 continue
             try:
-                results[name] = {"output": template.render(bos_token="<s>", eos_token="</s>", **context)}
+                # transformers passes tools=None when a chat has none; so does Hearth.
+                variables = {"bos_token": "<s>", "eos_token": "</s>", "tools": None, **context}
+                results[name] = {"output": template.render(**variables)}
             except Exception as error:  # noqa: BLE001 - any failure is an expected error
                 results[name] = {"error": f"{type(error).__name__}: {error}"}
         out = EXPECTED / (path.stem + ".json")

@@ -40,6 +40,7 @@ import Testing
             var context = Dictionary(uniqueKeysWithValues: object.pairs)
             context["bos_token"] = "<s>"
             context["eos_token"] = "</s>"
+            context["tools"] = context["tools"] ?? Value.none
             return (String(name.dropLast(5)), context)
         }
     }
