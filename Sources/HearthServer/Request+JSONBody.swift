@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import LlamaEngine
 import OpenAIAPI
+import Prompting
 
 extension Request {
     /// Collects the body (at most `limit` bytes, else 413) and decodes it, turning every
@@ -35,5 +36,16 @@ extension Request {
         try body.validate()
         try body.options.validateTokens(vocabularySize: model.info.vocabularySize)
         return (body, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Decodes a chat request and builds its prompt. `/v1/chat/completions` and
+    /// `/v1/internal/chat-prompt` both come here, so both build the same prompt. The room left
+    /// to answer in is what the client asked for, within half the context.
+    mutating func decodeChatRequest(configuration: ServerConfiguration, model: ServedModel) async throws -> (
+        body: ChatCompletionRequest, prompt: BuiltPrompt
+    ) {
+        let (body, json) = try await decodeGenerationBodyAndText(ChatCompletionRequest.self, configuration: configuration, model: model.engine.model)
+        let room = min(body.maxTokens ?? 512, model.engine.contextLength / 2)
+        return (body, try model.chatPrompt(forJSON: json, room: room))
     }
 }

@@ -213,10 +213,11 @@ enum PythonText {
         return output
     }
 
-    /// `format % values` with `%s`, `%d`, `%i`, `%f`, `%r` and `%%`.
-    static func percentFormat(_ format: String, _ values: Value) throws(JinjaError) -> String {
-        var arguments: [Value]
-        if case .array(let items) = values { arguments = items } else { arguments = [values] }
+    /// Copies `format`, replacing each `%x` directive by `expand(x)`; a lone trailing `%` stays.
+    private static func expandingDirectives(
+        _ format: String,
+        _ expand: (Unicode.Scalar) throws(JinjaError) -> String
+    ) throws(JinjaError) -> String {
         var output = ""
         var scalars = Substring(format).unicodeScalars[...]
         while let scalar = scalars.first {
@@ -226,23 +227,29 @@ enum PythonText {
                 continue
             }
             scalars = scalars.dropFirst()
-            if code == "%" {
-                output += "%"
-                continue
-            }
+            output += try expand(code)
+        }
+        return output
+    }
+
+    /// `format % values` with `%s`, `%d`, `%i`, `%f`, `%r` and `%%`.
+    static func percentFormat(_ format: String, _ values: Value) throws(JinjaError) -> String {
+        var arguments: [Value]
+        if case .array(let items) = values { arguments = items } else { arguments = [values] }
+        return try expandingDirectives(format) { code throws(JinjaError) in
+            if code == "%" { return "%" }
             guard !arguments.isEmpty else { throw runtimeError("not enough arguments for format string") }
             let argument = arguments.removeFirst()
             switch code {
-            case "s": output += argument.text
-            case "r": output += argument.repr
+            case "s": return argument.text
+            case "r": return argument.repr
             case "d", "i":
                 guard let number = argument.number else { throw runtimeError("%d format: a real number is required") }
-                output += String(Int(number))
-            case "f": output += String(format: "%.6f", argument.number ?? 0)
+                return String(Int(number))
+            case "f": return String(format: "%.6f", argument.number ?? 0)
             default: throw runtimeError("unsupported format character '\(code)'")
             }
         }
-        return output
     }
 
     /// `datetime.strftime` for the directives chat templates use.
@@ -256,37 +263,30 @@ enum PythonText {
         let (hour, minute, second) = (parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0)
         let weekday = (parts.weekday ?? 1) - 1
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        var output = ""
-        var scalars = Substring(format).unicodeScalars[...]
-        while let scalar = scalars.first {
-            scalars = scalars.dropFirst()
-            guard scalar == "%", let code = scalars.first else {
-                output.unicodeScalars.append(scalar)
-                continue
-            }
-            scalars = scalars.dropFirst()
-            switch code {
-            case "Y": output += String(year)
-            case "y": output += two(year % 100)
-            case "m": output += two(month)
-            case "d": output += two(day)
-            case "e": output += day < 10 ? " \(day)" : "\(day)"
-            case "B": output += months[month - 1]
-            case "b", "h": output += String(months[month - 1].prefix(3))
-            case "A": output += days[weekday]
-            case "a": output += String(days[weekday].prefix(3))
-            case "H": output += two(hour)
-            case "I": output += two(hour % 12 == 0 ? 12 : hour % 12)
-            case "p": output += hour < 12 ? "AM" : "PM"
-            case "M": output += two(minute)
-            case "S": output += two(second)
-            case "j":
-                let dayOfYear = calendar.ordinality(of: .day, in: .year, for: date) ?? 1
-                output += String(repeating: "0", count: max(0, 3 - String(dayOfYear).count)) + String(dayOfYear)
-            case "%": output += "%"
-            default: output += "%" + String(code)
-            }
-        }
-        return output
+        // Never throws: every directive expands.
+        return
+            (try? expandingDirectives(format) { code in
+                switch code {
+                case "Y": return String(year)
+                case "y": return two(year % 100)
+                case "m": return two(month)
+                case "d": return two(day)
+                case "e": return day < 10 ? " \(day)" : "\(day)"
+                case "B": return months[month - 1]
+                case "b", "h": return String(months[month - 1].prefix(3))
+                case "A": return days[weekday]
+                case "a": return String(days[weekday].prefix(3))
+                case "H": return two(hour)
+                case "I": return two(hour % 12 == 0 ? 12 : hour % 12)
+                case "p": return hour < 12 ? "AM" : "PM"
+                case "M": return two(minute)
+                case "S": return two(second)
+                case "j":
+                    let dayOfYear = calendar.ordinality(of: .day, in: .year, for: date) ?? 1
+                    return String(repeating: "0", count: max(0, 3 - String(dayOfYear).count)) + String(dayOfYear)
+                case "%": return "%"
+                default: return "%" + String(code)
+                }
+            }) ?? format
     }
 }

@@ -158,7 +158,7 @@ public final class ChatPromptBuilder: Sendable {
         var variables = request.templateVariables.merging(extra) { _, new in new }
         variables["bos_token"] = .string(bosToken)
         variables["eos_token"] = .string(eosToken)
-        variables["tools"] = request.tools ?? .none
+        variables["tools"] = request.tools ?? Value.none
         return { [variables] messages, addGenerationPrompt throws(PromptError) in
             var context = variables
             context["messages"] = .array(messages)

@@ -77,6 +77,10 @@ struct HearthBench: AsyncParsableCommand {
         defer { server.stop() }
         let directRunner = try DirectRunner(modelPath: model, configuration: configuration)
         defer { directRunner.engine.shutdown() }
+        try PromptBenchmark.report(
+            modelTemplate: directRunner.engine.model.info.chatTemplate,
+            modelName: URL(fileURLWithPath: model).deletingPathExtension().lastPathComponent
+        )
         let httpRunner = HTTPRunner(client: server.client)
         var directRuns: [StreamFigures] = []
         var httpRuns: [StreamFigures] = []

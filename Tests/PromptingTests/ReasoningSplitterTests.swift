@@ -43,3 +43,16 @@ import Testing
         #expect(content.isEmpty)
     }
 }
+
+@Suite struct ReplyPrefixFilterTests {
+    @Test func removesALeadingNameWholeOrStreamed() {
+        #expect(ReplyPrefixFilter.filtered("  AI: Hello there", prefixes: ["AI:", "You:"]) == "Hello there")
+        #expect(ReplyPrefixFilter.filtered(" Hello", prefixes: ["AI:"]) == "Hello")
+        #expect(ReplyPrefixFilter.filtered("AIs are great", prefixes: ["AI:"]) == "AIs are great")
+        #expect(ReplyPrefixFilter.filtered(" Hello", prefixes: []) == " Hello")
+        var filter = ReplyPrefixFilter(prefixes: ["Juniper Hale:", "You:"])
+        let pieces = [" Jun", "iper", " Hale:", " ", "Hi", " there"].map { filter.feed($0) } + [filter.finish()]
+        #expect(pieces.joined() == "Hi there")
+        #expect(pieces.prefix(4).allSatisfy { $0.isEmpty })
+    }
+}

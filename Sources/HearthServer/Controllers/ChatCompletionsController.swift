@@ -17,15 +17,7 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
 
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
         var request = request
-        let (body, json) = try await request.decodeGenerationBodyAndText(
-            ChatCompletionRequest.self,
-            configuration: configuration,
-            model: model.engine.model
-        )
-        // Room to answer in: what the client asked for, within half the context (the same rule
-        // as /v1/internal/chat-prompt, so that both build the same prompt).
-        let room = min(body.maxTokens ?? 512, model.engine.contextLength / 2)
-        let prompt = try model.chatPrompt(forJSON: json, room: room)
+        let (body, prompt) = try await request.decodeChatRequest(configuration: configuration, model: model)
         if configuration.logsUserText {
             context.logger.debug("Chat prompt", metadata: ["prompt": "\(prompt.text)"])
         }
@@ -45,6 +37,7 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
             return stream(
                 streams,
                 opensReasoning: prompt.opensReasoning,
+                replyNamePrefixes: prompt.replyNamePrefixes,
                 includeUsage: body.streamOptions?.includeUsage ?? false,
                 reportsLogprobs: body.logprobs == true,
                 throttle: StreamThrottle(tokensPerSecond: body.options.numbers["max_tokens_second"]),
@@ -66,7 +59,7 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
             }
             return ChatChoice(
                 index: index,
-                content: Self.removingNamePrefix(content, prompt.replyNamePrefixes),
+                content: ReplyPrefixFilter.filtered(content, prefixes: prompt.replyNamePrefixes),
                 finishReason: FinishReason(result.summary.reason),
                 logprobs: body.logprobs == true ? ChatLogprobs(entries: result.logprobs) : nil,
                 reasoningContent: reasoning
@@ -77,18 +70,10 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
         return GenerationResponse.json(ChatCompletionResponse(id: id, created: created, model: model.id, choices: choices, usage: usage))
     }
 
-    /// Chat modes answer after `Name:`; a reply that repeats a name first has it removed, and
-    /// leading whitespace with it, as text-generation-webui does.
-    static func removingNamePrefix(_ text: String, _ prefixes: [String]) -> String {
-        guard !prefixes.isEmpty else { return text }
-        var reply = Substring(text).drop { $0.isWhitespace }
-        if let prefix = prefixes.first(where: { reply.hasPrefix($0) }) { reply = reply.dropFirst(prefix.count).drop { $0 == " " } }
-        return String(reply)
-    }
-
     private func stream(
         _ streams: [AsyncThrowingStream<GenerationEvent, any Error>],
         opensReasoning: Bool,
+        replyNamePrefixes: [String],
         includeUsage: Bool,
         reportsLogprobs: Bool,
         throttle: StreamThrottle,
@@ -132,6 +117,7 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
             var pending = [[LogprobEntry]](repeating: [], count: streams.count)
             var replies = [String](repeating: "", count: streams.count)
             var splitters = [ReasoningSplitter](repeating: ReasoningSplitter(insideReasoning: opensReasoning), count: streams.count)
+            var prefixFilters = [ReplyPrefixFilter](repeating: ReplyPrefixFilter(prefixes: replyNamePrefixes), count: streams.count)
             /// Sends what the splitter has made certain; logprobs wait for a chunk with text.
             func emit(_ index: Int, _ part: (reasoning: String, content: String)) async throws {
                 guard !part.reasoning.isEmpty || !part.content.isEmpty else { return }
@@ -154,12 +140,14 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
                     pending[index] += entries.map(LogprobEntry.init)
                 case .text(let text):
                     if logsUserText { replies[index] += text }
-                    try await emit(index, splitters[index].feed(text))
+                    try await emit(index, splitters[index].feed(prefixFilters[index].feed(text)))
                 case .promptLogprobs:
                     break
                 case .finished(let summary):
                     if logsUserText { logger.debug("Chat result", metadata: ["text": "\(replies[index])"]) }
-                    try await emit(index, splitters[index].finish())
+                    let rest = splitters[index].feed(prefixFilters[index].finish())
+                    let last = splitters[index].finish()
+                    try await emit(index, (rest.reasoning + last.reasoning, rest.content + last.content))
                     try await send(chunk(index, nil, FinishReason(summary.reason), pending[index].isEmpty ? nil : pending[index]))
                     if index == 0 { usage.promptTokens = summary.promptTokens }
                     usage.completionTokens += summary.completionTokens

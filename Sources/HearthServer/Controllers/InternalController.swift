@@ -49,13 +49,8 @@ struct InternalController<Context: RequestContext>: Sendable {
     /// The exact prompt `POST /v1/chat/completions` would generate from for the same body.
     @Sendable func chatPrompt(_ request: Request, context: Context) async throws -> Response {
         var request = request
-        let (body, json) = try await request.decodeGenerationBodyAndText(
-            ChatCompletionRequest.self,
-            configuration: configuration,
-            model: model.engine.model
-        )
-        let room = min(body.maxTokens ?? 512, model.engine.contextLength / 2)
-        return jsonResponse(ChatPromptText(prompt: try model.chatPrompt(forJSON: json, room: room).text))
+        let (_, prompt) = try await request.decodeChatRequest(configuration: configuration, model: model)
+        return jsonResponse(ChatPromptText(prompt: prompt.text))
     }
 
     /// Tokens of `text`, with the BOS token when the model adds one (as generation does).
