@@ -143,25 +143,26 @@ final class Interpreter: @unchecked Sendable {
 
     private static func loopObject(index: Int, items: [Value]) -> Value {
         let count = items.count
-        var loop = Value.Object()
-        loop["index"] = .int(index + 1)
-        loop["index0"] = .int(index)
-        loop["revindex"] = .int(count - index)
-        loop["revindex0"] = .int(count - index - 1)
-        loop["first"] = .bool(index == 0)
-        loop["last"] = .bool(index == count - 1)
-        loop["length"] = .int(count)
-        loop["depth"] = .int(1)
-        loop["depth0"] = .int(0)
-        loop["previtem"] = index > 0 ? items[index - 1] : .undefined("previtem")
-        loop["nextitem"] = index + 1 < count ? items[index + 1] : .undefined("nextitem")
-        loop["cycle"] = .callable(
-            Value.Callable(name: "cycle") { arguments throws(JinjaError) in
-                guard !arguments.positional.isEmpty else { throw runtimeError("no items for cycling given") }
-                return arguments.positional[index % arguments.positional.count]
-            }
+        let cycle = Value.Callable(name: "cycle") { arguments throws(JinjaError) in
+            guard !arguments.positional.isEmpty else { throw runtimeError("no items for cycling given") }
+            return arguments.positional[index % arguments.positional.count]
+        }
+        return .object(
+            Value.Object(distinctKeys: [
+                ("index", .int(index + 1)),
+                ("index0", .int(index)),
+                ("revindex", .int(count - index)),
+                ("revindex0", .int(count - index - 1)),
+                ("first", .bool(index == 0)),
+                ("last", .bool(index == count - 1)),
+                ("length", .int(count)),
+                ("depth", .int(1)),
+                ("depth0", .int(0)),
+                ("previtem", index > 0 ? items[index - 1] : .undefined("previtem")),
+                ("nextitem", index + 1 < count ? items[index + 1] : .undefined("nextitem")),
+                ("cycle", .callable(cycle)),
+            ])
         )
-        return .object(loop)
     }
 
     /// A macro sees the live top-level names, the scopes around its definition, and its own

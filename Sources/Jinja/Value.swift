@@ -28,6 +28,12 @@ public indirect enum Value: Sendable {
         public init() {}
         public init(_ pairs: [(String, Value)]) { for (key, value) in pairs { self[key] = value } }
 
+        /// Built in one step from keys known to be distinct.
+        init(distinctKeys pairs: [(String, Value)]) {
+            keys = pairs.map(\.0)
+            storage = Dictionary(uniqueKeysWithValues: pairs)
+        }
+
         public subscript(key: String) -> Value? {
             get { storage[key] }
             set {

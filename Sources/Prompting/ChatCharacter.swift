@@ -39,16 +39,20 @@ public struct ChatCharacter: Sendable, Equatable {
 }
 
 extension String {
-    var trimmingWhitespace: String {
-        var scalars = Substring(self).unicodeScalars[...]
-        while let first = scalars.first, first.properties.isWhitespace { scalars = scalars.dropFirst() }
-        while let last = scalars.last, last.properties.isWhitespace { scalars = scalars.dropLast() }
-        return String(String.UnicodeScalarView(scalars))
+    var trimmingWhitespace: String { String(trimmingWhitespaceSlice) }
+
+    /// Without leading and trailing whitespace, as a view into the string (no copy).
+    var trimmingWhitespaceSlice: Substring {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return self[first...last]
     }
 
     /// text-generation-webui's name substitution in contexts and chat templates.
     func replacingNames(user: String, bot: String) -> String {
-        replacingOccurrences(of: "{{user}}", with: user).replacingOccurrences(of: "{{char}}", with: bot)
-            .replacingOccurrences(of: "<USER>", with: user).replacingOccurrences(of: "<BOT>", with: bot)
+        replacing("{{user}}", with: user).replacing("{{char}}", with: bot).replacing("<USER>", with: user)
+            .replacing("<BOT>", with: bot)
     }
 }

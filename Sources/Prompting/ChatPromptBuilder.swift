@@ -26,7 +26,11 @@ public final class ChatPromptBuilder: Sendable {
     private let defaultTemplate: Template
     private let bosToken: String
     private let eosToken: String
+    private let defaultSource: String
     private let parsed = Mutex<[String: Template]>([:])
+    /// Derived stop strings by template source and names: they depend on nothing else a
+    /// request can change, and deriving them takes two renders.
+    private let stopStrings = Mutex<[String: [String]]>([:])
 
     /// Chooses the default instruction template: `--chat-template-file`, else a
     /// `config-user.yaml` rule for the model's name, else the model's own (GGUF
@@ -53,6 +57,7 @@ public final class ChatPromptBuilder: Sendable {
             source = try library.instructionTemplate(named: DefaultTemplates.fallbackInstructionTemplate)
             defaultTemplateOrigin = DefaultTemplates.fallbackInstructionTemplate
         }
+        defaultSource = source
         do {
             defaultTemplate = try Template(source)
         } catch {
@@ -62,7 +67,7 @@ public final class ChatPromptBuilder: Sendable {
 
     /// Builds the prompt `request` asks for.
     public func build(_ request: PromptRequest) throws(PromptError) -> BuiltPrompt {
-        let (instruction, instructionField) = try instructionTemplate(for: request)
+        let (instruction, instructionField, instructionSource) = try instructionTemplate(for: request)
         // A message being continued keeps its text whole, thinking tags included.
         var messages = request.messages.enumerated().map { index, message in
             Self.normalized(message, splittingReasoning: !(request.continueLastMessage && index == request.messages.count - 1))
@@ -88,21 +93,26 @@ public final class ChatPromptBuilder: Sendable {
             let text = try Self.render(systemMessages + messages, continuing: partial, with: render)
             return BuiltPrompt(
                 text: text,
-                stopStrings: Self.derivedStopStrings(render),
+                stopStrings: stopStrings(render, source: instructionSource),
                 opensReasoning: Self.endsWithThinkingTag(text),
                 replyNamePrefixes: []
             )
         case .chat, .chatInstruct:
             let names = try chatNames(for: request)
-            let chatSource = (request.chatTemplateSource ?? DefaultTemplates.chat).replacingNames(user: names.user, bot: names.bot)
-            let chat = try template(chatSource, field: "chat_template_str")
+            let chatSource = request.chatTemplateSource ?? DefaultTemplates.chat
+            let chat = try template(chatSource, field: "chat_template_str", names: (names.user, names.bot))
             let variables: [String: Value] = ["name1": .string(names.user), "name2": .string(names.bot), "user_bio": .string(names.bio)]
             let renderChat = renderer(chat, field: "chat_template_str", request: request, extra: variables)
             let contextMessages: [Value] = names.context.isEmpty && names.bio.isEmpty ? [] : [Self.message("system", names.context)]
             let prefixes = [names.bot + ":", names.user + ":"]
             if request.mode == .chat {
                 let text = try Self.render(contextMessages + messages, continuing: partial, with: renderChat)
-                return BuiltPrompt(text: text, stopStrings: Self.derivedStopStrings(renderChat), opensReasoning: false, replyNamePrefixes: prefixes)
+                return BuiltPrompt(
+                    text: text,
+                    stopStrings: stopStrings(renderChat, source: chatSource, names: [names.user, names.bot]),
+                    opensReasoning: false,
+                    replyNamePrefixes: prefixes
+                )
             }
             // chat-instruct: the transcript (without a message being continued) becomes the
             // user turn of an instruction.
@@ -116,7 +126,7 @@ public final class ChatPromptBuilder: Sendable {
             if let partial { text += partial }
             return BuiltPrompt(
                 text: text,
-                stopStrings: Self.derivedStopStrings(render),
+                stopStrings: stopStrings(render, source: instructionSource),
                 opensReasoning: Self.endsWithThinkingTag(text),
                 replyNamePrefixes: prefixes
             )
@@ -126,23 +136,39 @@ public final class ChatPromptBuilder: Sendable {
     // MARK: Templates
 
     /// Request `instruction_template_str`, then `instruction_template`, then the default.
-    private func instructionTemplate(for request: PromptRequest) throws(PromptError) -> (Template, String) {
+    private func instructionTemplate(for request: PromptRequest) throws(PromptError) -> (Template, field: String, source: String) {
         if let source = request.instructionTemplateSource {
-            return (try template(source, field: "instruction_template_str"), "instruction_template_str")
+            return (try template(source, field: "instruction_template_str"), "instruction_template_str", source)
         }
         if let name = request.instructionTemplate {
-            return (try template(try library.instructionTemplate(named: name), field: "instruction_template"), "instruction_template")
+            let source = try library.instructionTemplate(named: name)
+            return (try template(source, field: "instruction_template"), "instruction_template", source)
         }
-        return (defaultTemplate, "messages")
+        return (defaultTemplate, "messages", defaultSource)
     }
 
-    private func template(_ source: String, field: String) throws(PromptError) -> Template {
-        if let cached = parsed.withLock({ $0[source] }) { return cached }
+    /// ``derivedStopStrings(_:)``, once per template and names.
+    private func stopStrings(_ render: Renderer, source: String, names: [String] = []) -> [String] {
+        let key = ([source] + names).joined(separator: "\u{0}")
+        if let cached = stopStrings.withLock({ $0[key] }) { return cached }
+        let derived = Self.derivedStopStrings(render)
+        stopStrings.withLock { cache in
+            if cache.count >= 64 { cache.removeAll() }
+            cache[key] = derived
+        }
+        return derived
+    }
+
+    /// The parsed template of `source`, cached. With `names`, `{{user}}`, `{{char}}`, `<USER>`
+    /// and `<BOT>` in the source are replaced first (chat templates).
+    private func template(_ source: String, field: String, names: (user: String, bot: String)? = nil) throws(PromptError) -> Template {
+        let key = names.map { source + "\u{0}" + $0.user + "\u{0}" + $0.bot } ?? source
+        if let cached = parsed.withLock({ $0[key] }) { return cached }
         do {
-            let template = try Template(source)
+            let template = try Template(names.map { source.replacingNames(user: $0.user, bot: $0.bot) } ?? source)
             parsed.withLock { cache in
                 if cache.count >= 64 { cache.removeAll() }
-                cache[source] = template
+                cache[key] = template
             }
             return template
         } catch {
@@ -242,7 +268,8 @@ public final class ChatPromptBuilder: Sendable {
     }
 
     static func endsWithThinkingTag(_ prompt: String) -> Bool {
-        let trimmed = prompt.trimmingWhitespace
+        guard let last = prompt.unicodeScalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return false }
+        let trimmed = prompt[...last]
         return ReasoningSplitter.tags.contains { trimmed.hasSuffix($0.open) }
     }
 }

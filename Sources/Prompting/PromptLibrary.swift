@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Yams
 
 /// The files prompt building reads: instruction templates, characters, and the per-model
@@ -37,8 +38,15 @@ public struct PromptLibrary: Sendable {
     }
 
     /// Reads a template file: Jinja as is, or YAML with `instruction_template` (or the legacy
-    /// `turn_template` format, converted).
+    /// `turn_template` format, converted). Read once until the file changes.
     static func templateSource(at path: String) throws(PromptError) -> String {
+        try templateSources.value(at: path) { () throws(PromptError) in try readTemplateSource(at: path) }
+    }
+
+    private static let templateSources = FileCache<String>()
+    private static let characters = FileCache<ChatCharacter>()
+
+    private static func readTemplateSource(at path: String) throws(PromptError) -> String {
         let text = try read(path)
         guard path.hasSuffix(".yaml") || path.hasSuffix(".yml") else { return text }
         let document: Any?
@@ -57,7 +65,11 @@ public struct PromptLibrary: Sendable {
     public func character(named name: String) throws(PromptError) -> ChatCharacter {
         guard Self.isPlainName(name), let path = Self.firstFile(in: characterDirectory, named: name, extensions: ["yaml", "yml", "json"])
         else { throw .unknownCharacter(name) }
-        let text = try Self.read(path)
+        return try Self.characters.value(at: path) { () throws(PromptError) in try Self.readCharacter(at: path) }
+    }
+
+    private static func readCharacter(at path: String) throws(PromptError) -> ChatCharacter {
+        let text = try read(path)
         let document: Any?
         do {
             document = try Yams.load(yaml: text)
@@ -104,5 +116,19 @@ public struct PromptLibrary: Sendable {
 
     private static func firstFile(in directory: String, named name: String, extensions: [String]) -> String? {
         extensions.lazy.map { "\(directory)/\(name).\($0)" }.first { FileManager.default.fileExists(atPath: $0) }
+    }
+}
+
+/// What was read from files, kept until a file's modification time changes (a stat per use
+/// instead of a read and a YAML parse).
+final class FileCache<Item: Sendable>: Sendable {
+    private let entries = Mutex<[String: (modified: Date, item: Item)]>([:])
+
+    func value(at path: String, read: () throws(PromptError) -> Item) throws(PromptError) -> Item {
+        let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? .distantPast
+        if let entry = entries.withLock({ $0[path] }), entry.modified == modified { return entry.item }
+        let item = try read()
+        entries.withLock { $0[path] = (modified, item) }
+        return item
     }
 }

@@ -42,11 +42,16 @@ struct HearthBench: AsyncParsableCommand {
     @Flag(name: .customLong("single-only"), help: "Only the single-stream comparison with the engine.")
     var singleOnly = false
 
+    @Flag(name: .customLong("prompts-only"), help: "Only the chat-prompt building figures (Jinja rendering), without a server.")
+    var promptsOnly = false
+
     @Option(name: .customLong("ubatch-size"))
     var ubatchSize = 512
 
     @Option
     var threads: Int?
+
+    var modelName: String { URL(fileURLWithPath: model).deletingPathExtension().lastPathComponent }
 
     func run() async throws {
         let configuration = EngineConfiguration(
@@ -62,6 +67,12 @@ struct HearthBench: AsyncParsableCommand {
             "prompt \(promptTokens) tokens, \(newTokens) new tokens, \(runs) runs (median), ctx \(ctxSize) x \(parallel), threads \(configuration.threads)"
         )
         Report.line("")
+        if promptsOnly {
+            let engine = try LlamaEngine(modelPath: model, configuration: configuration)
+            defer { engine.shutdown() }
+            try PromptBenchmark.report(modelTemplate: engine.model.info.chatTemplate, modelName: modelName, renders: 5_000)
+            return
+        }
 
         // Both run side by side, one request at a time, alternating which goes first, so that
         // drift in the machine's speed affects both alike. After each run the other process's
