@@ -1,7 +1,9 @@
 /// Jinja2's tests: `value is name(arguments)`.
 enum BuiltinTests {
     static func check(_ name: String, _ value: Value, _ arguments: [Value]) throws(JinjaError) -> Bool {
-        let argument = arguments.first ?? .none
+        if case .markup = value, name == "escaped" || name == "string" { return true }
+        let value = value.plain
+        let argument = (arguments.first ?? .none).plain
         switch name {
         case "defined": return !value.isUndefined
         case "undefined": return value.isUndefined

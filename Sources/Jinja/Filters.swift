@@ -3,6 +3,21 @@ import Foundation
 /// Jinja2's built-in filters, with Hugging Face's `tojson`.
 enum Filters {
     static func apply(_ name: String, to value: Value, _ arguments: Value.Arguments) throws(JinjaError) -> Value {
+        switch (name, value) {
+        case ("safe", _): return .markup(value.text)
+        case ("e", .markup), ("escape", .markup), ("string", .markup): return value
+        case ("e", _), ("escape", _), ("forceescape", _): return .markup(htmlEscaped(value.text))
+        case ("default", .markup), ("d", .markup):
+            return arguments.value(1, "boolean")?.isTruthy == true && !value.isTruthy ? arguments.value(0, "default_value") ?? "" : value
+        case (_, .markup):
+            // Filters that keep Markup in Python (its str methods return Markup); the rest see
+            // the plain string.
+            let result = try apply(name, to: value.plain, arguments)
+            guard ["trim", "upper", "lower", "title", "capitalize", "indent", "center"].contains(name), case .string(let text) = result
+            else { return result }
+            return .markup(text)
+        default: break
+        }
         func argument(_ index: Int, _ keyword: String) -> Value? { arguments.value(index, keyword) }
         func flag(_ index: Int, _ keyword: String) -> Bool { argument(index, keyword)?.isTruthy ?? false }
         switch name {
@@ -24,8 +39,6 @@ enum Filters {
             return try Value(jsonText: value.text)
         case "length", "count": return .int(try value.length())
         case "string": return .string(value.text)
-        case "safe": return value
-        case "e", "escape", "forceescape": return value.isUndefined ? "" : .string(htmlEscaped(value.text))
         case "trim":
             var characters: String?
             if case .string(let chars) = argument(0, "chars") { characters = chars }

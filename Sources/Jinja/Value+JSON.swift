@@ -35,7 +35,7 @@ extension Value {
         case .int(let value): output += String(value)
         case .double(let value):
             output += value.isNaN ? "NaN" : value.isInfinite ? (value < 0 ? "-Infinity" : "Infinity") : Self.pythonFloat(value)
-        case .string(let value): Self.writeJSONString(value, to: &output, ensureASCII: ensureASCII)
+        case .string(let value), .markup(let value): Self.writeJSONString(value, to: &output, ensureASCII: ensureASCII)
         case .array(let values):
             guard !values.isEmpty else {
                 output += "[]"

@@ -8,7 +8,7 @@ extension Value {
     /// The bound method `name` of this value, or nil when it has none.
     func method(_ name: String) throws(JinjaError) -> Value? {
         let body: (@Sendable (Arguments) throws(JinjaError) -> Value)?
-        switch self {
+        switch plain {
         case .string(let text): body = Self.stringMethod(name, text)
         case .object(let object): body = Self.dictionaryMethod(name, object)
         case .array(let values): body = Self.listMethod(name, values)

@@ -12,7 +12,7 @@ extension Value {
 
     /// Python's `len()`.
     func length() throws(JinjaError) -> Int {
-        switch self {
+        switch plain {
         case .undefined: 0
         case .string(let text): text.unicodeScalars.count
         case .array(let values): values.count
@@ -24,7 +24,7 @@ extension Value {
 
     /// The items a `for` loop or a filter walks: list items, dict keys, string characters.
     func iterated() throws(JinjaError) -> [Value] {
-        switch self {
+        switch plain {
         case .undefined: []
         case .array(let values): values
         case .object(let object): object.keyValues
@@ -38,6 +38,13 @@ extension Value {
         if isUndefined { throw undefinedError() }
         if other.isUndefined { throw other.undefinedError() }
         switch (op, self, other) {
+        // Markup escapes the plain string added to it (Jinja2 with autoescape off still does).
+        case ("+", .markup(let a), .markup(let b)): return .markup(a + b)
+        case ("+", .markup(let a), .string(let b)): return .markup(a + Filters.htmlEscaped(b))
+        case ("+", .string(let a), .markup(let b)): return .markup(Filters.htmlEscaped(a) + b)
+        default: break
+        }
+        switch (op, self.plain, other.plain) {
         case ("+", .string(let a), .string(let b)): return .string(a + b)
         case ("+", .array(let a), .array(let b)): return .array(a + b)
         case ("*", .string(let text), .int(let count)), ("*", .int(let count), .string(let text)):
@@ -96,7 +103,7 @@ extension Value {
 
     /// `<`, `<=`, `>`, `>=` for numbers, strings and lists.
     func isLess(than other: Value, orEqual: Bool) throws(JinjaError) -> Bool {
-        switch (self, other) {
+        switch (plain, other.plain) {
         case (.string(let a), .string(let b)):
             let (x, y) = (Array(a.unicodeScalars), Array(b.unicodeScalars))
             return orEqual ? !y.lexicographicallyPrecedes(x) : x.lexicographicallyPrecedes(y)
@@ -113,9 +120,9 @@ extension Value {
 
     /// Python's `in`.
     func contains(_ element: Value) throws(JinjaError) -> Bool {
-        switch self {
+        switch plain {
         case .string(let text):
-            guard case .string(let part) = element else { throw runtimeError("'in <string>' requires string as left operand") }
+            guard case .string(let part) = element.plain else { throw runtimeError("'in <string>' requires string as left operand") }
             return PythonText.index(of: part, in: text) != nil
         case .array(let values): return values.contains(element)
         case .object(let object):
@@ -139,7 +146,7 @@ extension Value {
 
     /// `value[key]`: the item first, then an attribute of that name.
     func item(_ key: Value, fallBackToAttribute: Bool = true) throws(JinjaError) -> Value {
-        switch (self, key) {
+        switch (plain, key.plain) {
         case (.undefined, _): throw undefinedError()
         case (.array(let values), _):
             if let index = key.integerIndex {
@@ -196,7 +203,7 @@ extension Value {
             let to = clamp(try bound(stop), -1, low: -1, high: count - 1)
             return Array(stride(from: from, to: to, by: stepValue))
         }
-        switch self {
+        switch plain {
         case .array(let values): return .array(try indices(count: values.count).map { values[$0] })
         case .string(let text):
             let scalars = Array(text.unicodeScalars)

@@ -10,6 +10,9 @@ public indirect enum Value: Sendable {
     case int(Int)
     case double(Double)
     case string(String)
+    /// A string marked safe (`|safe`, `|escape`): Python's `Markup`. Adding a plain string to it
+    /// HTML-escapes that string, as in Jinja2.
+    case markup(String)
     case array([Value])
     case object(Object)
     /// A macro, a bound method or a global function.
@@ -55,7 +58,7 @@ public indirect enum Value: Sendable {
 
         private static func spelling(of key: Value) -> String? {
             switch key {
-            case .string(let text): text
+            case .string(let text), .markup(let text): text
             case .int(let number): "\u{0}\(number)"
             case .bool(let flag): flag ? "\u{0}1" : "\u{0}0"
             case .double(let number): number == number.rounded() && abs(number) < 1e18 ? "\u{0}\(Int(number))" : "\u{0}\(number)"
@@ -114,7 +117,7 @@ extension Value {
         case .bool(let value): value
         case .int(let value): value != 0
         case .double(let value): value != 0
-        case .string(let value): !value.isEmpty
+        case .string(let value), .markup(let value): !value.isEmpty
         case .array(let values): !values.isEmpty
         case .object(let object): object.count > 0
         case .callable, .namespace: true
@@ -130,7 +133,7 @@ extension Value {
     public var text: String {
         switch self {
         case .undefined: ""
-        case .string(let value): value
+        case .string(let value), .markup(let value): value
         default: repr
         }
     }
@@ -144,6 +147,7 @@ extension Value {
         case .int(let value): String(value)
         case .double(let value): Self.pythonFloat(value)
         case .string(let value): Self.pythonRepr(value)
+        case .markup(let value): "Markup(" + Self.pythonRepr(value) + ")"
         case .array(let values): "[" + values.map(\.repr).joined(separator: ", ") + "]"
         case .object(let object): "{" + object.entries.map { $0.0.repr + ": " + $0.1.repr }.joined(separator: ", ") + "}"
         case .callable(let callable): "<function \(callable.name)>"
@@ -196,11 +200,19 @@ extension Value {
         case .int: "int"
         case .double: "float"
         case .string: "str"
+        case .markup: "Markup"
         case .array: "list"
         case .object: "dict"
         case .callable: "function"
         case .namespace: "Namespace"
         }
+    }
+
+    /// A `Markup` value as a plain string; every other value as it is. Operations that Markup
+    /// does not change behave on the plain string.
+    var plain: Value {
+        if case .markup(let text) = self { return .string(text) }
+        return self
     }
 
     var number: Double? {
@@ -218,7 +230,9 @@ extension Value: Equatable {
     public static func == (lhs: Value, rhs: Value) -> Bool {
         switch (lhs, rhs) {
         case (.undefined, .undefined), (.none, .none): true
-        case (.string(let a), .string(let b)): a == b
+        case (.string(let a), .string(let b)), (.markup(let a), .markup(let b)), (.string(let a), .markup(let b)),
+            (.markup(let a), .string(let b)):
+            a == b
         case (.array(let a), .array(let b)): a == b
         case (.object(let a), .object(let b)): a.count == b.count && a.entries.allSatisfy { b[key: $0.0] == $0.1 }
         case (.namespace(let a), .namespace(let b)): a === b

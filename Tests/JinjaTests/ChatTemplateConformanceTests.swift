@@ -23,12 +23,11 @@ import Testing
         return calendar.date(from: DateComponents(year: 2026, month: 1, day: 15, hour: 10, minute: 30))!
     }()
 
-    /// Where Hearth knowingly differs, by template and conversation. Hearth has no `Markup`
-    /// string type (`"x"|safe + value` HTML-escapes `value` in Python) and no lazy generators
-    /// (`map(...) | tojson` fails in Python; Hearth serializes the list, as llama.cpp does).
+    /// Where Hearth knowingly differs, by template and conversation: Hearth has no lazy
+    /// generators, so `map(...) | tojson` serializes the list (as llama.cpp does) where Python
+    /// raises "Object of type generator is not JSON serializable".
     static let knownDeviations: [String: Set<String>] = [
-        "meetkai-functionary-medium-v3.1": ["tools"],
-        "llama-cpp-deepseek-r1": ["tools"],
+        "llama-cpp-deepseek-r1": ["tools"]
     ]
 
     static func conversations() throws -> [(String, [String: Value])] {

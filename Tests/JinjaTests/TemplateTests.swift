@@ -92,6 +92,13 @@ import Testing
         )
     }
 
+    /// `|safe` gives Python's Markup: a plain string added to it is HTML-escaped.
+    @Test func markupEscapesWhatIsAddedToIt() throws {
+        #expect(try render("{{ '<b>'|safe + '\"x\" & y' }}") == "<b>&#34;x&#34; &amp; y")
+        #expect(try render("{{ '<i>' ~ ('<b>'|safe) }}|{{ ('a'|safe) == 'a' }}|{{ 'x'|safe is string }}") == "<i><b>|True|True")
+        #expect(try render("{{ ('<p>'|e) + '<q>' }}") == "&lt;p&gt;&lt;q&gt;")
+    }
+
     @Test func errorsNameTheirPlace() throws {
         #expect(throws: JinjaError.syntax("unknown tag 'frobnicate'", line: 2, column: 4)) { try Template("ok\n{% frobnicate %}") }
         #expect(throws: JinjaError.self) { try Template("{% if x %}never closed") }
