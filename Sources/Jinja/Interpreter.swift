@@ -4,16 +4,17 @@ import Foundation
 final class Interpreter: @unchecked Sendable {
     /// Innermost last. The first frame holds the context and the template's top-level names.
     var scopes: [[String: Value]]
-    /// The line of the statement being run, for error messages.
-    private(set) var line = 0
+    /// The normalized template source, to turn offsets into lines and columns for errors.
+    private let source: [Unicode.Scalar]
 
     /// How a statement list ended.
     enum Flow {
         case normal, breakLoop, continueLoop
     }
 
-    init(context: [String: Value]) {
+    init(context: [String: Value], source: [Unicode.Scalar]) {
         scopes = [context]
+        self.source = source
     }
 
     func lookup(_ name: String) -> Value {
@@ -37,13 +38,13 @@ final class Interpreter: @unchecked Sendable {
         return .normal
     }
 
-    /// Gives a runtime error without a line the line of the current statement.
-    private func located<T>(_ line: Int, _ work: () throws(JinjaError) -> T) throws(JinjaError) -> T {
-        self.line = line
+    /// Gives a runtime error without a place the line and column of the statement at `offset`.
+    private func located<T>(_ offset: Int, _ work: () throws(JinjaError) -> T) throws(JinjaError) -> T {
         do {
             return try work()
-        } catch .runtime(let message, 0) {
-            throw .runtime(message, line: line)
+        } catch .runtime(let message, 0, _) {
+            let (line, column) = Lexer.location(of: offset, in: source)
+            throw .runtime(message, line: line, column: column)
         }
     }
 
@@ -51,40 +52,40 @@ final class Interpreter: @unchecked Sendable {
         switch node {
         case .text(let text):
             output += text
-        case .output(let expression, let line):
-            output += try located(line) { () throws(JinjaError) in try evaluate(expression).text }
-        case .conditional(let branches, let otherwise, let line):
-            for branch in branches where try located(line, { () throws(JinjaError) in try evaluate(branch.condition).isTruthy }) {
+        case .output(let expression, let offset):
+            output += try located(offset) { () throws(JinjaError) in try evaluate(expression).text }
+        case .conditional(let branches, let otherwise, let offset):
+            for branch in branches where try located(offset, { () throws(JinjaError) in try evaluate(branch.condition).isTruthy }) {
                 return try run(branch.body, into: &output)
             }
             return try run(otherwise, into: &output)
         case .loop(let loop):
             try runLoop(loop, into: &output)
-        case .assign(let target, let value, let line):
-            try located(line) { () throws(JinjaError) in try bind(target, to: try evaluate(value)) }
-        case .assignBlock(let target, let filters, let body, let line):
+        case .assign(let target, let value, let offset):
+            try located(offset) { () throws(JinjaError) in try bind(target, to: try evaluate(value)) }
+        case .assignBlock(let target, let filters, let body, let offset):
             var captured = ""
             try run(body, into: &captured)
-            try located(line) { () throws(JinjaError) in
+            try located(offset) { () throws(JinjaError) in
                 var value = Value.string(captured)
                 for filter in filters { value = try applyFilter(filter, to: value) }
                 try bind(target, to: value)
             }
         case .macro(let definition):
             assign(definition.name, makeMacro(definition))
-        case .callBlock(let call, let parameters, let body, let line):
-            let caller = makeMacro(MacroDefinition(name: "caller", parameters: parameters, body: body, line: line))
-            output += try located(line) { () throws(JinjaError) in try evaluate(call, caller: caller).text }
-        case .filterBlock(let filters, let body, let line):
+        case .callBlock(let call, let parameters, let body, let offset):
+            let caller = makeMacro(MacroDefinition(name: "caller", parameters: parameters, body: body, offset: offset))
+            output += try located(offset) { () throws(JinjaError) in try evaluate(call, caller: caller).text }
+        case .filterBlock(let filters, let body, let offset):
             var captured = ""
             try run(body, into: &captured)
-            output += try located(line) { () throws(JinjaError) in
+            output += try located(offset) { () throws(JinjaError) in
                 var value = Value.string(captured)
                 for filter in filters { value = try applyFilter(filter, to: value) }
                 return value.text
             }
-        case .expressionStatement(let expression, let line):
-            _ = try located(line) { () throws(JinjaError) in try evaluate(expression) }
+        case .expressionStatement(let expression, let offset):
+            _ = try located(offset) { () throws(JinjaError) in try evaluate(expression) }
         case .breakLoop:
             return .breakLoop
         case .continueLoop:
@@ -119,14 +120,14 @@ final class Interpreter: @unchecked Sendable {
     }
 
     private func runLoop(_ loop: Node.Loop, into output: inout String) throws(JinjaError) {
-        var items = try located(loop.line) { () throws(JinjaError) in try evaluate(loop.iterable).iterated() }
+        var items = try located(loop.offset) { () throws(JinjaError) in try evaluate(loop.iterable).iterated() }
         scopes.append([:])
         defer { scopes.removeLast() }
         if let filter = loop.filter {
             var kept: [Value] = []
             for item in items {
-                try located(loop.line) { () throws(JinjaError) in try bind(loop.target, to: item) }
-                if try located(loop.line, { () throws(JinjaError) in try evaluate(filter).isTruthy }) { kept.append(item) }
+                try located(loop.offset) { () throws(JinjaError) in try bind(loop.target, to: item) }
+                if try located(loop.offset, { () throws(JinjaError) in try evaluate(filter).isTruthy }) { kept.append(item) }
             }
             items = kept
         }
@@ -135,7 +136,7 @@ final class Interpreter: @unchecked Sendable {
             return
         }
         for (index, item) in items.enumerated() {
-            try located(loop.line) { () throws(JinjaError) in try bind(loop.target, to: item) }
+            try located(loop.offset) { () throws(JinjaError) in try bind(loop.target, to: item) }
             assign("loop", Self.loopObject(index: index, items: items))
             if try run(loop.body, into: &output) == .breakLoop { break }
         }
@@ -172,13 +173,11 @@ final class Interpreter: @unchecked Sendable {
         return .callable(
             Value.Callable(name: definition.name) { [unowned self] arguments throws(JinjaError) in
                 let saved = scopes
-                let savedLine = line
                 scopes = [scopes[0]] + captured + [[:]]
                 defer {
                     let root = scopes[0]
                     scopes = saved
                     scopes[0] = root
-                    line = savedLine
                 }
                 var positional = arguments.positional[...]
                 var keyword = arguments.keyword
@@ -188,7 +187,7 @@ final class Interpreter: @unchecked Sendable {
                     } else if let value = positional.popFirst() {
                         assign(parameter.name, value)
                     } else if let defaultValue = parameter.defaultValue {
-                        assign(parameter.name, try located(definition.line) { () throws(JinjaError) in try evaluate(defaultValue) })
+                        assign(parameter.name, try located(definition.offset) { () throws(JinjaError) in try evaluate(defaultValue) })
                     } else {
                         assign(parameter.name, .undefined(parameter.name))
                     }

@@ -1,15 +1,15 @@
-/// A statement of a parsed template. `line` is kept for runtime error messages.
+/// A statement of a parsed template. `offset` (in the source) places runtime errors.
 indirect enum Node: Sendable {
     case text(String)
-    case output(Expression, line: Int)
-    case conditional(branches: [(condition: Expression, body: [Node])], otherwise: [Node], line: Int)
+    case output(Expression, offset: Int)
+    case conditional(branches: [(condition: Expression, body: [Node])], otherwise: [Node], offset: Int)
     case loop(Loop)
-    case assign(target: AssignTarget, value: Expression, line: Int)
-    case assignBlock(target: AssignTarget, filters: [FilterCall], body: [Node], line: Int)
+    case assign(target: AssignTarget, value: Expression, offset: Int)
+    case assignBlock(target: AssignTarget, filters: [FilterCall], body: [Node], offset: Int)
     case macro(MacroDefinition)
-    case callBlock(call: Expression, parameters: [Parameter], body: [Node], line: Int)
-    case filterBlock(filters: [FilterCall], body: [Node], line: Int)
-    case expressionStatement(Expression, line: Int)
+    case callBlock(call: Expression, parameters: [Parameter], body: [Node], offset: Int)
+    case filterBlock(filters: [FilterCall], body: [Node], offset: Int)
+    case expressionStatement(Expression, offset: Int)
     case breakLoop, continueLoop
     /// Hugging Face's `{% generation %}` and any other wrapper that only renders its body.
     case group([Node])
@@ -20,7 +20,7 @@ indirect enum Node: Sendable {
         let filter: Expression?
         let body: [Node]
         let otherwise: [Node]
-        let line: Int
+        let offset: Int
     }
 }
 
@@ -34,7 +34,7 @@ struct MacroDefinition: Sendable {
     let name: String
     let parameters: [Parameter]
     let body: [Node]
-    let line: Int
+    let offset: Int
 }
 
 /// The left side of `set` and the variables of `for`.

@@ -29,7 +29,8 @@ struct Parser {
         return .syntax(message, line: line, column: column)
     }
 
-    var line: Int { Lexer.location(of: current.offset, in: source).line }
+    /// Where the current token starts, kept in nodes for runtime errors.
+    var offset: Int { current.offset }
 
     func isOperator(_ op: String) -> Bool { current.kind == .op(op) }
 
@@ -96,11 +97,11 @@ struct Parser {
                 advance()
             case .variableBegin:
                 advance()
-                let line = self.line
+                let offset = self.offset
                 let expression = try parseTuple()
                 guard current.kind == .variableEnd else { throw error("expected '}}', got \(describe(current))") }
                 advance()
-                nodes.append(.output(expression, line: line))
+                nodes.append(.output(expression, offset: offset))
             case .blockBegin:
                 advance()
                 if case .name(let name) = current.kind, endTags.contains(name) {
@@ -116,19 +117,19 @@ struct Parser {
 
     private mutating func parseStatement() throws(JinjaError) -> Node {
         let keywordToken = current
-        let line = self.line
+        let offset = self.offset
         let keyword = try expectName()
         switch keyword {
-        case "if": return try parseIf(line: line)
-        case "for": return try parseFor(line: line)
-        case "set": return try parseSet(line: line)
-        case "macro": return try parseMacro(line: line)
-        case "call": return try parseCallBlock(line: line)
+        case "if": return try parseIf(offset: offset)
+        case "for": return try parseFor(offset: offset)
+        case "set": return try parseSet(offset: offset)
+        case "macro": return try parseMacro(offset: offset)
+        case "call": return try parseCallBlock(offset: offset)
         case "filter":
             let filters = try parseFilterChain(first: true)
             try expectBlockEnd()
             let body = try parseBlockBody(end: "endfilter")
-            return .filterBlock(filters: filters, body: body, line: line)
+            return .filterBlock(filters: filters, body: body, offset: offset)
         case "generation":
             try expectBlockEnd()
             return .group(try parseBlockBody(end: "endgeneration"))
@@ -138,7 +139,7 @@ struct Parser {
         case "do":
             let expression = try parseTuple()
             try expectBlockEnd()
-            return .expressionStatement(expression, line: line)
+            return .expressionStatement(expression, offset: offset)
         default:
             throw error("unknown tag '\(keyword)'", at: keywordToken)
         }
@@ -150,7 +151,7 @@ struct Parser {
         return body
     }
 
-    private mutating func parseIf(line: Int) throws(JinjaError) -> Node {
+    private mutating func parseIf(offset: Int) throws(JinjaError) -> Node {
         var branches: [(Expression, [Node])] = []
         var condition = try parseTuple(withConditional: false)
         while true {
@@ -163,15 +164,15 @@ struct Parser {
             case "else":
                 try expectBlockEnd()
                 let otherwise = try parseBlockBody(end: "endif")
-                return .conditional(branches: branches, otherwise: otherwise, line: line)
+                return .conditional(branches: branches, otherwise: otherwise, offset: offset)
             default:
                 try expectBlockEnd()
-                return .conditional(branches: branches, otherwise: [], line: line)
+                return .conditional(branches: branches, otherwise: [], offset: offset)
             }
         }
     }
 
-    private mutating func parseFor(line: Int) throws(JinjaError) -> Node {
+    private mutating func parseFor(offset: Int) throws(JinjaError) -> Node {
         let target = try parseAssignTarget(allowAttribute: false)
         guard skipName("in") else { throw error("expected 'in', got \(describe(current))") }
         let iterable = try parseTuple(withConditional: false, stopAtNames: ["recursive"])
@@ -186,37 +187,37 @@ struct Parser {
         } else {
             try expectBlockEnd()
         }
-        return .loop(Node.Loop(target: target, iterable: iterable, filter: filter, body: body, otherwise: otherwise, line: line))
+        return .loop(Node.Loop(target: target, iterable: iterable, filter: filter, body: body, otherwise: otherwise, offset: offset))
     }
 
-    private mutating func parseSet(line: Int) throws(JinjaError) -> Node {
+    private mutating func parseSet(offset: Int) throws(JinjaError) -> Node {
         let target = try parseAssignTarget(allowAttribute: true)
         if skipOperator("=") {
             let value = try parseTuple()
             try expectBlockEnd()
-            return .assign(target: target, value: value, line: line)
+            return .assign(target: target, value: value, offset: offset)
         }
         let filters = isOperator("|") ? try parseFilterChain(first: false) : []
         try expectBlockEnd()
         let body = try parseBlockBody(end: "endset")
-        return .assignBlock(target: target, filters: filters, body: body, line: line)
+        return .assignBlock(target: target, filters: filters, body: body, offset: offset)
     }
 
-    private mutating func parseMacro(line: Int) throws(JinjaError) -> Node {
+    private mutating func parseMacro(offset: Int) throws(JinjaError) -> Node {
         let name = try expectName()
         let parameters = try parseParameters()
         try expectBlockEnd()
         let body = try parseBlockBody(end: "endmacro")
-        return .macro(MacroDefinition(name: name, parameters: parameters, body: body, line: line))
+        return .macro(MacroDefinition(name: name, parameters: parameters, body: body, offset: offset))
     }
 
-    private mutating func parseCallBlock(line: Int) throws(JinjaError) -> Node {
+    private mutating func parseCallBlock(offset: Int) throws(JinjaError) -> Node {
         let parameters = isOperator("(") ? try parseParameters() : []
         let call = try parseExpression()
         guard case .call = call else { throw error("expected a call after 'call'") }
         try expectBlockEnd()
         let body = try parseBlockBody(end: "endcall")
-        return .callBlock(call: call, parameters: parameters, body: body, line: line)
+        return .callBlock(call: call, parameters: parameters, body: body, offset: offset)
     }
 
     private mutating func parseParameters() throws(JinjaError) -> [Parameter] {

@@ -7,6 +7,7 @@ import Foundation
 /// `namespace`.
 public struct Template: Sendable {
     private let nodes: [Node]
+    private let source: [Unicode.Scalar]
 
     /// Parses `source`, throwing ``JinjaError/syntax(_:line:column:)`` with the position of the
     /// first error.
@@ -15,13 +16,14 @@ public struct Template: Sendable {
         var lexer = Lexer(source: scalars, trimBlocks: trimBlocks, lstripBlocks: lstripBlocks)
         var parser = Parser(tokens: try lexer.tokenize(), source: scalars)
         nodes = try parser.parseTemplate()
+        self.source = scalars
     }
 
     /// Renders with `context` as the template's variables. `now` is what `strftime_now` formats.
     public func render(_ context: [String: Value], now: Date = Date()) throws(JinjaError) -> String {
         var variables = Self.globals(now: now)
         variables.merge(context) { _, given in given }
-        let interpreter = Interpreter(context: variables)
+        let interpreter = Interpreter(context: variables, source: source)
         var output = ""
         try interpreter.run(nodes, into: &output)
         return output

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A runtime failure whose line the interpreter fills in.
-func runtimeError(_ message: String) -> JinjaError { .runtime(message, line: 0) }
+func runtimeError(_ message: String) -> JinjaError { .runtime(message, line: 0, column: 0) }
 
 extension Value {
     /// The error Jinja2 raises when an undefined value is used for more than a test or output.

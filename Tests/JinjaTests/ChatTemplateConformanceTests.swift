@@ -35,7 +35,7 @@ import Testing
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }.sorted()
         return try names.map { name in
             let text = try String(contentsOf: directory.appending(path: name), encoding: .utf8)
-            guard case .object(let object) = try Value(jsonText: text) else { throw JinjaError.runtime("not an object", line: 0) }
+            guard case .object(let object) = try Value(jsonText: text) else { throw JinjaError.runtime("not an object", line: 0, column: 0) }
             var context = Dictionary(uniqueKeysWithValues: object.pairs)
             context["bos_token"] = "<s>"
             context["eos_token"] = "</s>"

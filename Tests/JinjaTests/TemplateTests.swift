@@ -102,9 +102,9 @@ import Testing
     @Test func errorsNameTheirPlace() throws {
         #expect(throws: JinjaError.syntax("unknown tag 'frobnicate'", line: 2, column: 4)) { try Template("ok\n{% frobnicate %}") }
         #expect(throws: JinjaError.self) { try Template("{% if x %}never closed") }
-        #expect(throws: JinjaError.runtime("'missing' is undefined", line: 3)) { try render("\n\n{{ missing.attribute }}") }
+        #expect(throws: JinjaError.runtime("'missing' is undefined", line: 3, column: 4)) { try render("\n\n{{ missing.attribute }}") }
         #expect(throws: JinjaError.raised("no system role")) { try render("{{ raise_exception('no system role') }}") }
-        #expect(throws: JinjaError.runtime("access to attribute 'append' of 'list' object is unsafe.", line: 1)) {
+        #expect(throws: JinjaError.runtime("access to attribute 'append' of 'list' object is unsafe.", line: 1, column: 21)) {
             try render("{% set xs = [] %}{% do xs.append(1) %}")
         }
     }
