@@ -3,8 +3,11 @@ import Foundation
 /// Separates a model's reasoning (`<think>…</think>` and its variants) from its answer, on a
 /// whole text or incrementally while streaming, never letting a partial tag through.
 public struct ReasoningSplitter: Sendable {
-    /// Opening and closing tags the splitter knows.
-    static let tags: [(open: String, close: String)] = [("<think>", "</think>"), ("<seed:think>", "</seed:think>")]
+    /// Opening and closing tags the splitter knows: DeepSeek/Qwen's `<think>`, Seed's, Mistral's
+    /// `[THINK]` and Gemma 4's thought channel.
+    static let tags: [(open: String, close: String)] = [
+        ("<think>", "</think>"), ("<seed:think>", "</seed:think>"), ("[THINK]", "[/THINK]"), ("<|channel>thought", "<channel|>"),
+    ]
 
     private enum State {
         /// Before any visible text: a reply may still open with a thinking tag.

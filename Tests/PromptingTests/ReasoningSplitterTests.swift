@@ -19,6 +19,8 @@ import Testing
     @Test func splitsAWholeReply() {
         #expect(ReasoningSplitter.split("<think>\nstep one\n</think>\n\nThe answer.")! == ("step one", "The answer."))
         #expect(ReasoningSplitter.split("<seed:think>hm</seed:think>ok")! == ("hm", "ok"))
+        #expect(ReasoningSplitter.split("[THINK]draft[/THINK]Answer")! == ("draft", "Answer"))
+        #expect(ReasoningSplitter.split("<|channel>thought\nplan\n<channel|>Done")! == ("plan", "Done"))
         #expect(ReasoningSplitter.split("no thinking here") == nil)
         #expect(ReasoningSplitter.split("Mentioning <think> later is content") == nil)
         #expect(ReasoningSplitter.split("already thinking</think>done", insideReasoning: true)! == ("already thinking", "done"))
