@@ -52,6 +52,34 @@ extension ServerTests {
         #expect(prompt == "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n")
     }
 
+    /// Tools and a tool-call round trip reach the model's own template (Qwen2.5's `<tools>` and
+    /// `<tool_call>` blocks), with the client's key order kept.
+    @Test func toolsAndToolCallsRenderThroughTheModelsTemplate() async throws {
+        let client = try await client()
+        let body = #"""
+            {"messages": [
+                {"role": "user", "content": "Weather in Oslo?"},
+                {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function",
+                    "function": {"name": "get_weather", "arguments": "{\"city\": \"Oslo\"}"}}]},
+                {"role": "tool", "tool_call_id": "call_1", "content": "7 °C, rain"}],
+             "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Current weather.",
+                "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}],
+             "max_tokens": 8, "temperature": 0}
+            """#
+        let prompt = try #require(try await client.request("POST", "/v1/internal/chat-prompt", body: body).json()["prompt"] as? String)
+        #expect(prompt.contains(#"<tools>"#))
+        #expect(
+            prompt.contains(
+                #"{"type": "function", "function": {"name": "get_weather", "description": "Current weather.", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}"#
+            )
+        )
+        #expect(prompt.contains(#"<tool_call>\#n{"name": "get_weather", "arguments": {"city": "Oslo"}}\#n</tool_call>"#))
+        #expect(prompt.contains("<tool_response>\n7 °C, rain\n</tool_response>"))
+        #expect(prompt.hasSuffix("<|im_start|>assistant\n"))
+        let response = try await client.request("POST", "/v1/chat/completions", body: body)
+        #expect(response.status == 200)
+    }
+
     /// The reply continues a `<think>` the prompt opened; a grammar fixes its exact text.
     @Test func reasoningIsSplitFromTheAnswerStreamedOrNot() async throws {
         let client = try await client()
