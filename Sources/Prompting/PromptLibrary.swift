@@ -47,15 +47,8 @@ public struct PromptLibrary: Sendable {
     private static let characters = FileCache<ChatCharacter>()
 
     private static func readTemplateSource(at path: String) throws(PromptError) -> String {
-        let text = try read(path)
-        guard path.hasSuffix(".yaml") || path.hasSuffix(".yml") else { return text }
-        let document: Any?
-        do {
-            document = try Yams.load(yaml: text)
-        } catch {
-            throw .unreadableFile(path, "\(error)")
-        }
-        guard let fields = document as? [String: Any] else { throw .unreadableFile(path, "expected a YAML mapping") }
+        guard path.hasSuffix(".yaml") || path.hasSuffix(".yml") else { return try read(path) }
+        let fields = try mapping(at: path)
         if let source = fields["instruction_template"] as? String { return source }
         if let legacy = LegacyInstructionTemplate(fields: fields) { return legacy.jinjaSource }
         throw .unreadableFile(path, "no instruction_template key")
@@ -69,6 +62,11 @@ public struct PromptLibrary: Sendable {
     }
 
     private static func readCharacter(at path: String) throws(PromptError) -> ChatCharacter {
+        ChatCharacter(fields: try mapping(at: path))
+    }
+
+    /// The top-level mapping of a YAML (or JSON) file.
+    private static func mapping(at path: String) throws(PromptError) -> [String: Any] {
         let text = try read(path)
         let document: Any?
         do {
@@ -77,7 +75,7 @@ public struct PromptLibrary: Sendable {
             throw .unreadableFile(path, "\(error)")
         }
         guard let fields = document as? [String: Any] else { throw .unreadableFile(path, "expected a mapping") }
-        return ChatCharacter(fields: fields)
+        return fields
     }
 
     /// The instruction template the settings files name for a model: the user's
