@@ -6,6 +6,13 @@ final class Interpreter: @unchecked Sendable {
     var scopes: [[String: Value]]
     /// The normalized template source, to turn offsets into lines and columns for errors.
     private let source: [Unicode.Scalar]
+    /// Macro calls in progress: bounded, so a template that recurses forever fails instead of
+    /// overflowing the stack of the server thread rendering it.
+    private var callDepth = 0
+    static let maximumCallDepth = 64
+    /// A render that grows past this many bytes is stopped (a prompt that size could not fit
+    /// any context anyway).
+    static let maximumOutputBytes = 32 << 20
 
     /// How a statement list ended.
     enum Flow {
@@ -139,6 +146,11 @@ final class Interpreter: @unchecked Sendable {
             try located(loop.offset) { () throws(JinjaError) in try bind(loop.target, to: item) }
             assign("loop", Self.loopObject(index: index, items: items))
             if try run(loop.body, into: &output) == .breakLoop { break }
+            if output.utf8.count > Self.maximumOutputBytes {
+                try located(loop.offset) { () throws(JinjaError) in
+                    throw runtimeError("the rendered text grew past \(Self.maximumOutputBytes >> 20) MiB")
+                }
+            }
         }
     }
 
@@ -172,6 +184,11 @@ final class Interpreter: @unchecked Sendable {
         let captured = Array(scopes.dropFirst())
         return .callable(
             Value.Callable(name: definition.name) { [unowned self] arguments throws(JinjaError) in
+                guard callDepth < Self.maximumCallDepth else {
+                    throw runtimeError("macro '\(definition.name)' recursed more than \(Self.maximumCallDepth) calls deep")
+                }
+                callDepth += 1
+                defer { callDepth -= 1 }
                 let saved = scopes
                 scopes = [scopes[0]] + captured + [[:]]
                 defer {

@@ -30,6 +30,9 @@ extension Parser {
     }
 
     mutating func parseExpression() throws(JinjaError) -> Expression {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth else { throw error("expressions nest more than \(Self.maximumDepth) deep") }
         var expression = try parseOr()
         while skipName("if") {
             let condition = try parseOr()
@@ -107,6 +110,9 @@ extension Parser {
     }
 
     private mutating func parseUnary(withFilter: Bool = true) throws(JinjaError) -> Expression {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth else { throw error("expressions nest more than \(Self.maximumDepth) deep") }
         var expression: Expression
         if skipOperator("-") {
             expression = .unary("-", try parseUnary(withFilter: false))

@@ -3,6 +3,9 @@ struct Parser {
     private let tokens: [Token]
     private let source: [Unicode.Scalar]
     private var index = 0
+    /// How deeply expressions nest; bounded so that a hostile template cannot exhaust the stack.
+    var depth = 0
+    static let maximumDepth = 200
 
     init(tokens: [Token], source: [Unicode.Scalar]) {
         self.tokens = tokens

@@ -48,8 +48,16 @@ extension Value {
         case ("+", .string(let a), .string(let b)): return .string(a + b)
         case ("+", .array(let a), .array(let b)): return .array(a + b)
         case ("*", .string(let text), .int(let count)), ("*", .int(let count), .string(let text)):
+            guard text.utf8.count.multipliedReportingOverflow(by: max(0, count)).partialValue <= Interpreter.maximumOutputBytes,
+                count < Int(Int32.max)
+            else {
+                throw runtimeError("repeated string too long")
+            }
             return .string(String(repeating: text, count: max(0, count)))
         case ("*", .array(let values), .int(let count)), ("*", .int(let count), .array(let values)):
+            guard values.count.multipliedReportingOverflow(by: max(0, count)).partialValue <= 1 << 20, count < Int(Int32.max) else {
+                throw runtimeError("repeated list too long")
+            }
             return .array(Array([[Value]](repeating: values, count: max(0, count)).joined()))
         case ("%", .string(let format), _):
             return .string(try PythonText.percentFormat(format, other))

@@ -118,6 +118,8 @@ extension ServerTests {
         #expect(status == 400 && (body["message"] as? String)?.contains("Only one user turn, please") == true)
         (status, body) = try await error(["instruction_template_str": "{% if %}"])
         #expect(status == 400 && (body["message"] as? String)?.contains("line 1") == true)
+        (status, body) = try await error(["instruction_template_str": "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}"])
+        #expect(status == 400 && (body["message"] as? String)?.contains("recursed") == true)
         (status, body) = try await error(["mode": "poetry"])
         #expect(status == 400 && body["param"] as? String == "mode")
         try await expectServerStillAnswers()

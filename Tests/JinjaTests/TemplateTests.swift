@@ -109,6 +109,20 @@ import Testing
         }
     }
 
+    /// Hostile templates fail with an error instead of exhausting the stack or memory.
+    @Test func limitsStopRunawayTemplates() throws {
+        #expect(throws: JinjaError.runtime("macro 'f' recursed more than 64 calls deep", line: 1, column: 19)) {
+            try render("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}")
+        }
+        #expect(throws: JinjaError.self) {
+            try Template("{{ " + String(repeating: "(", count: 5_000) + "1" + String(repeating: ")", count: 5_000) + " }}")
+        }
+        #expect(throws: JinjaError.self) { try render("{{ 'x' * 1000000000000 }}") }
+        #expect(throws: JinjaError.runtime("the rendered text grew past 32 MiB", line: 1, column: 4)) {
+            try render("{% for i in range(1000) %}{{ 'x' * 1000000 }}{% endfor %}")
+        }
+    }
+
     @Test func strftimeUsesTheGivenClock() throws {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = .current
