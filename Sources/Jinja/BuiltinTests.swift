@@ -34,7 +34,11 @@ enum BuiltinTests {
             case .array, .object, .string, .undefined: return true
             default: return false
             }
-        case "callable": if case .callable = value { return true } else { return false }
+        case "callable":
+            switch value {
+            case .callable, .macro: return true
+            default: return false
+            }
         case "lower": if case .string(let text) = value { return text == text.lowercased() } else { return false }
         case "upper": if case .string(let text) = value { return text == text.uppercased() } else { return false }
         case "odd", "even":

@@ -25,7 +25,9 @@ extension Interpreter {
         case .call(let callee, let arguments, let keywordArguments):
             var evaluated = try evaluateArguments(arguments, keywordArguments)
             evaluated.caller = caller
-            return try evaluate(callee).call(evaluated)
+            let function = try evaluate(callee)
+            if case .macro(let macro) = function { return try call(macro, evaluated) }
+            return try function.call(evaluated)
         case .filter(let base, let filter):
             return try applyFilter(filter, to: try evaluate(base))
         case .test(let base, let name, let arguments, let negated):

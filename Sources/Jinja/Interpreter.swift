@@ -1,7 +1,8 @@
 import Foundation
 
-/// Runs a parsed template once. One interpreter belongs to one render, on one thread.
-final class Interpreter: @unchecked Sendable {
+/// Runs a parsed template once. One interpreter belongs to one synchronous render, so it is
+/// deliberately not `Sendable`: nothing in a `Value` refers back to it.
+final class Interpreter {
     /// Innermost last. The first frame holds the context and the template's top-level names.
     var scopes: [[String: Value]]
     /// The normalized template source, to turn offsets into lines and columns for errors.
@@ -122,7 +123,7 @@ final class Interpreter: @unchecked Sendable {
             guard case .namespace(let namespace) = lookup(name) else {
                 throw runtimeError("cannot assign attribute on non-namespace object")
             }
-            namespace.attributes[attribute] = value
+            namespace[attribute] = value
         }
     }
 
@@ -178,44 +179,41 @@ final class Interpreter: @unchecked Sendable {
         )
     }
 
-    /// A macro sees the live top-level names, the scopes around its definition, and its own
-    /// parameters; `varargs`, `kwargs` and `caller` as Jinja2 provides them.
     private func makeMacro(_ definition: MacroDefinition) -> Value {
-        let captured = Array(scopes.dropFirst())
-        return .callable(
-            Value.Callable(name: definition.name) { [unowned self] arguments throws(JinjaError) in
-                guard callDepth < Self.maximumCallDepth else {
-                    throw runtimeError("macro '\(definition.name)' recursed more than \(Self.maximumCallDepth) calls deep")
-                }
-                callDepth += 1
-                defer { callDepth -= 1 }
-                let saved = scopes
-                scopes = [scopes[0]] + captured + [[:]]
-                defer {
-                    let root = scopes[0]
-                    scopes = saved
-                    scopes[0] = root
-                }
-                var positional = arguments.positional[...]
-                var keyword = arguments.keyword
-                for parameter in definition.parameters {
-                    if let index = keyword.firstIndex(where: { $0.0 == parameter.name }) {
-                        assign(parameter.name, keyword.remove(at: index).1)
-                    } else if let value = positional.popFirst() {
-                        assign(parameter.name, value)
-                    } else if let defaultValue = parameter.defaultValue {
-                        assign(parameter.name, try located(definition.offset) { () throws(JinjaError) in try evaluate(defaultValue) })
-                    } else {
-                        assign(parameter.name, .undefined(parameter.name))
-                    }
-                }
-                assign("varargs", .array(Array(positional)))
-                assign("kwargs", .object(Value.Object(keyword)))
-                if let caller = arguments.caller { assign("caller", caller) }
-                var output = ""
-                try run(definition.body, into: &output)
-                return .string(output)
+        .macro(Value.Macro(definition: definition, capturedScopes: Array(scopes.dropFirst())))
+    }
+
+    /// Runs a macro. It sees the live top-level names, the scopes around its definition, and
+    /// its own parameters; `varargs`, `kwargs` and `caller` as Jinja2 provides them.
+    func call(_ macro: Value.Macro, _ arguments: Value.Arguments) throws(JinjaError) -> Value {
+        let definition = macro.definition
+        guard callDepth < Self.maximumCallDepth else {
+            throw runtimeError("macro '\(definition.name)' recursed more than \(Self.maximumCallDepth) calls deep")
+        }
+        callDepth += 1
+        defer { callDepth -= 1 }
+        // A macro assigns only in its own frame, so the saved scopes come back unchanged.
+        let saved = scopes
+        scopes = [scopes[0]] + macro.capturedScopes + [[:]]
+        defer { scopes = saved }
+        var positional = arguments.positional[...]
+        var keyword = arguments.keyword
+        for parameter in definition.parameters {
+            if let index = keyword.firstIndex(where: { $0.0 == parameter.name }) {
+                assign(parameter.name, keyword.remove(at: index).1)
+            } else if let value = positional.popFirst() {
+                assign(parameter.name, value)
+            } else if let defaultValue = parameter.defaultValue {
+                assign(parameter.name, try located(definition.offset) { () throws(JinjaError) in try evaluate(defaultValue) })
+            } else {
+                assign(parameter.name, .undefined(parameter.name))
             }
-        )
+        }
+        assign("varargs", .array(Array(positional)))
+        assign("kwargs", .object(Value.Object(keyword)))
+        if let caller = arguments.caller { assign("caller", caller) }
+        var output = ""
+        try run(definition.body, into: &output)
+        return .string(output)
     }
 }

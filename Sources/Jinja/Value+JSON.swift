@@ -53,6 +53,7 @@ extension Value {
         case .namespace(let namespace):
             Self.writeJSONObject(namespace.attributes.pairs, to: &output, format, level: level)
         case .callable(let callable): Self.writeJSONString(callable.name, to: &output, ensureASCII: ensureASCII)
+        case .macro(let macro): Self.writeJSONString(macro.definition.name, to: &output, ensureASCII: ensureASCII)
         }
     }
 

@@ -145,7 +145,7 @@ extension Value {
     func attribute(_ name: String) throws(JinjaError) -> Value {
         switch self {
         case .undefined: throw undefinedError()
-        case .namespace(let namespace): return namespace.attributes[name] ?? .undefined(name)
+        case .namespace(let namespace): return namespace[name] ?? .undefined(name)
         default:
             if let method = try method(name) { return method }
             return try item(.string(name), fallBackToAttribute: false)
@@ -170,7 +170,7 @@ extension Value {
         case (.object(let object), _):
             if let value = object[key: key] { return value }
         case (.namespace(let namespace), .string(let name)):
-            if let value = namespace.attributes[name] { return value }
+            if let value = namespace[name] { return value }
         default: break
         }
         if fallBackToAttribute, case .string(let name) = key, let method = try method(name) { return method }
@@ -227,6 +227,7 @@ extension Value {
     func call(_ arguments: Arguments) throws(JinjaError) -> Value {
         switch self {
         case .callable(let callable): return try callable.function(arguments)
+        case .macro: throw runtimeError("a macro can only be called from its template")
         case .undefined: throw undefinedError()
         default: throw runtimeError("'\(typeName)' object is not callable")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A value inside a template, with Python's semantics as Jinja2 gives them (truthiness, `str()`,
 /// equality, ordering).
@@ -15,8 +16,10 @@ public indirect enum Value: Sendable {
     case markup(String)
     case array([Value])
     case object(Object)
-    /// A macro, a bound method or a global function.
+    /// A bound method or a global function.
     case callable(Callable)
+    /// A `{% macro %}` (or a `{% call %}` block's `caller`), run by the interpreter that made it.
+    case macro(Macro)
     /// `namespace()`: the one mutable object, shared by reference.
     case namespace(Namespace)
 
@@ -82,6 +85,13 @@ public indirect enum Value: Sendable {
         let function: @Sendable (Arguments) throws(JinjaError) -> Value
     }
 
+    /// A macro: its definition and the scopes around it when it was defined. Plain data, so
+    /// the value stays `Sendable` without holding on to the interpreter.
+    public struct Macro: Sendable {
+        let definition: MacroDefinition
+        let capturedScopes: [[String: Value]]
+    }
+
     /// Positional and keyword arguments of a call.
     public struct Arguments: Sendable {
         public var positional: [Value]
@@ -101,11 +111,18 @@ public indirect enum Value: Sendable {
         }
     }
 
-    /// The attributes of a `namespace()` object.
-    public final class Namespace: @unchecked Sendable {
-        // Only one render touches a namespace: it is created and used inside that render.
-        var attributes: Object
-        init(_ attributes: Object) { self.attributes = attributes }
+    /// The attributes of a `namespace()` object: the one mutable value, shared by reference
+    /// within a render. The lock makes it `Sendable` by construction; it is never contended.
+    public final class Namespace: Sendable {
+        private let storage: Mutex<Object>
+        init(_ attributes: Object) { storage = Mutex(attributes) }
+
+        var attributes: Object { storage.withLock { $0 } }
+
+        subscript(name: String) -> Value? {
+            get { storage.withLock { $0[name] } }
+            set { storage.withLock { $0[name] = newValue } }
+        }
     }
 }
 
@@ -120,7 +137,7 @@ extension Value {
         case .string(let value), .markup(let value): !value.isEmpty
         case .array(let values): !values.isEmpty
         case .object(let object): object.count > 0
-        case .callable, .namespace: true
+        case .callable, .macro, .namespace: true
         }
     }
 
@@ -151,6 +168,7 @@ extension Value {
         case .array(let values): "[" + values.map(\.repr).joined(separator: ", ") + "]"
         case .object(let object): "{" + object.entries.map { $0.0.repr + ": " + $0.1.repr }.joined(separator: ", ") + "}"
         case .callable(let callable): "<function \(callable.name)>"
+        case .macro(let macro): "<Macro '\(macro.definition.name)'>"
         case .namespace(let namespace): "<Namespace " + Value.object(namespace.attributes).repr + ">"
         }
     }
@@ -204,6 +222,7 @@ extension Value {
         case .array: "list"
         case .object: "dict"
         case .callable: "function"
+        case .macro: "Macro"
         case .namespace: "Namespace"
         }
     }
