@@ -19,23 +19,23 @@ extension Request {
         configuration: ServerConfiguration,
         model: LlamaModel
     ) async throws -> T {
-        try await decodeGenerationBodyAndText(type, configuration: configuration, model: model).body
+        try await decodeGenerationBodyAndJSON(type, configuration: configuration, model: model).body
     }
 
-    /// The same, also returning the body's JSON text (for reading what a typed body does not
-    /// keep, such as the order of keys in `tools`).
-    mutating func decodeGenerationBodyAndText<T: GenerationBody>(
+    /// The same, also returning the body's JSON (for reading what a typed body does not keep,
+    /// such as the order of keys in `tools`).
+    mutating func decodeGenerationBodyAndJSON<T: GenerationBody>(
         _ type: T.Type,
         configuration: ServerConfiguration,
         model: LlamaModel
-    ) async throws -> (body: T, text: String) {
+    ) async throws -> (body: T, json: Data) {
         let buffer = try await collectBody(upTo: configuration.maxBodyBytes)
         let presets = PresetStore(directory: configuration.presetDirectory)
         let data = try presets.applyPreset(to: Data(buffer.readableBytesView))
         let body = try RequestDecoder().decode(T.self, from: data)
         try body.validate()
         try body.options.validateTokens(vocabularySize: model.info.vocabularySize)
-        return (body, String(decoding: data, as: UTF8.self))
+        return (body, data)
     }
 
     /// Decodes a chat request and builds its prompt. `/v1/chat/completions` and
@@ -44,8 +44,8 @@ extension Request {
     mutating func decodeChatRequest(configuration: ServerConfiguration, model: ServedModel) async throws -> (
         body: ChatCompletionRequest, prompt: BuiltPrompt
     ) {
-        let (body, json) = try await decodeGenerationBodyAndText(ChatCompletionRequest.self, configuration: configuration, model: model.engine.model)
+        let (body, json) = try await decodeGenerationBodyAndJSON(ChatCompletionRequest.self, configuration: configuration, model: model.engine.model)
         let room = min(body.maxTokens ?? 512, model.engine.contextLength / 2)
-        return (body, try model.chatPrompt(forJSON: json, room: room))
+        return (body, try model.chatPrompt(forJSON: String(decoding: json, as: UTF8.self), room: room))
     }
 }

@@ -85,11 +85,17 @@ public indirect enum Value: Sendable {
         let function: @Sendable (Arguments) throws(JinjaError) -> Value
     }
 
-    /// A macro: its definition and the scopes around it when it was defined. Plain data, so
-    /// the value stays `Sendable` without holding on to the interpreter.
-    public struct Macro: Sendable {
+    /// A macro: its definition and the scopes around it when it was defined. Immutable data, so
+    /// the value stays `Sendable` without holding on to the interpreter; a class, so that a
+    /// `Value` stays as small as its other cases make it.
+    public final class Macro: Sendable {
         let definition: MacroDefinition
         let capturedScopes: [[String: Value]]
+
+        init(definition: MacroDefinition, capturedScopes: [[String: Value]]) {
+            self.definition = definition
+            self.capturedScopes = capturedScopes
+        }
     }
 
     /// Positional and keyword arguments of a call.

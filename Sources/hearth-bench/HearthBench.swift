@@ -68,9 +68,9 @@ struct HearthBench: AsyncParsableCommand {
         )
         Report.line("")
         if promptsOnly {
-            let engine = try LlamaEngine(modelPath: model, configuration: configuration)
-            defer { engine.shutdown() }
-            try PromptBenchmark.report(modelTemplate: engine.model.info.chatTemplate, modelName: modelName, renders: 5_000)
+            // Only the model's metadata is needed: no context, no decode thread.
+            let loaded = try LlamaModel(path: model)
+            try PromptBenchmark.report(modelTemplate: loaded.info.chatTemplate, modelName: modelName, renders: 5_000)
             return
         }
 
