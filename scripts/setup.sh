@@ -23,10 +23,28 @@ fi
 installed_version() { "$PY" -c "import importlib.metadata as m; print(m.version('$1'))" 2>/dev/null || true; }
 
 # 2. llama.cpp's C library, compiled from source by llama-cpp-python's build (about 6 minutes
-#    on 2 cores the first time; pip caches the wheel afterwards).
-if [ "$(installed_version llama-cpp-python)" != "$LLAMA_CPP_PYTHON_VERSION" ]; then
-    log "building llama.cpp (pip install llama-cpp-python==$LLAMA_CPP_PYTHON_VERSION)"
-    "$VENV/bin/pip" install --quiet "llama-cpp-python==$LLAMA_CPP_PYTHON_VERSION"
+#    on 2 cores the first time). ggml is compiled for this CPU (-march=native) but without AMX:
+#    on CPUs that report AMX inside VMs that do not enable its tile state (this machine's kind),
+#    ggml's AMX matmul dies with SIGILL at the first decode. The wheel is built once per set of
+#    flags into a cache outside the checkout, so a fresh clone installs it in seconds; pip's own
+#    wheel cache is not used because it does not know the flags.
+LLAMA_CFLAGS="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
+LLAMA_BUILD_ID=$(printf '%s %s' "$LLAMA_CPP_PYTHON_VERSION" "$LLAMA_CFLAGS" | sha256sum | cut -c1-12)
+WHEELS="${HEARTH_WHEEL_CACHE:-$HOME/.cache/hearth/wheels}/llama-cpp-python-$LLAMA_BUILD_ID"
+if [ "$(cat "$PREFIX/build-id" 2>/dev/null)" != "$LLAMA_BUILD_ID" ] \
+    || [ "$(installed_version llama-cpp-python)" != "$LLAMA_CPP_PYTHON_VERSION" ]; then
+    if ! ls "$WHEELS"/llama_cpp_python-*.whl >/dev/null 2>&1; then
+        log "building llama.cpp (llama-cpp-python==$LLAMA_CPP_PYTHON_VERSION, $LLAMA_CFLAGS)"
+        mkdir -p "$WHEELS.tmp"
+        CMAKE_ARGS="-DCMAKE_C_FLAGS='$LLAMA_CFLAGS' -DCMAKE_CXX_FLAGS='$LLAMA_CFLAGS'" \
+            "$VENV/bin/pip" wheel --quiet --no-cache-dir --no-deps -w "$WHEELS.tmp" "llama-cpp-python==$LLAMA_CPP_PYTHON_VERSION"
+        rm -rf "$WHEELS" && mv "$WHEELS.tmp" "$WHEELS"
+    fi
+    log "installing llama.cpp from $WHEELS"
+    # Hearth needs only the C libraries and headers, not the Python bindings' dependencies.
+    "$VENV/bin/pip" install --quiet --force-reinstall --no-deps "$WHEELS"/llama_cpp_python-*.whl
+    mkdir -p "$PREFIX"
+    echo "$LLAMA_BUILD_ID" > "$PREFIX/build-id"
 fi
 
 # 3. A stable prefix for SwiftPM: .deps/llama/{include,lib} point into site-packages, where
