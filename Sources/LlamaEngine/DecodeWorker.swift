@@ -22,23 +22,25 @@ final class DecodeWorker {
 
     init(model: LlamaModel, configuration: EngineConfiguration, loop: DecodeLoop, logger: Logger) throws(LlamaError) {
         var params = llama_context_default_params()
-        let totalContext = configuration.contextLength * configuration.parallel
-        params.n_ctx = UInt32(totalContext)
-        params.n_batch = UInt32(configuration.batchSize)
-        params.n_ubatch = UInt32(configuration.microBatchSize)
-        params.n_seq_max = UInt32(configuration.parallel)
+        let totalContext = configuration.contextLength.multipliedReportingOverflow(by: configuration.parallel)
+        guard !totalContext.overflow else { throw .invalidConfiguration("--ctx-size × --parallel does not fit in memory") }
+        params.n_ctx = try LlamaCall.uint32(totalContext.partialValue, "context (--ctx-size × --parallel)")
+        params.n_batch = try LlamaCall.uint32(configuration.batchSize, "--batch-size")
+        params.n_ubatch = try LlamaCall.uint32(configuration.microBatchSize, "--ubatch-size")
+        params.n_seq_max = try LlamaCall.uint32(configuration.parallel, "--parallel")
         // Each tick asks for logits of one token per sequence, plus a few prompt tokens when a
         // request wants prompt logprobs. Telling llama.cpp so keeps its compute buffer from
         // reserving a vocabulary-sized row for every token of a micro-batch (151,936 floats each
         // for Qwen2.5: 300 MiB at 512 tokens).
         let outputLimit = max(configuration.parallel, 8)
-        params.n_outputs_max = UInt32(outputLimit)
-        params.n_threads = Int32(configuration.threads)
-        params.n_threads_batch = Int32(configuration.threads)
+        params.n_outputs_max = try LlamaCall.uint32(outputLimit, "outputs")
+        params.n_threads = try LlamaCall.int32(configuration.threads, "--threads")
+        params.n_threads_batch = params.n_threads
+        let batchCapacity = try LlamaCall.int32(configuration.batchSize, "--batch-size")
         params.kv_unified = true
         params.no_perf = true
         guard let context = llama_init_from_model(model.pointer, params) else {
-            throw .contextCreationFailed(contextSize: totalContext)
+            throw .contextCreationFailed(contextSize: totalContext.partialValue)
         }
         self.model = model
         self.configuration = configuration
@@ -46,13 +48,13 @@ final class DecodeWorker {
         self.logger = logger
         self.context = context
         self.outputLimit = outputLimit
-        batch = llama_batch_init(Int32(configuration.batchSize), 0, 1)
+        batch = llama_batch_init(batchCapacity, 0, 1)
         slots = (0..<configuration.parallel).map { SequenceSlot(id: Int32($0)) }
         promptCache = PromptCache(capacityBytes: configuration.promptCacheBytes)
         logger.info(
             "Decode loop ready",
             metadata: [
-                "llama.n_ctx": "\(totalContext)", "llama.n_seq": "\(configuration.parallel)",
+                "llama.n_ctx": "\(totalContext.partialValue)", "llama.n_seq": "\(configuration.parallel)",
                 "llama.n_batch": "\(configuration.batchSize)", "llama.n_threads": "\(configuration.threads)",
             ]
         )
@@ -208,9 +210,10 @@ final class DecodeWorker {
             budget -= chunk.count
         }
 
-        let status = llama_decode(context, batch)
-        guard status == 0 else {
-            failBatch(status)
+        do throws(LlamaError) {
+            try LlamaCall.decode(context, batch)
+        } catch {
+            failBatch(error)
             return
         }
 
@@ -370,8 +373,8 @@ final class DecodeWorker {
 
     /// A failed `llama_decode` ends every job that had tokens in the batch with an error; their
     /// KV is dropped. Jobs not in the batch go on.
-    private func failBatch(_ status: Int32) {
-        logger.error("llama_decode failed", metadata: ["llama.status": "\(status)"])
+    private func failBatch(_ error: LlamaError) {
+        logger.error("llama_decode failed", metadata: ["llama.error": "\(error)"])
         let failed = slots.indices.filter { slots[$0].job != nil && (slots[$0].batchIndex >= 0 || slots[$0].pendingChunk > 0) }
         let waiting = slots.indices.filter { slots[$0].job != nil && slots[$0].leader.map(failed.contains) == true }
         for index in failed + waiting {
@@ -379,7 +382,7 @@ final class DecodeWorker {
             llama_memory_seq_rm(memory, slots[index].id, -1, -1)
             slots[index].release()
             slots[index].cachedTokens = []
-            job.continuation.finish(throwing: LlamaError.decodeFailed(code: status))
+            job.continuation.finish(throwing: error)
         }
     }
 }

@@ -21,18 +21,26 @@ public enum LlamaError: Error, Sendable, Equatable, CustomStringConvertible {
     case queueFull(limit: Int)
     /// More choices of one prompt were asked for than there are sequence slots.
     case tooManyChoices(requested: Int, limit: Int)
+    /// A setting does not fit what llama.cpp accepts.
+    case invalidConfiguration(String)
 
     public var description: String {
         switch self {
         case .modelLoadFailed(let path): "could not load the model file at \(path)"
         case .contextCreationFailed(let size): "could not create a llama.cpp context of \(size) tokens"
         case .tokenizationFailed: "tokenization failed"
-        case .decodeFailed(let code): "llama_decode failed with code \(code)"
+        case .decodeFailed(let code):
+            switch code {
+            case 1: "llama_decode found no free KV cells for the batch (code 1)"
+            case 2: "llama_decode was aborted (code 2)"
+            default: "llama_decode failed with code \(code)"
+            }
         case .promptTooLong(let prompt, let context): "the prompt has \(prompt) tokens but the context holds \(context)"
         case .engineStopped: "the engine has been shut down"
         case .invalidGrammar(let reason): "the grammar does not parse: \(reason)"
         case .queueFull(let limit): "all sequence slots are busy and \(limit) requests are waiting"
         case .tooManyChoices(let requested, let limit): "\(requested) choices were asked for but at most \(limit) run at once"
+        case .invalidConfiguration(let reason): reason
         }
     }
 }

@@ -36,12 +36,14 @@ public final class LlamaModel: @unchecked Sendable {
     ///   - parseSpecial: turn special-token text such as `<|im_start|>` into its token.
     public func tokenize(_ text: String, addSpecial: Bool, parseSpecial: Bool = true) throws(LlamaError) -> [Int32] {
         let utf8 = Array(text.utf8)
+        // llama.cpp counts in `int32_t`.
+        guard utf8.count < Int(Int32.max) - 8 else { throw .tokenizationFailed }
         var capacity = utf8.count + 8
         for _ in 0..<2 {
             var tokens = [Int32](repeating: 0, count: capacity)
             let count = utf8.withUnsafeBufferPointer { bytes in
                 bytes.withMemoryRebound(to: CChar.self) { chars in
-                    llama_tokenize(vocab, chars.baseAddress, Int32(chars.count), &tokens, Int32(capacity), addSpecial, parseSpecial)
+                    llama_tokenize(vocab, chars.baseAddress, Int32(clamping: chars.count), &tokens, Int32(clamping: capacity), addSpecial, parseSpecial)
                 }
             }
             if count >= 0 {
@@ -77,20 +79,34 @@ public final class LlamaModel: @unchecked Sendable {
     }
 
     /// Parses a GBNF grammar (root rule `root`) against this vocabulary.
-    /// - Throws: ``LlamaError/invalidGrammar(_:)`` quoting llama.cpp's parse error.
+    ///
+    /// ``GBNFChecker`` reads it first, so llama.cpp only sees grammars its parser accepts (its
+    /// parser would print a refused grammar to stderr); llama.cpp's own later checks (left
+    /// recursion, no `root` rule) report through its log callback, captured for this thread.
+    /// - Throws: ``LlamaError/invalidGrammar(_:)`` with the reason.
     public func validateGrammar(_ grammar: String) throws(LlamaError) {
-        let ((sampler, log), output) = StandardErrorCapture.capturing {
-            LlamaBackend.capturingLog { llama_sampler_init_grammar(vocab, grammar, "root") }
+        do {
+            try GBNFChecker.check(grammar) { isSingleToken($0) }
+        } catch {
+            throw .invalidGrammar(error.message)
         }
-        if let sampler {
-            llama_sampler_free(sampler)
-            return
-        }
-        let reason =
-            (output + log).split(separator: "\n").first { $0.contains("error parsing grammar:") }
-            .map { String($0[$0.range(of: "error parsing grammar:")!.upperBound...]).trimmingCharacters(in: .whitespaces) }
-            ?? log.split(separator: "\n").first.map(String.init) ?? "it is not valid GBNF"
-        throw .invalidGrammar(reason)
+        let (accepted, log) = parseGrammarWithLlama(grammar)
+        guard !accepted else { return }
+        let reason = log.split(separator: "\n").first { !$0.contains("failed to parse grammar") }.map(String.init)
+        throw .invalidGrammar(reason ?? "it is not valid GBNF")
+    }
+
+    /// Whether llama.cpp builds a grammar sampler for `grammar`, with what it logged meanwhile.
+    func parseGrammarWithLlama(_ grammar: String) -> (accepted: Bool, log: String) {
+        let (sampler, log) = LlamaBackend.capturingLog { llama_sampler_init_grammar(vocab, grammar, "root") }
+        guard let sampler else { return (false, log) }
+        llama_sampler_free(sampler)
+        return (true, log)
+    }
+
+    /// Whether `text` (such as `<|im_end|>`) is exactly one token.
+    func isSingleToken(_ text: String) -> Bool {
+        (try? tokenize(text, addSpecial: false, parseSpecial: true).count) == 1
     }
 
     /// Whether the token ends generation (EOS, end-of-turn and similar).

@@ -22,13 +22,15 @@ final class SamplerChain {
         }
         if !biases.isEmpty {
             let list = biases.map { llama_logit_bias(token: $0.key, bias: $0.value) }
-            add(llama_sampler_init_logit_bias(Int32(model.vocabularySize), Int32(list.count), list))
+            add(llama_sampler_init_logit_bias(Int32(clamping: model.vocabularySize), Int32(clamping: list.count), list))
         }
         if let grammar = parameters.grammar {
             // Validated when the request was made (LlamaModel.validateGrammar).
             add(llama_sampler_init_grammar(vocabulary, grammar, "root"))
         }
-        let lastN = Int32(parameters.penaltyLastN < 0 ? contextLength : parameters.penaltyLastN)
+        // Clamped: a C `int32_t` must never trap on what a request sent (ranges are checked before,
+        // this is the last line of defence).
+        let lastN = Int32(clamping: parameters.penaltyLastN < 0 ? contextLength : parameters.penaltyLastN)
 
         if parameters.mirostatMode != 0 && !parameters.isGreedy && picks {
             // As llama.cpp: Mirostat replaces the filtering stages.
@@ -38,12 +40,12 @@ final class SamplerChain {
             let eta = Float(parameters.mirostatEta)
             add(
                 parameters.mirostatMode == 1
-                    ? llama_sampler_init_mirostat(Int32(model.vocabularySize), seed, tau, eta, 100)
+                    ? llama_sampler_init_mirostat(Int32(clamping: model.vocabularySize), seed, tau, eta, 100)
                     : llama_sampler_init_mirostat_v2(seed, tau, eta)
             )
             return
         }
-        for stage in parameters.order {
+        for stage in parameters.stageOrder {
             switch stage {
             case .penalties: addPenalties(parameters, model: model, lastN: lastN)
             case .dry: addDRY(parameters, vocabulary: vocabulary, lastN: lastN)
@@ -57,7 +59,7 @@ final class SamplerChain {
                 } else {
                     add(llama_sampler_init_temp(Float(parameters.temperature)))
                 }
-            case .topK where parameters.topK > 0: add(llama_sampler_init_top_k(Int32(parameters.topK)))
+            case .topK where parameters.topK > 0: add(llama_sampler_init_top_k(Int32(clamping: parameters.topK)))
             case .topP where parameters.topP < 1: add(llama_sampler_init_top_p(Float(parameters.topP), 1))
             case .typicalP where parameters.typicalP < 1: add(llama_sampler_init_typical(Float(parameters.typicalP), 1))
             case .minP where parameters.minP > 0: add(llama_sampler_init_min_p(Float(parameters.minP), 1))
@@ -81,7 +83,7 @@ final class SamplerChain {
         guard parameters.repetitionPenalty != 1 || parameters.presencePenalty != 0 || parameters.frequencyPenalty != 0 else { return }
         add(
             llama_sampler_init_penalties(
-                Int32(model.vocabularySize),
+                Int32(clamping: model.vocabularySize),
                 lastN,
                 Float(parameters.repetitionPenalty),
                 Float(parameters.frequencyPenalty),
@@ -100,7 +102,7 @@ final class SamplerChain {
                 vocabulary,
                 Float(parameters.dryMultiplier),
                 Float(parameters.dryBase),
-                Int32(parameters.dryAllowedLength),
+                Int32(clamping: parameters.dryAllowedLength),
                 lastN,
                 &pointers,
                 pointers.count

@@ -64,9 +64,14 @@ public struct SamplingParameters: Sendable, Equatable {
     /// Whether sampling reduces to picking the most likely token.
     public var isGreedy: Bool { (temperature <= 0 && !dynamicTemperature && mirostatMode == 0) || topK == 1 }
 
-    /// Moves temperature to the end of ``order`` (text-generation-webui's `temperature_last`).
-    public mutating func moveTemperatureLast() {
-        order.removeAll { $0 == .temperature }
-        order.append(.temperature)
+    /// Temperature runs after every other stage, wherever ``order`` puts it
+    /// (text-generation-webui's `temperature_last`).
+    public var temperatureLast = false
+
+    /// The stages in the order they run: ``order``, with temperature moved to the end when
+    /// ``temperatureLast`` is set.
+    public var stageOrder: [Stage] {
+        guard temperatureLast, order.contains(.temperature) else { return order }
+        return order.filter { $0 != .temperature } + [.temperature]
     }
 }
