@@ -2,45 +2,59 @@ import LlamaEngine
 import OpenAIAPI
 
 extension SamplingParameters {
-    /// The request's sampling fields over the server's defaults.
-    init(_ options: GenerationOptions, defaults: SamplingParameters) {
+    /// The sampler fields of `settings` over `defaults` (the server's).
+    init(_ settings: SamplerSettings, over defaults: SamplingParameters) {
         self = defaults
-        if let value = options.temperature { temperature = value }
-        if let value = options.topP { topP = value }
-        if let value = options.topK { topK = value }
-        if let value = options.minP { minP = value }
-        if let value = options.repetitionPenalty { repetitionPenalty = value }
-        if let value = options.repetitionPenaltyRange { penaltyLastN = value }
-        if let value = options.presencePenalty { presencePenalty = value }
-        if let value = options.frequencyPenalty { frequencyPenalty = value }
-        if let value = options.banEOSToken { banEndOfGeneration = value }
+        for (field, value) in settings.values { set(field, value) }
+    }
+
+    /// The request's sampling fields (over the preset it names, already merged into
+    /// `options.sampling`) and token fields over the server's defaults.
+    init(_ options: GenerationOptions, defaults: SamplingParameters) {
+        self.init(options.sampling, over: defaults)
         // OpenAI: -100 "should result in a ban"; llama.cpp adds the bias to the logit, so make
-        // it exact.
-        for (token, bias) in options.logitBias { logitBias[Int32(token)] = bias <= -100 ? -.infinity : Float(bias) }
-        for token in options.customTokenBans { logitBias[Int32(token)] = -.infinity }
+        // it exact. Token ids were checked against the vocabulary, so they fit `Int32`.
+        for (token, bias) in options.logitBias { logitBias[Int32(clamping: token)] = bias <= -100 ? -.infinity : Float(bias) }
+        for token in options.customTokenBans { logitBias[Int32(clamping: token)] = -.infinity }
         if let value = options.grammarString { grammar = value }
-        let number = { (name: String) in options.numbers[name] }
-        if let value = options.dynamicTemperature { dynamicTemperature = value }
-        if let value = number("dynatemp_low") { dynamicTemperatureLow = value }
-        if let value = number("dynatemp_high") { dynamicTemperatureHigh = value }
-        if let value = number("dynatemp_exponent") { dynamicTemperatureExponent = value }
-        if let value = number("typical_p") { typicalP = value }
-        if let value = number("top_n_sigma") { topNSigma = value }
-        if let value = number("xtc_threshold") { xtcThreshold = value }
-        if let value = number("xtc_probability") { xtcProbability = value }
-        if let value = number("dry_multiplier") { dryMultiplier = value }
-        if let value = number("dry_base") { dryBase = value }
-        if let value = number("dry_allowed_length") { dryAllowedLength = Int(value) }
-        if let value = options.drySequenceBreakers { drySequenceBreakers = value }
-        if let value = number("mirostat_mode") { mirostatMode = Int(value) }
-        if let value = number("mirostat_tau") { mirostatTau = value }
-        if let value = number("mirostat_eta") { mirostatEta = value }
-        if let value = number("adaptive_target") { adaptiveTarget = value }
-        if let value = number("adaptive_decay") { adaptiveDecay = value }
-        if let names = options.samplerPriority { order = Self.stages(from: names) }
-        if options.temperatureLast == true { moveTemperatureLast() }
         // A negative seed means "random", as in text-generation-webui.
         if let seed = options.seed { self.seed = seed < 0 ? nil : UInt32(truncatingIfNeeded: seed) }
+    }
+
+    /// Sets the engine parameter a sampler field maps to. The switch has no `default`: a field
+    /// added to ``SamplerField`` and not mapped here does not compile.
+    mutating func set(_ field: SamplerField, _ value: SamplerValue) {
+        switch field {
+        case .temperature: temperature = value.number
+        case .dynamicTemperature: dynamicTemperature = value.flag
+        case .dynatempLow: dynamicTemperatureLow = value.number
+        case .dynatempHigh: dynamicTemperatureHigh = value.number
+        case .dynatempExponent: dynamicTemperatureExponent = value.number
+        case .temperatureLast: temperatureLast = value.flag
+        case .topP: topP = value.number
+        case .topK: topK = value.integer
+        case .minP: minP = value.number
+        case .typicalP: typicalP = value.number
+        case .topNSigma: topNSigma = value.number
+        case .xtcProbability: xtcProbability = value.number
+        case .xtcThreshold: xtcThreshold = value.number
+        case .repetitionPenalty: repetitionPenalty = value.number
+        case .repetitionPenaltyRange: penaltyLastN = value.integer
+        case .presencePenalty: presencePenalty = value.number
+        case .frequencyPenalty: frequencyPenalty = value.number
+        case .dryMultiplier: dryMultiplier = value.number
+        case .dryBase: dryBase = value.number
+        case .dryAllowedLength: dryAllowedLength = value.integer
+        case .drySequenceBreakers: drySequenceBreakers = value.list
+        case .mirostatMode: mirostatMode = value.integer
+        case .mirostatTau: mirostatTau = value.number
+        case .mirostatEta: mirostatEta = value.number
+        case .adaptiveTarget: adaptiveTarget = value.number
+        case .adaptiveDecay: adaptiveDecay = value.number
+        case .samplerPriority: order = Self.stages(from: value.list)
+        case .banEOSToken: banEndOfGeneration = value.flag
+        case .maxTokensSecond: break  // paces the HTTP stream (StreamThrottle); sampling is unaffected
+        }
     }
 }
 
@@ -102,7 +116,7 @@ extension OpenAIError {
             self = .serverBusy(waiting: limit, retryAfter: 1)
         case .engineStopped:
             self = OpenAIError(status: 503, message: "The server is shutting down.", type: "server_error")
-        case .modelLoadFailed, .contextCreationFailed, .tokenizationFailed, .decodeFailed:
+        case .modelLoadFailed, .contextCreationFailed, .tokenizationFailed, .decodeFailed, .invalidConfiguration:
             self = .internalError
         }
     }

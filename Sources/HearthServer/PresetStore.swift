@@ -1,28 +1,53 @@
 import Foundation
 import OpenAIAPI
+import Prompting
 import Yams
 
-/// Sampler presets: `<directory>/<name>.yaml` files of generation fields, named by a request's
-/// `preset`. Unlike text-generation-webui, fields the request sends itself win over the preset.
+/// Sampler presets: `<directory>/<name>.yaml` files of sampler fields, named by a request's
+/// `preset`. Read through the sampler table (same names, types and ranges as requests) and kept
+/// until the file changes. Unlike text-generation-webui, fields the request sends itself win
+/// over the preset.
 struct PresetStore: Sendable {
     let directory: String
 
-    /// The request's JSON body with the named preset's fields filled in under it; the body
-    /// unchanged when it names no preset.
-    /// - Throws: 400 naming `preset` when the file is missing or is not a mapping.
-    func applyPreset(to body: Data) throws -> Data {
-        guard var object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any],
-            let name = object["preset"] as? String, !name.isEmpty, name != "None"
-        else { return body }
-        guard !name.contains("/"), !name.hasPrefix("."),
-            let text = try? String(contentsOfFile: "\(directory)/\(name).yaml", encoding: .utf8)
-        else {
-            throw OpenAIError.invalidValue("preset", "there is no preset named '\(name)' in \(directory)/.")
+    private static let cache = FileCache<SamplerSettings>()
+
+    /// The request's sampler fields over the preset it names.
+    /// - Throws: 400 naming `preset` when the file is missing or holds something other than
+    ///   sampler fields.
+    func apply(to options: GenerationOptions) throws(OpenAIError) -> GenerationOptions {
+        guard let name = options.preset else { return options }
+        guard !name.contains("/"), !name.contains("\\"), !name.hasPrefix(".") else { throw Self.unknown(name, directory) }
+        let path = "\(directory)/\(name).yaml"
+        let preset = try Self.cache.value(at: path) { () throws(OpenAIError) in try Self.read(path, name: name, directory: directory) }
+        var options = options
+        options.sampling = options.sampling.over(preset)
+        return options
+    }
+
+    private static func read(_ path: String, name: String, directory: String) throws(OpenAIError) -> SamplerSettings {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw unknown(name, directory) }
+        guard let node = try? Yams.compose(yaml: text), let mapping = node.mapping else {
+            throw OpenAIError.invalidValue("preset", "the preset '\(name)' is not a mapping of sampler fields.")
         }
-        guard let preset = (try? Yams.load(yaml: text)) as? [String: Any], JSONSerialization.isValidJSONObject(preset) else {
-            throw OpenAIError.invalidValue("preset", "the preset '\(name)' is not a mapping of generation fields.")
+        var settings = SamplerSettings()
+        for (key, value) in mapping {
+            guard let key = key.string else { continue }
+            if SamplerField.ignoredNames.contains(key) { continue }
+            guard let field = SamplerField(rawValue: key) else {
+                throw OpenAIError.invalidValue("preset", "the preset '\(name)' sets '\(key)', which is not a sampler field.")
+            }
+            let text = value.sequence.map { $0.compactMap(\.string).joined(separator: "\n") } ?? value.string ?? ""
+            do {
+                try settings.set(field, field.parse(text))
+            } catch {
+                throw OpenAIError.invalidValue("preset", "the preset '\(name)' has a bad '\(key)': \(error.message)")
+            }
         }
-        for (key, value) in preset where object[key] == nil { object[key] = value }
-        return try JSONSerialization.data(withJSONObject: object)
+        return settings
+    }
+
+    private static func unknown(_ name: String, _ directory: String) -> OpenAIError {
+        .invalidValue("preset", "there is no preset named '\(name)' in \(directory)/.")
     }
 }

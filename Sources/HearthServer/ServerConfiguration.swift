@@ -1,4 +1,5 @@
 import LlamaEngine
+import OpenAIAPI
 
 /// Everything the HTTP server needs to know, resolved from flags and environment by `hearth`.
 public struct ServerConfiguration: Sendable {
@@ -14,8 +15,12 @@ public struct ServerConfiguration: Sendable {
     public var logsUserText = false
     /// Tokens generated for a completion that names no `max_tokens` (text-generation-webui: 512).
     public var defaultCompletionMaxTokens = 512
-    /// Defaults for sampling fields a request leaves out.
-    public var defaultSampling = SamplingParameters()
+    /// Defaults for sampler fields a request leaves out (the server's `--top-p` … flags).
+    public var samplerDefaults = SamplerSettings() {
+        didSet { defaultSampling = SamplingParameters(samplerDefaults, over: SamplingParameters()) }
+    }
+    /// ``samplerDefaults`` as the engine's parameters.
+    private(set) var defaultSampling = SamplingParameters()
     /// Where `preset` files (`<name>.yaml`) are found.
     public var presetDirectory = "presets"
 

@@ -6,7 +6,8 @@ struct StreamThrottle: Sendable {
     private var next = ContinuousClock.now
 
     init(tokensPerSecond: Double?) {
-        interval = tokensPerSecond.flatMap { $0 > 0 ? .seconds(1 / $0) : nil }
+        // At most an hour between chunks: a tiny rate must not overflow `Duration`.
+        interval = tokensPerSecond.flatMap { $0 > 0 ? .seconds(min(1 / $0, 3600)) : nil }
     }
 
     /// Waits until the next chunk may go out.

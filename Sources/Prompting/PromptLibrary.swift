@@ -118,11 +118,14 @@ public struct PromptLibrary: Sendable {
 }
 
 /// What was read from files, kept until a file's modification time changes (a stat per use
-/// instead of a read and a YAML parse).
-final class FileCache<Item: Sendable>: Sendable {
+/// instead of a read and a parse).
+public final class FileCache<Item: Sendable>: Sendable {
     private let entries = Mutex<[String: (modified: Date, item: Item)]>([:])
 
-    func value(at path: String, read: () throws(PromptError) -> Item) throws(PromptError) -> Item {
+    public init() {}
+
+    /// The item read from `path`, read again only when the file changed.
+    public func value<Failure: Error>(at path: String, read: () throws(Failure) -> Item) throws(Failure) -> Item {
         let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? .distantPast
         if let entry = entries.withLock({ $0[path] }), entry.modified == modified { return entry.item }
         let item = try read()

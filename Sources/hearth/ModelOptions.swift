@@ -33,13 +33,25 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("cache-ram"), help: "MiB of RAM for the KV state of prompts evicted from their slot (0: off).")
     var cacheRAM = 0
 
+    /// Largest context per sequence and batch accepted: far beyond any model here, and small
+    /// enough that every size llama.cpp derives from them fits its 32-bit fields.
+    static let largestContext = 1 << 20
+
     func validate() throws {
-        guard maxQueue >= 0 else { throw ValidationError("--max-queue must be at least 0.") }
-        guard cacheRAM >= 0 else { throw ValidationError("--cache-ram must be at least 0.") }
-        guard ctxSize >= 16 else { throw ValidationError("--ctx-size must be at least 16.") }
-        guard (1...64).contains(parallel) else { throw ValidationError("--parallel must be between 1 and 64.") }
-        guard batchSize >= parallel else { throw ValidationError("--batch-size must be at least --parallel.") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1.") }
+        try Self.check("--max-queue", maxQueue, in: 0...100_000)
+        try Self.check("--cache-ram", cacheRAM, in: 0...(1 << 24))
+        try Self.check("--ctx-size", ctxSize, in: 16...Self.largestContext)
+        try Self.check("--parallel", parallel, in: 1...64)
+        try Self.check("--batch-size", batchSize, in: parallel...Self.largestContext)
+        try Self.check("--ubatch-size", ubatchSize, in: 1...Self.largestContext)
+        if let threads { try Self.check("--threads", threads, in: 1...1024) }
+    }
+
+    /// A usage error naming the flag when `value` is outside `range`.
+    static func check(_ flag: String, _ value: Int, in range: ClosedRange<Int>) throws {
+        guard range.contains(value) else {
+            throw ValidationError("\(flag) must be between \(range.lowerBound) and \(range.upperBound), not \(value).")
+        }
     }
 
     /// The model file: a path as given, else a name in --model-dir (with or without `.gguf`).

@@ -1,40 +1,65 @@
 import ArgumentParser
-import LlamaEngine
+import Foundation
+import OpenAIAPI
 
-/// Server-wide defaults for sampling fields a request leaves out (text-generation-webui's
-/// "API generation defaults"). A request's own values always win.
+/// Server-wide defaults for sampler fields a request leaves out (text-generation-webui's "API
+/// generation defaults"): one flag per field of ``SamplerField``, `--top-p 0.9` for `top_p`,
+/// checked against the same ranges as requests. A request's own values always win.
+///
+/// The flags are not declared one by one: they come from the sampler table, so a field added
+/// there is a flag too. ArgumentParser hands over what it does not recognise, and this parses it.
 struct SamplingOptions: ParsableArguments {
-    @Option(help: "Default temperature.") var temperature: Double?
-    @Option(name: .customLong("top-p"), help: "Default top_p.") var topP: Double?
-    @Option(name: .customLong("top-k"), help: "Default top_k (0: off).") var topK: Int?
-    @Option(name: .customLong("min-p"), help: "Default min_p (0: off).") var minP: Double?
-    @Option(name: .customLong("typical-p"), help: "Default typical_p (1: off).") var typicalP: Double?
-    @Option(name: .customLong("repetition-penalty"), help: "Default repetition_penalty (1: off).") var repetitionPenalty: Double?
-    @Option(name: .customLong("repetition-penalty-range"), help: "Default repetition_penalty_range.") var repetitionPenaltyRange: Int?
-    @Option(name: .customLong("presence-penalty"), help: "Default presence_penalty.") var presencePenalty: Double?
-    @Option(name: .customLong("frequency-penalty"), help: "Default frequency_penalty.") var frequencyPenalty: Double?
+    @Argument(parsing: .allUnrecognized, help: .hidden)
+    var arguments: [String] = []
 
-    func validate() throws {
-        if let temperature, !(0...2).contains(temperature) { throw ValidationError("--temperature must be between 0 and 2.") }
-        for (name, value) in [("--top-p", topP), ("--min-p", minP), ("--typical-p", typicalP)] {
-            if let value, !(0...1).contains(value) { throw ValidationError("\(name) must be between 0 and 1.") }
-        }
-        if let topK, topK < 0 { throw ValidationError("--top-k must be at least 0.") }
-        if let repetitionPenalty, repetitionPenalty <= 0 { throw ValidationError("--repetition-penalty must be positive.") }
+    /// The defaults the flags set.
+    private(set) var settings = SamplerSettings()
+
+    private enum CodingKeys: CodingKey { case arguments }
+
+    mutating func validate() throws {
+        settings = try Self.parse(arguments)
     }
 
-    /// text-generation-webui's defaults with these flags applied.
-    var parameters: SamplingParameters {
-        var parameters = SamplingParameters()
-        if let temperature { parameters.temperature = temperature }
-        if let topP { parameters.topP = topP }
-        if let topK { parameters.topK = topK }
-        if let minP { parameters.minP = minP }
-        if let typicalP { parameters.typicalP = typicalP }
-        if let repetitionPenalty { parameters.repetitionPenalty = repetitionPenalty }
-        if let repetitionPenaltyRange { parameters.penaltyLastN = repetitionPenaltyRange }
-        if let presencePenalty { parameters.presencePenalty = presencePenalty }
-        if let frequencyPenalty { parameters.frequencyPenalty = frequencyPenalty }
-        return parameters
+    /// `--name value` or `--name=value` pairs; a flag field may stand alone (`--ban-eos-token`).
+    static func parse(_ arguments: [String]) throws -> SamplerSettings {
+        var settings = SamplerSettings()
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            var name = argument
+            var text: String?
+            if argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") {
+                name = String(argument[..<equals])
+                text = String(argument[argument.index(after: equals)...])
+            }
+            guard let field = SamplerField.allCases.first(where: { $0.flagName == name }) else {
+                throw ValidationError(name.hasPrefix("-") ? "Unknown option '\(name)'." : "Unexpected argument '\(name)'.")
+            }
+            if text == nil {
+                if field.kind == .flag, index == arguments.count || arguments[index].hasPrefix("--") {
+                    text = "true"
+                } else if index < arguments.count {
+                    text = arguments[index]
+                    index += 1
+                } else {
+                    throw ValidationError("Missing value for '\(name)'.")
+                }
+            }
+            do {
+                try settings.set(field, field.parse(text!))
+            } catch {
+                throw ValidationError("\(name): \(error.message.replacingOccurrences(of: "Invalid '\(field.wireName)': ", with: ""))")
+            }
+        }
+        return settings
+    }
+
+    /// The flag list for `hearth --help`.
+    static var helpText: String {
+        SamplerField.allCases.map { field in
+            "  \(field.flagName) \(field.kind.rangeText) (default \(field.defaultValue))"
+        }.joined(separator: "\n")
     }
 }

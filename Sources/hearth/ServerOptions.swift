@@ -25,8 +25,8 @@ struct ServerOptions: ParsableArguments {
     var presetDir = "presets"
 
     func validate() throws {
-        guard (0...65535).contains(apiPort) else { throw ValidationError("--api-port must be between 0 and 65535.") }
-        guard maxBodySize > 0 else { throw ValidationError("--max-body-size must be positive.") }
+        try ModelOptions.check("--api-port", apiPort, in: 0...65535)
+        try ModelOptions.check("--max-body-size", maxBodySize, in: 1...(1 << 31))
     }
 
     func configuration(environment: [String: String]) throws -> ServerConfiguration {

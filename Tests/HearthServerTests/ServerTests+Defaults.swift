@@ -2,6 +2,7 @@ import Foundation
 import HearthServer
 import LlamaEngine
 import LoopbackHTTP
+import OpenAIAPI
 import Synchronization
 import Testing
 
@@ -23,7 +24,7 @@ extension ServerTests {
 
     @Test func serverDefaultsApplyOnlyToFieldsARequestLeavesOut() async throws {
         var configuration = ServerConfiguration()
-        configuration.defaultSampling.topK = 1  // as `hearth --top-k 1`
+        try configuration.samplerDefaults.set(.topK, .integer(1))  // as `hearth --top-k 1`
         let client = TestHTTPClient(port: try await TestServer.start(engine: TestServer.engine, configuration: configuration))
         func text(_ extra: [String: Any]) async throws -> String? {
             var body: [String: Any] = ["prompt": "Once upon a time", "max_tokens": 12, "temperature": 1.5]
