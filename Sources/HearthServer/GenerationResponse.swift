@@ -4,16 +4,6 @@ import Logging
 import NIOCore
 import OpenAIAPI
 
-/// The text and summary of a generation that ran to its end.
-struct CompletedGeneration: Sendable {
-    var text: String
-    var summary: GenerationSummary
-    /// Generated tokens' log probabilities, when requested.
-    var logprobs: [LogprobEntry] = []
-    /// The prompt's tokens' log probabilities, when requested.
-    var promptLogprobs: [LogprobEntry] = []
-}
-
 /// Starts `choices` generations of one prompt, mapping engine errors to OpenAI errors (raised
 /// before any response byte is sent, so they arrive as proper 4xx responses).
 func startGeneration(
@@ -26,33 +16,6 @@ func startGeneration(
         return try engine.generate(request, choices: choices)
     } catch {
         throw OpenAIError(error, param: promptParam)
-    }
-}
-
-/// Reads a generation to its end.
-func collect(_ stream: AsyncThrowingStream<GenerationEvent, any Error>) async throws -> CompletedGeneration {
-    var result = CompletedGeneration(text: "", summary: GenerationSummary(reason: .cancelled, promptTokens: 0, completionTokens: 0))
-    for try await event in stream {
-        switch event {
-        case .text(let piece): result.text += piece
-        case .logprobs(let entries): result.logprobs += entries.map(LogprobEntry.init)
-        case .promptLogprobs(let entries): result.promptLogprobs = entries.map(LogprobEntry.init)
-        case .finished(let summary):
-            result.summary = summary
-            return result
-        }
-    }
-    throw CancellationError()
-}
-
-/// Reads several generations to their ends, concurrently; results in stream order.
-func collectAll(_ streams: [AsyncThrowingStream<GenerationEvent, any Error>]) async throws -> [CompletedGeneration] {
-    if streams.count == 1 { return [try await collect(streams[0])] }
-    return try await withThrowingTaskGroup(of: (Int, CompletedGeneration).self) { group in
-        for (index, stream) in streams.enumerated() { group.addTask { (index, try await collect(stream)) } }
-        var results = [CompletedGeneration?](repeating: nil, count: streams.count)
-        for try await (index, result) in group { results[index] = result }
-        return results.compactMap { $0 }
     }
 }
 

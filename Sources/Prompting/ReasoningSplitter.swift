@@ -27,7 +27,8 @@ public struct ReasoningSplitter: Sendable {
     /// Marks "whichever closing tag comes first".
     private static let anyClose = "\u{0}"
 
-    /// Splits a complete reply; nil when it has no reasoning block.
+    /// Splits a complete reply; nil when it has no reasoning block. The fold of ``feed(_:)`` and
+    /// ``finish()``: a streamed reply concatenates to exactly this.
     public static func split(_ text: String, insideReasoning: Bool = false) -> (reasoning: String, content: String)? {
         var splitter = ReasoningSplitter(insideReasoning: insideReasoning)
         var (reasoning, content) = splitter.feed(text)
@@ -35,13 +36,18 @@ public struct ReasoningSplitter: Sendable {
         reasoning += rest.reasoning
         content += rest.content
         guard splitter.sawReasoning else { return nil }
-        return (reasoning.trimmingWhitespace, content.trimmingWhitespace)
+        return (reasoning, content)
     }
 
-    private(set) var sawReasoning = false
+    /// Whether the reply opened with (or the prompt left open) a reasoning block.
+    public private(set) var sawReasoning = false
+    private var reasoningStarted = false
     private var contentStarted = false
 
     /// Feeds generated text; returns the reasoning and content that are now certain.
+    ///
+    /// Reasoning comes without the whitespace at its edges (held back until text follows it),
+    /// content without the blank lines between the block and the answer.
     public mutating func feed(_ text: String) -> (reasoning: String, content: String) {
         held += text
         var reasoning = ""
@@ -60,17 +66,23 @@ public struct ReasoningSplitter: Sendable {
                 state = .content
             case .reasoning(let close):
                 sawReasoning = true
+                if !reasoningStarted {
+                    held = String(held.drop { $0.isWhitespace })
+                    reasoningStarted = !held.isEmpty
+                }
                 let closes = close == Self.anyClose ? Self.tags.map(\.close) : [close]
                 if let (range, _) = closes.compactMap({ tag in held.range(of: tag).map { ($0, tag) } }).min(by: { $0.0.lowerBound < $1.0.lowerBound })
                 {
-                    reasoning += held[..<range.lowerBound]
-                    held = String(held[range.upperBound...]).drop { $0.isWhitespace }.description
+                    reasoning += held[..<range.lowerBound].withoutTrailingWhitespace
+                    held = String(held[range.upperBound...])
                     state = .content
                     continue
                 }
+                // Held back: a possible start of the closing tag, and whitespace before it.
                 let keep = closes.map { Self.partialSuffixLength(of: held, matching: $0) }.max() ?? 0
-                reasoning += held.dropLast(keep)
-                held = String(held.suffix(keep))
+                let certain = held.dropLast(keep).withoutTrailingWhitespace
+                reasoning += certain
+                held = String(held.dropFirst(certain.count))
                 return (reasoning, content)
             case .content:
                 // The blank lines between a reasoning block and the answer are not the answer's.
@@ -88,7 +100,7 @@ public struct ReasoningSplitter: Sendable {
     /// Whatever is still held back, at the end of generation.
     public mutating func finish() -> (reasoning: String, content: String) {
         defer { held = "" }
-        if case .reasoning = state { return (held, "") }
+        if case .reasoning = state { return (String(held.withoutTrailingWhitespace), "") }
         return ("", held)
     }
 
@@ -98,5 +110,14 @@ public struct ReasoningSplitter: Sendable {
             return length
         }
         return 0
+    }
+}
+
+extension StringProtocol {
+    /// The text without the whitespace at its end.
+    var withoutTrailingWhitespace: SubSequence {
+        var end = endIndex
+        while end > startIndex, self[index(before: end)].isWhitespace { end = index(before: end) }
+        return self[startIndex..<end]
     }
 }

@@ -31,136 +31,75 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
         for stop in prompt.stopStrings where !generation.stop.contains(stop) { generation.stop.append(stop) }
         if body.logprobs == true { generation.logprobs = body.topLogprobs ?? 0 }
         let streams = try startGeneration(model.engine, generation, choices: body.options.n ?? 1, promptParam: "messages")
-        let id = ResponseID.make("chatcmpl-")
-        let created = ResponseID.now
+        let replies = ChatReplies(
+            streams: streams,
+            namePrefixes: prompt.replyNamePrefixes,
+            insideReasoning: prompt.opensReasoning,
+            reportsLogprobs: body.logprobs == true
+        )
+        let reply = ChatReplyFrame(
+            id: ResponseID.make("chatcmpl-"),
+            created: ResponseID.now,
+            model: model.id,
+            includesUsage: body.streamOptions?.includeUsage ?? false
+        )
         if body.stream {
-            return stream(
-                streams,
-                opensReasoning: prompt.opensReasoning,
-                replyNamePrefixes: prompt.replyNamePrefixes,
-                includeUsage: body.streamOptions?.includeUsage ?? false,
-                reportsLogprobs: body.logprobs == true,
-                throttle: StreamThrottle(tokensPerSecond: body.options.numbers["max_tokens_second"]),
-                id: id,
-                created: created,
-                request: request,
-                logger: context.logger
-            )
+            return stream(replies, reply, throttle: StreamThrottle(tokensPerSecond: body.options.tokensPerSecond), request: request, logger: context.logger)
         }
-        let results = try await request.cancellingOnDisconnect { try await collectAll(streams) }
+        let (folds, usage, rawTexts) = try await request.cancellingOnDisconnect {
+            var folds = [ChatReplyFold](repeating: ChatReplyFold(), count: streams.count)
+            let (usage, rawTexts) = try await replies.forEachDelta { folds[$0.index].add($0) }
+            return (folds, usage, rawTexts)
+        }
         if configuration.logsUserText {
-            context.logger.debug("Chat result", metadata: ["texts": "\(results.map(\.text))"])
+            context.logger.debug("Chat result", metadata: ["texts": "\(rawTexts)"])
         }
-        let choices = results.enumerated().map { index, result in
-            var content = result.text
-            var reasoning: String?
-            if let split = ReasoningSplitter.split(content, insideReasoning: prompt.opensReasoning) {
-                (reasoning, content) = split
-            }
-            return ChatChoice(
-                index: index,
-                content: ReplyPrefixFilter.filtered(content, prefixes: prompt.replyNamePrefixes),
-                finishReason: FinishReason(result.summary.reason),
-                logprobs: body.logprobs == true ? ChatLogprobs(entries: result.logprobs) : nil,
-                reasoningContent: reasoning
-            )
-        }
-        // The prompt counts once, whatever `n` is.
-        let usage = Usage(promptTokens: results[0].summary.promptTokens, completionTokens: results.reduce(0) { $0 + $1.summary.completionTokens })
-        return GenerationResponse.json(ChatCompletionResponse(id: id, created: created, model: model.id, choices: choices, usage: usage))
+        let choices = folds.enumerated().map { $1.choice(index: $0, reportsLogprobs: replies.reportsLogprobs) }
+        return GenerationResponse.json(ChatCompletionResponse(id: reply.id, created: reply.created, model: reply.model, choices: choices, usage: usage))
     }
 
-    private func stream(
-        _ streams: [AsyncThrowingStream<GenerationEvent, any Error>],
-        opensReasoning: Bool,
-        replyNamePrefixes: [String],
-        includeUsage: Bool,
-        reportsLogprobs: Bool,
-        throttle: StreamThrottle,
-        id: String,
-        created: Int,
-        request: Request,
-        logger: Logger
-    ) -> Response {
-        let modelID = model.id
+    private func stream(_ replies: ChatReplies, _ reply: ChatReplyFrame, throttle: StreamThrottle, request: Request, logger: Logger) -> Response {
         let logsUserText = configuration.logsUserText
         return GenerationResponse.eventStream(request: request, logger: logger) { send in
             var throttle = throttle
-            func chunk(
-                _ index: Int,
-                role: String? = nil,
-                _ content: String?,
-                _ reason: FinishReason?,
-                _ logprobs: [LogprobEntry]? = nil,
-                reasoning: String? = nil
-            ) -> String {
-                ServerSentEvents.event(
-                    ChatCompletionChunk(
-                        id: id,
-                        created: created,
-                        model: modelID,
-                        choices: [
-                            ChatChunkChoice(
-                                index: index,
-                                role: role,
-                                content: content,
-                                finishReason: reason,
-                                logprobs: reportsLogprobs ? logprobs.map(ChatLogprobs.init) : nil,
-                                reasoningContent: reasoning
-                            )
-                        ],
-                        includesUsage: includeUsage
-                    )
-                )
+            for index in replies.streams.indices {
+                try await send(reply.chunk(ChatChunkChoice(index: index, role: "assistant", content: "", finishReason: nil)))
             }
-            for index in streams.indices { try await send(chunk(index, role: "assistant", "", nil)) }
-            var pending = [[LogprobEntry]](repeating: [], count: streams.count)
-            var replies = [String](repeating: "", count: streams.count)
-            var splitters = [ReasoningSplitter](repeating: ReasoningSplitter(insideReasoning: opensReasoning), count: streams.count)
-            var prefixFilters = [ReplyPrefixFilter](repeating: ReplyPrefixFilter(prefixes: replyNamePrefixes), count: streams.count)
-            /// Sends what the splitter has made certain; logprobs wait for a chunk with text.
-            func emit(_ index: Int, _ part: (reasoning: String, content: String)) async throws {
-                guard !part.reasoning.isEmpty || !part.content.isEmpty else { return }
-                try await throttle.wait()
+            let (usage, rawTexts) = try await replies.forEachDelta { delta in
+                if delta.finishReason == nil { try await throttle.wait() }
                 try await send(
-                    chunk(
-                        index,
-                        part.content.isEmpty ? nil : part.content,
-                        nil,
-                        pending[index],
-                        reasoning: part.reasoning.isEmpty ? nil : part.reasoning
+                    reply.chunk(
+                        ChatChunkChoice(
+                            index: delta.index,
+                            content: delta.content,
+                            finishReason: delta.finishReason,
+                            logprobs: delta.logprobs.map(ChatLogprobs.init),
+                            reasoningContent: delta.reasoning
+                        )
                     )
                 )
-                pending[index] = []
             }
-            var usage = Usage(promptTokens: 0, completionTokens: 0)
-            try await forEachEvent(of: streams) { index, event in
-                switch event {
-                case .logprobs(let entries):
-                    pending[index] += entries.map(LogprobEntry.init)
-                case .text(let text):
-                    if logsUserText { replies[index] += text }
-                    try await emit(index, splitters[index].feed(prefixFilters[index].feed(text)))
-                case .promptLogprobs:
-                    break
-                case .finished(let summary):
-                    if logsUserText { logger.debug("Chat result", metadata: ["text": "\(replies[index])"]) }
-                    let rest = splitters[index].feed(prefixFilters[index].finish())
-                    let last = splitters[index].finish()
-                    try await emit(index, (rest.reasoning + last.reasoning, rest.content + last.content))
-                    try await send(chunk(index, nil, FinishReason(summary.reason), pending[index].isEmpty ? nil : pending[index]))
-                    if index == 0 { usage.promptTokens = summary.promptTokens }
-                    usage.completionTokens += summary.completionTokens
-                }
-            }
-            if includeUsage {
+            if logsUserText { logger.debug("Chat result", metadata: ["texts": "\(rawTexts)"]) }
+            if reply.includesUsage {
                 try await send(
                     ServerSentEvents.event(
-                        ChatCompletionChunk(id: id, created: created, model: modelID, choices: [], usage: usage, includesUsage: true)
+                        ChatCompletionChunk(id: reply.id, created: reply.created, model: reply.model, choices: [], usage: usage, includesUsage: true)
                     )
                 )
             }
             try await send(ServerSentEvents.done)
         }
+    }
+}
+
+/// What every chunk of one chat response shares.
+private struct ChatReplyFrame: Sendable {
+    let id: String
+    let created: Int
+    let model: String
+    let includesUsage: Bool
+
+    func chunk(_ choice: ChatChunkChoice) -> String {
+        ServerSentEvents.event(ChatCompletionChunk(id: id, created: created, model: model, choices: [choice], includesUsage: includesUsage))
     }
 }

@@ -37,23 +37,33 @@ struct CompletionsController<Context: RequestContext>: Sendable {
         for generation in generations {
             streams += try startGeneration(model.engine, generation, choices: choicesPerPrompt, promptParam: "prompt")
         }
-        let reply = Reply(body: body, choicesPerPrompt: choicesPerPrompt, id: ResponseID.make("cmpl-"), created: ResponseID.now, model: model.id)
+        let replies = CompletionReplies(
+            streams: streams,
+            prompts: body.prompts,
+            choicesPerPrompt: choicesPerPrompt,
+            echo: body.echo,
+            suffix: body.suffix,
+            reportsLogprobs: body.logprobs != nil
+        )
+        let frame = CompletionFrame(
+            id: ResponseID.make("cmpl-"),
+            created: ResponseID.now,
+            model: model.id,
+            includesUsage: body.streamOptions?.includeUsage ?? false
+        )
         if body.stream {
-            return stream(reply, streams, request: request, logger: context.logger)
+            return stream(replies, frame, throttle: StreamThrottle(tokensPerSecond: body.options.tokensPerSecond), request: request, logger: context.logger)
         }
-        let results = try await request.cancellingOnDisconnect { try await collectAll(streams) }
+        let (folds, usage, rawTexts) = try await request.cancellingOnDisconnect {
+            var folds = [CompletionReplyFold](repeating: CompletionReplyFold(), count: streams.count)
+            let (usage, rawTexts) = try await replies.forEachDelta { folds[$0.index].add($0) }
+            return (folds, usage, rawTexts)
+        }
         if configuration.logsUserText {
-            context.logger.debug("Completion result", metadata: ["texts": "\(results.map(\.text))"])
+            context.logger.debug("Completion result", metadata: ["texts": "\(rawTexts)"])
         }
-        let choices = results.enumerated().map { index, result in reply.choice(index, result) }
-        // Each prompt counts once, whatever `n` is.
-        let usage = Usage(
-            promptTokens: stride(from: 0, to: results.count, by: choicesPerPrompt).reduce(0) { $0 + results[$1].summary.promptTokens },
-            completionTokens: results.reduce(0) { $0 + $1.summary.completionTokens }
-        )
-        return GenerationResponse.json(
-            CompletionResponse(id: reply.id, created: reply.created, model: model.id, choices: choices, usage: usage)
-        )
+        let choices = folds.enumerated().map { $1.choice(index: $0, reportsLogprobs: replies.reportsLogprobs) }
+        return GenerationResponse.json(CompletionResponse(id: frame.id, created: frame.created, model: frame.model, choices: choices, usage: usage))
     }
 
     /// `max_tokens: 0` with `echo` and without logprobs: the prompt comes back, nothing is
@@ -83,45 +93,23 @@ struct CompletionsController<Context: RequestContext>: Sendable {
     }
 
     private func stream(
-        _ reply: Reply,
-        _ streams: [AsyncThrowingStream<GenerationEvent, any Error>],
+        _ replies: CompletionReplies,
+        _ frame: CompletionFrame,
+        throttle: StreamThrottle,
         request: Request,
         logger: Logger
     ) -> Response {
         let logsUserText = configuration.logsUserText
-        let body = reply.body
         return GenerationResponse.eventStream(request: request, logger: logger) { send in
-            var throttle = StreamThrottle(tokensPerSecond: body.options.numbers["max_tokens_second"])
-            var states = [ChoiceStream](repeating: ChoiceStream(), count: streams.count)
-            var usage = Usage(promptTokens: 0, completionTokens: 0)
-            // Without prompt logprobs the echo goes out at once; with them, when they arrive.
-            if body.echo && body.logprobs == nil {
-                for index in streams.indices { try await send(reply.chunk(index, text: reply.prompt(of: index), logprobs: nil)) }
+            var throttle = throttle
+            let (usage, rawTexts) = try await replies.forEachDelta { delta in
+                if delta.finishReason == nil { try await throttle.wait() }
+                try await send(frame.chunk(CompletionChoice(index: delta.index, text: delta.text, finishReason: delta.finishReason, logprobs: delta.logprobs)))
             }
-            try await forEachEvent(of: streams) { index, event in
-                switch event {
-                case .promptLogprobs(let entries):
-                    let entries = entries.map(LogprobEntry.init)
-                    let logprobs = CompletionLogprobs(entries: entries, startOffset: 0)
-                    states[index].offset = CompletionLogprobs.characterCount(of: entries)
-                    try await send(reply.chunk(index, text: reply.prompt(of: index), logprobs: logprobs))
-                case .logprobs(let entries):
-                    states[index].pending += entries.map(LogprobEntry.init)
-                case .text(let text):
-                    if logsUserText { states[index].text += text }
-                    try await throttle.wait()
-                    try await send(reply.chunk(index, text: text, logprobs: states[index].takeLogprobs(reporting: body.logprobs != nil)))
-                case .finished(let summary):
-                    if logsUserText { logger.debug("Completion result", metadata: ["text": "\(states[index].text)"]) }
-                    let logprobs = states[index].takeLogprobs(reporting: body.logprobs != nil)
-                    try await send(reply.chunk(index, text: body.suffix ?? "", logprobs: logprobs, finishReason: FinishReason(summary.reason)))
-                    if index % reply.choicesPerPrompt == 0 { usage.promptTokens += summary.promptTokens }
-                    usage.completionTokens += summary.completionTokens
-                }
-            }
-            if body.streamOptions?.includeUsage ?? false {
+            if logsUserText { logger.debug("Completion result", metadata: ["texts": "\(rawTexts)"]) }
+            if frame.includesUsage {
                 try await send(
-                    ServerSentEvents.event(CompletionResponse(id: reply.id, created: reply.created, model: reply.model, choices: [], usage: usage))
+                    ServerSentEvents.event(CompletionResponse(id: frame.id, created: frame.created, model: frame.model, choices: [], usage: usage))
                 )
             }
             try await send(ServerSentEvents.done)
@@ -129,59 +117,14 @@ struct CompletionsController<Context: RequestContext>: Sendable {
     }
 }
 
-/// What every choice and chunk of one completion response shares.
-private struct Reply: Sendable {
-    let body: CompletionRequest
-    let choicesPerPrompt: Int
+/// What every chunk of one completion response shares.
+private struct CompletionFrame: Sendable {
     let id: String
     let created: Int
     let model: String
+    let includesUsage: Bool
 
-    func prompt(of choice: Int) -> String { body.prompts[choice / choicesPerPrompt] }
-
-    /// A full response's choice: echo, completion and suffix, with their logprobs.
-    func choice(_ index: Int, _ result: CompletedGeneration) -> CompletionChoice {
-        let echo = body.echo ? prompt(of: index) : ""
-        var logprobs: CompletionLogprobs?
-        if body.logprobs != nil {
-            let entries = (body.echo ? result.promptLogprobs : []) + result.logprobs
-            logprobs = CompletionLogprobs(entries: entries, startOffset: 0)
-        }
-        return CompletionChoice(
-            index: index,
-            text: echo + result.text + (body.suffix ?? ""),
-            finishReason: FinishReason(result.summary.reason),
-            logprobs: logprobs
-        )
-    }
-
-    func chunk(_ index: Int, text: String, logprobs: CompletionLogprobs?, finishReason: FinishReason? = nil) -> String {
-        ServerSentEvents.event(
-            CompletionResponse(
-                id: id,
-                created: created,
-                model: model,
-                choices: [CompletionChoice(index: index, text: text, finishReason: finishReason, logprobs: logprobs)],
-                usage: nil,
-                includesUsage: body.streamOptions?.includeUsage ?? false
-            )
-        )
-    }
-}
-
-/// A streamed choice's logprobs waiting for their text, and its character offset so far.
-private struct ChoiceStream {
-    var pending: [LogprobEntry] = []
-    var offset = 0
-    /// The reply text, kept only for debug logging.
-    var text = ""
-
-    mutating func takeLogprobs(reporting: Bool) -> CompletionLogprobs? {
-        guard reporting else { return nil }
-        defer {
-            offset += CompletionLogprobs.characterCount(of: pending)
-            pending = []
-        }
-        return CompletionLogprobs(entries: pending, startOffset: offset)
+    func chunk(_ choice: CompletionChoice) -> String {
+        ServerSentEvents.event(CompletionResponse(id: id, created: created, model: model, choices: [choice], usage: nil, includesUsage: includesUsage))
     }
 }
