@@ -9,33 +9,23 @@ extension Request {
     /// decoding failure into a 400 that names the field.
     mutating func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int) async throws -> T {
         let buffer = try await collectBody(upTo: limit)
-        return try RequestDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+        return try RequestDecoder().decode(T.self, from: buffer.readableBytesView)
     }
 
-    /// Decodes a generating request: the `preset` it names is filled in under its own fields,
-    /// then ranges and token ids (against `model`'s vocabulary) are checked.
+    /// Decodes a generating request once: the body is parsed, read into its typed value, the
+    /// `preset` it names is filled in under its own sampler fields, then ranges and token ids
+    /// (against `model`'s vocabulary) are checked.
     mutating func decodeGenerationBody<T: GenerationBody>(
         _ type: T.Type,
         configuration: ServerConfiguration,
         model: LlamaModel
     ) async throws -> T {
-        try await decodeGenerationBodyAndJSON(type, configuration: configuration, model: model).body
-    }
-
-    /// The same, also returning the body's JSON (for reading what a typed body does not keep,
-    /// such as the order of keys in `tools`).
-    mutating func decodeGenerationBodyAndJSON<T: GenerationBody>(
-        _ type: T.Type,
-        configuration: ServerConfiguration,
-        model: LlamaModel
-    ) async throws -> (body: T, json: Data) {
         let buffer = try await collectBody(upTo: configuration.maxBodyBytes)
-        let presets = PresetStore(directory: configuration.presetDirectory)
-        let data = try presets.applyPreset(to: Data(buffer.readableBytesView))
-        let body = try RequestDecoder().decode(T.self, from: data)
+        var body = try RequestDecoder().decode(T.self, from: buffer.readableBytesView)
+        body.options = try PresetStore(directory: configuration.presetDirectory).apply(to: body.options)
         try body.validate()
         try body.options.validateTokens(vocabularySize: model.info.vocabularySize)
-        return (body, data)
+        return body
     }
 
     /// Decodes a chat request and builds its prompt. `/v1/chat/completions` and
@@ -44,8 +34,8 @@ extension Request {
     mutating func decodeChatRequest(configuration: ServerConfiguration, model: ServedModel) async throws -> (
         body: ChatCompletionRequest, prompt: BuiltPrompt
     ) {
-        let (body, json) = try await decodeGenerationBodyAndJSON(ChatCompletionRequest.self, configuration: configuration, model: model.engine.model)
+        let body = try await decodeGenerationBody(ChatCompletionRequest.self, configuration: configuration, model: model.engine.model)
         let room = min(body.maxTokens ?? 512, model.engine.contextLength / 2)
-        return (body, try model.chatPrompt(forJSON: String(decoding: json, as: UTF8.self), room: room))
+        return (body, try model.chatPrompt(for: PromptRequest(body), room: room))
     }
 }

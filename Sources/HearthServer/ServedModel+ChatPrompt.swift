@@ -4,19 +4,14 @@ import OpenAIAPI
 import Prompting
 
 extension ServedModel {
-    /// Builds the prompt of a chat request (its JSON text) with the model's prompt builder.
+    /// Builds the prompt of a chat request with the model's prompt builder.
     ///
     /// When the prompt leaves less than `room` tokens of context, the oldest turns are dropped
     /// (leading system messages stay; a tool result goes with the turn that called it) until it
     /// fits or only the last message is left; a prompt that still does not fit is refused by the
     /// engine with `context_length_exceeded`.
-    func chatPrompt(forJSON text: String, room: Int) throws(OpenAIError) -> BuiltPrompt {
-        var request: PromptRequest
-        do {
-            request = try PromptRequest(jsonText: text)
-        } catch {
-            throw OpenAIError(error)
-        }
+    func chatPrompt(for request: PromptRequest, room: Int) throws(OpenAIError) -> BuiltPrompt {
+        var request = request
         while true {
             let built: BuiltPrompt
             do {

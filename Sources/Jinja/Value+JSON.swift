@@ -1,4 +1,5 @@
 import Foundation
+import OrderedJSON
 
 extension Value {
     /// Python's `json.dumps(value, ensure_ascii=False, indent=indent, sort_keys=sortKeys)`, which
@@ -76,158 +77,30 @@ extension Value {
     }
 
     private static func writeJSONString(_ text: String, to output: inout String, ensureASCII: Bool) {
-        output += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case "\u{08}": output += "\\b"
-            case "\u{0C}": output += "\\f"
-            case _ where scalar.value < 0x20 || (ensureASCII && scalar.value > 0x7E):
-                if scalar.value > 0xFFFF {
-                    let value = scalar.value - 0x10000
-                    output += String(format: "\\u%04x\\u%04x", 0xD800 + (value >> 10), 0xDC00 + (value & 0x3FF))
-                } else {
-                    output += String(format: "\\u%04x", scalar.value)
-                }
-            default: output.unicodeScalars.append(scalar)
-            }
-        }
-        output += "\""
+        JSON.writeString(text, to: &output, ensureASCII: ensureASCII)
     }
 }
 
 extension Value {
     /// Parses JSON text, keeping integers and floats apart and objects in their order.
     public init(jsonText: String) throws(JinjaError) {
-        var parser = JSONReader(scalars: Array(jsonText.unicodeScalars))
-        self = try parser.readDocument()
-    }
-}
-
-/// A small JSON reader for template contexts (conversations and tools as JSON text).
-private struct JSONReader {
-    let scalars: [Unicode.Scalar]
-    var position = 0
-
-    mutating func readDocument() throws(JinjaError) -> Value {
-        let value = try readValue()
-        skipSpace()
-        guard position == scalars.count else { throw fail("trailing characters") }
-        return value
-    }
-
-    private func fail(_ message: String) -> JinjaError { .syntax("invalid JSON: \(message)", line: 1, column: position + 1) }
-
-    private mutating func skipSpace() {
-        while position < scalars.count, [" ", "\n", "\r", "\t"].contains(scalars[position]) { position += 1 }
-    }
-
-    private mutating func readValue() throws(JinjaError) -> Value {
-        skipSpace()
-        guard position < scalars.count else { throw fail("unexpected end") }
-        switch scalars[position] {
-        case "{":
-            position += 1
-            var object = Value.Object()
-            skipSpace()
-            if position < scalars.count, scalars[position] == "}" {
-                position += 1
-                return .object(object)
-            }
-            while true {
-                skipSpace()
-                guard case .string(let key) = try readValue() else { throw fail("object keys must be strings") }
-                skipSpace()
-                guard position < scalars.count, scalars[position] == ":" else { throw fail("expected ':'") }
-                position += 1
-                object[key] = try readValue()
-                skipSpace()
-                guard position < scalars.count else { throw fail("unexpected end") }
-                position += 1
-                if scalars[position - 1] == "}" { return .object(object) }
-                guard scalars[position - 1] == "," else { throw fail("expected ',' or '}'") }
-            }
-        case "[":
-            position += 1
-            var values: [Value] = []
-            skipSpace()
-            if position < scalars.count, scalars[position] == "]" {
-                position += 1
-                return .array(values)
-            }
-            while true {
-                values.append(try readValue())
-                skipSpace()
-                guard position < scalars.count else { throw fail("unexpected end") }
-                position += 1
-                if scalars[position - 1] == "]" { return .array(values) }
-                guard scalars[position - 1] == "," else { throw fail("expected ',' or ']'") }
-            }
-        case "\"":
-            return .string(try readString())
-        case "t", "f", "n":
-            for (word, value) in [("true", Value.bool(true)), ("false", .bool(false)), ("null", .none)] where matches(word) {
-                position += word.unicodeScalars.count
-                return value
-            }
-            throw fail("unexpected word")
-        default:
-            let start = position
-            while position < scalars.count, "+-0123456789.eE".unicodeScalars.contains(scalars[position]) { position += 1 }
-            let text = String(String.UnicodeScalarView(scalars[start..<position]))
-            if let value = Int(text) { return .int(value) }
-            if let value = Double(text) { return .double(value) }
-            throw fail("bad number '\(text)'")
+        do {
+            self.init(try JSON(parsing: jsonText))
+        } catch {
+            throw .syntax("invalid JSON: \(error.reason)", line: 1, column: error.offset + 1)
         }
     }
 
-    private func matches(_ word: String) -> Bool {
-        let word = Array(word.unicodeScalars)
-        return position + word.count <= scalars.count && Array(scalars[position..<position + word.count]) == word
-    }
-
-    private mutating func readString() throws(JinjaError) -> String {
-        position += 1
-        var output = String.UnicodeScalarView()
-        while position < scalars.count {
-            let scalar = scalars[position]
-            position += 1
-            switch scalar {
-            case "\"": return String(output)
-            case "\\":
-                guard position < scalars.count else { throw fail("unexpected end") }
-                let escape = scalars[position]
-                position += 1
-                switch escape {
-                case "n": output.append("\n")
-                case "t": output.append("\t")
-                case "r": output.append("\r")
-                case "b": output.append("\u{08}")
-                case "f": output.append("\u{0C}")
-                case "u":
-                    var code = try readHex()
-                    if (0xD800..<0xDC00).contains(code), matches("\\u") {
-                        position += 2
-                        let low = try readHex()
-                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                    }
-                    output.append(Unicode.Scalar(code) ?? "\u{FFFD}")
-                default: output.append(escape)
-                }
-            default: output.append(scalar)
-            }
+    /// The template value of a JSON value: objects keep their order, `null` is `none`.
+    public init(_ json: JSON) {
+        switch json {
+        case .null: self = .none
+        case .bool(let flag): self = .bool(flag)
+        case .int(let number): self = .int(number)
+        case .double(let number): self = .double(number)
+        case .string(let text): self = .string(text)
+        case .array(let values): self = .array(values.map(Value.init))
+        case .object(let members): self = .object(Object(members.map { ($0.0, Value($0.1)) }))
         }
-        throw fail("unterminated string")
-    }
-
-    private mutating func readHex() throws(JinjaError) -> UInt32 {
-        guard position + 4 <= scalars.count, let code = UInt32(String(String.UnicodeScalarView(scalars[position..<position + 4])), radix: 16)
-        else { throw fail("bad \\u escape") }
-        position += 4
-        return code
     }
 }

@@ -1,6 +1,17 @@
-/// The body of `POST /v1/chat/completions`.
+import OrderedJSON
+
+/// The body of `POST /v1/chat/completions`, decoded once: typed fields for validation and
+/// generation, and the messages and tools as the client sent them (key order kept) for the chat
+/// template.
 public struct ChatCompletionRequest: Decodable, Sendable {
     public var messages: [ChatMessage]
+    /// The same messages as JSON objects, every member kept in order (`tool_calls`,
+    /// `reasoning_content`, …): what the chat template renders.
+    public var messagesJSON: [JSON]
+    /// The `tools` array, absent when empty.
+    public var tools: JSON?
+    /// text-generation-webui's prompt fields.
+    public var prompt: ChatPromptFields
     public var model: String?
     /// Tokens to generate; `nil` (and no `max_completion_tokens`) means up to the context end.
     public var maxTokens: Int?
@@ -13,7 +24,7 @@ public struct ChatCompletionRequest: Decodable, Sendable {
     public var options: GenerationOptions
 
     private enum CodingKeys: String, CodingKey {
-        case messages, model, stream, logprobs
+        case messages, model, stream, logprobs, tools
         case maxTokens = "max_tokens"
         case maxCompletionTokens = "max_completion_tokens"
         case streamOptions = "stream_options"
@@ -23,6 +34,13 @@ public struct ChatCompletionRequest: Decodable, Sendable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         messages = try container.decode([ChatMessage].self, forKey: .messages)
+        messagesJSON = try container.decode([JSON].self, forKey: .messages)
+        switch try container.decodeIfPresent(JSON.self, forKey: .tools) {
+        case .array(let list)?: tools = list.isEmpty ? nil : .array(list)
+        case nil, .null?: tools = nil
+        default: throw OpenAIError.invalidType("tools", expected: "an array of tools")
+        }
+        prompt = try ChatPromptFields(from: decoder)
         model = try container.decodeIfPresent(String.self, forKey: .model)
         maxTokens =
             try container.decodeIfPresent(Int.self, forKey: .maxTokens)

@@ -1,3 +1,4 @@
+import OrderedJSON
 /// One choice of a chat completion.
 public struct ChatChoice: JSONRepresentable {
     public var index: Int
@@ -15,8 +16,8 @@ public struct ChatChoice: JSONRepresentable {
         self.reasoningContent = reasoningContent
     }
 
-    public var json: JSONValue {
-        var message: [(String, JSONValue)] = [("role", .string("assistant")), ("content", .optional(content))]
+    public var json: JSON {
+        var message: [(String, JSON)] = [("role", .string("assistant")), ("content", .optional(content))]
         if let reasoningContent, !reasoningContent.isEmpty { message.append(("reasoning_content", .string(reasoningContent))) }
         message.append(("refusal", .null))
         return .object([
@@ -44,7 +45,7 @@ public struct ChatCompletionResponse: JSONRepresentable {
         self.usage = usage
     }
 
-    public var json: JSONValue {
+    public var json: JSON {
         .object([
             ("id", .string(id)), ("object", .string("chat.completion")), ("created", .int(created)), ("model", .string(model)),
             ("choices", .array(choices.map(\.json))), ("usage", usage.json),
@@ -84,8 +85,8 @@ public struct ChatChunkChoice: JSONRepresentable {
         self.reasoningContent = reasoningContent
     }
 
-    public var json: JSONValue {
-        var delta: [(String, JSONValue)] = []
+    public var json: JSON {
+        var delta: [(String, JSON)] = []
         if let role { delta.append(("role", .string(role))) }
         if let reasoningContent { delta.append(("reasoning_content", .string(reasoningContent))) }
         if let content { delta.append(("content", .string(content))) }
@@ -117,7 +118,7 @@ public struct ChatCompletionChunk: JSONRepresentable {
         self.includesUsage = includesUsage
     }
 
-    public var json: JSONValue {
+    public var json: JSON {
         .object(
             [
                 ("id", .string(id)), ("object", .string("chat.completion.chunk")), ("created", .int(created)), ("model", .string(model)),

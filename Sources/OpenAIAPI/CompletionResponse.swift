@@ -1,3 +1,4 @@
+import OrderedJSON
 /// One choice of a text completion, in a full response or a stream chunk.
 public struct CompletionChoice: JSONRepresentable {
     public var index: Int
@@ -12,7 +13,7 @@ public struct CompletionChoice: JSONRepresentable {
         self.logprobs = logprobs
     }
 
-    public var json: JSONValue {
+    public var json: JSON {
         .object([("text", .string(text)), ("index", .int(index)), ("logprobs", logprobs?.json ?? .null), ("finish_reason", finishReason.json)])
     }
 }
@@ -38,7 +39,7 @@ public struct CompletionResponse: JSONRepresentable {
         self.includesUsage = includesUsage
     }
 
-    public var json: JSONValue {
+    public var json: JSON {
         .object(
             [
                 ("id", .string(id)), ("object", .string("text_completion")), ("created", .int(created)), ("model", .string(model)),

@@ -1,3 +1,4 @@
+import OrderedJSON
 /// The body of `POST /v1/internal/logits` (text-generation-webui): the next-token
 /// distribution after `prompt`.
 public struct LogitsRequest: Decodable, Sendable {
@@ -34,5 +35,5 @@ public struct LogitsRequest: Decodable, Sendable {
 public struct TokenProbabilities: JSONRepresentable {
     public var entries: [(text: String, probability: Double)]
     public init(entries: [(text: String, probability: Double)]) { self.entries = entries }
-    public var json: JSONValue { .object(entries.map { ($0.text, .double($0.probability)) }) }
+    public var json: JSON { .object(entries.map { ($0.text, .double($0.probability)) }) }
 }

@@ -1,3 +1,4 @@
+import OrderedJSON
 /// One token's log probability as the API reports it, with the most likely alternatives at its
 /// position.
 public struct LogprobEntry: Sendable, Equatable {
@@ -48,8 +49,8 @@ public struct CompletionLogprobs: JSONRepresentable {
         entries.reduce(0) { $0 + $1.bytes.count { $0 & 0xC0 != 0x80 } }
     }
 
-    public var json: JSONValue {
-        var offsets: [JSONValue] = []
+    public var json: JSON {
+        var offsets: [JSON] = []
         var offset = startOffset
         for entry in entries {
             offsets.append(.int(offset))
@@ -57,7 +58,7 @@ public struct CompletionLogprobs: JSONRepresentable {
         }
         return .object([
             ("tokens", .array(entries.map { .string($0.token) })),
-            ("token_logprobs", .array(entries.map { $0.logprob.map(JSONValue.double) ?? .null })),
+            ("token_logprobs", .array(entries.map { $0.logprob.map(JSON.double) ?? .null })),
             (
                 "top_logprobs",
                 .array(
@@ -79,7 +80,7 @@ public struct ChatLogprobs: JSONRepresentable {
 
     public init(entries: [LogprobEntry]) { self.entries = entries }
 
-    public var json: JSONValue {
+    public var json: JSON {
         .object([
             (
                 "content",
@@ -103,5 +104,5 @@ public struct ChatLogprobs: JSONRepresentable {
         ])
     }
 
-    private static func bytes(_ bytes: [UInt8]) -> JSONValue { .array(bytes.map { .int(Int($0)) }) }
+    private static func bytes(_ bytes: [UInt8]) -> JSON { .array(bytes.map { .int(Int($0)) }) }
 }

@@ -1,3 +1,4 @@
+import OrderedJSON
 /// A model as `GET /v1/models` lists it.
 public struct ModelObject: JSONRepresentable, Equatable {
     public var id: String
@@ -11,7 +12,7 @@ public struct ModelObject: JSONRepresentable, Equatable {
         self.ownedBy = ownedBy
     }
 
-    public var json: JSONValue {
+    public var json: JSON {
         .object([("id", .string(id)), ("object", .string("model")), ("created", .int(created)), ("owned_by", .string(ownedBy))])
     }
 }
@@ -22,5 +23,5 @@ public struct ModelList: JSONRepresentable {
 
     public init(data: [ModelObject]) { self.data = data }
 
-    public var json: JSONValue { .object([("object", .string("list")), ("data", .array(data.map(\.json)))]) }
+    public var json: JSON { .object([("object", .string("list")), ("data", .array(data.map(\.json)))]) }
 }

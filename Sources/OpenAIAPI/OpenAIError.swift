@@ -1,3 +1,4 @@
+import OrderedJSON
 /// An error a client can cause, rendered as OpenAI's envelope
 /// `{"error":{"message","type","param","code"}}` with an HTTP status.
 ///
@@ -114,7 +115,7 @@ public struct OpenAIError: Error, Sendable, Equatable {
 
 extension OpenAIError: JSONRepresentable {
     /// `{"error":{"message","type","param","code"}}`, with explicit nulls as OpenAI sends them.
-    public var json: JSONValue {
+    public var json: JSON {
         .object([
             (
                 "error",

@@ -1,15 +1,26 @@
-import Foundation
+import OrderedJSON
 
 /// Decodes request bodies and turns every decoding failure into an ``OpenAIError`` that names
 /// the field at fault, in OpenAI's notation (`messages[1].content`).
 public struct RequestDecoder: Sendable {
     public init() {}
 
-    /// Decodes `T` from a JSON body.
+    /// Decodes `T` from a JSON body: the text is parsed once (``JSON``), then read into `T`.
     /// - Throws: ``OpenAIError`` with status 400.
-    public func decode<T: Decodable>(_ type: T.Type, from data: Data) throws(OpenAIError) -> T {
+    public func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>) throws(OpenAIError) -> T {
+        let json: JSON
         do {
-            return try JSONDecoder().decode(T.self, from: data)
+            json = try JSON(parsing: bytes)
+        } catch {
+            throw .malformedJSON
+        }
+        return try decode(T.self, from: json)
+    }
+
+    /// Decodes `T` from a parsed body.
+    public func decode<T: Decodable>(_ type: T.Type, from json: JSON) throws(OpenAIError) -> T {
+        do {
+            return try json.decode(T.self)
         } catch let error as OpenAIError {
             throw error
         } catch let error as DecodingError {

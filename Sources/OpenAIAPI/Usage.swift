@@ -1,3 +1,4 @@
+import OrderedJSON
 /// Token counts of one request, as OpenAI reports them.
 public struct Usage: JSONRepresentable, Equatable {
     public var promptTokens: Int
@@ -9,7 +10,7 @@ public struct Usage: JSONRepresentable, Equatable {
         self.completionTokens = completionTokens
     }
 
-    public var json: JSONValue {
+    public var json: JSON {
         .object([
             ("prompt_tokens", .int(promptTokens)), ("completion_tokens", .int(completionTokens)), ("total_tokens", .int(totalTokens)),
         ])
@@ -25,13 +26,13 @@ public enum FinishReason: String, Sendable {
 }
 
 extension Optional where Wrapped == FinishReason {
-    var json: JSONValue { map { .string($0.rawValue) } ?? .null }
+    var json: JSON { map { .string($0.rawValue) } ?? .null }
 }
 
 /// The `usage` member of a response: always present in full responses; in stream chunks only
 /// with `stream_options.include_usage`, as `null` until the final usage-only chunk.
 enum UsageField {
-    static func members(_ usage: Usage?, included: Bool) -> [(String, JSONValue)] {
+    static func members(_ usage: Usage?, included: Bool) -> [(String, JSON)] {
         included ? [("usage", usage?.json ?? .null)] : []
     }
 }

@@ -2,7 +2,8 @@ import Jinja
 
 /// What a chat request asks of prompt building: its messages and tools as the JSON the client
 /// sent (key order kept, so `tojson` in templates writes them as sent), and
-/// text-generation-webui's prompt fields.
+/// text-generation-webui's prompt fields. Built by the server from the typed request; prompt
+/// building knows nothing of HTTP bodies.
 public struct PromptRequest: Sendable {
     /// OpenAI messages, as JSON objects.
     public var messages: [Value]
@@ -35,71 +36,6 @@ public struct PromptRequest: Sendable {
     public init(messages: [Value], tools: Value? = nil) {
         self.messages = messages
         self.tools = tools
-    }
-
-    /// Reads the fields from the JSON text of a request body.
-    public init(jsonText: String) throws(PromptError) {
-        let json: Value
-        do {
-            json = try Value(jsonText: jsonText)
-        } catch {
-            throw .invalidField("messages", "the body is not valid JSON")
-        }
-        try self.init(json: json)
-    }
-
-    /// Reads the fields from a request body; a field of the wrong type is an error naming it.
-    public init(json: Value) throws(PromptError) {
-        guard case .object(let body) = json, case .array(let messages) = body["messages"] else {
-            throw .invalidField("messages", "expected an array of messages")
-        }
-        self.init(messages: messages)
-        func text(_ keys: String...) throws(PromptError) -> String? {
-            for key in keys {
-                switch body[key] {
-                case nil, .none?: continue
-                case .string(let value)?: return value
-                default: throw .invalidField(key, "expected a string")
-                }
-            }
-            return nil
-        }
-        if let tools = body["tools"] {
-            switch tools {
-            case .none: break
-            case .array(let list): self.tools = list.isEmpty ? nil : tools
-            default: throw .invalidField("tools", "expected an array of tools")
-            }
-        }
-        if let mode = try text("mode") {
-            guard let parsed = ChatMode(rawValue: mode) else {
-                throw .invalidField("mode", "'\(mode)' is not one of 'instruct', 'chat', 'chat-instruct'")
-            }
-            self.mode = parsed
-        }
-        instructionTemplate = try text("instruction_template")
-        instructionTemplateSource = try text("instruction_template_str")
-        character = try text("character")
-        userName = try text("name1", "user_name")
-        botName = try text("name2", "bot_name")
-        context = try text("context")
-        greeting = try text("greeting")
-        userBio = try text("user_bio")
-        chatTemplateSource = try text("chat_template_str")
-        chatInstructCommand = try text("chat_instruct_command")
-        switch body["continue_"] {
-        case nil, .none?: break
-        case .bool(let flag)?: continueLastMessage = flag
-        default: throw .invalidField("continue_", "expected a boolean")
-        }
-        for key in ["enable_thinking", "reasoning_effort", "thinking_budget"] {
-            if let value = body[key], !value.isNone { templateVariables[key] = value }
-        }
-        switch body["chat_template_kwargs"] {
-        case nil, .none?: break
-        case .object(let kwargs)?: for (key, value) in kwargs.pairs { templateVariables[key] = value }
-        default: throw .invalidField("chat_template_kwargs", "expected an object")
-        }
     }
 }
 

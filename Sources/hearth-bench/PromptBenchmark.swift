@@ -1,4 +1,5 @@
 import Foundation
+import Jinja
 import Prompting
 
 /// What building a chat prompt costs a request: a 20-turn chat through the model's own
@@ -18,15 +19,17 @@ enum PromptBenchmark {
             let text = String(repeating: "Turn \(index) says something of moderate length. ", count: 6)
             return #"{"role": "\#(role)", "content": "\#(text)"}"#
         }
-        let messages = #"[{"role": "system", "content": "You are helpful."}, \#(turns.joined(separator: ", "))]"#
-        let cases = [
-            ("model's own template", #"{"messages": \#(messages)}"#),
-            ("instruction_template Alpaca", #"{"messages": \#(messages), "instruction_template": "Alpaca"}"#),
-            ("chat mode, character Example", #"{"messages": \#(messages), "mode": "chat", "character": "Example"}"#),
-        ]
+        guard case .array(let messages) = try Value(jsonText: #"[{"role": "system", "content": "You are helpful."}, \#(turns.joined(separator: ", "))]"#)
+        else { return }
+        let plain = PromptRequest(messages: messages)
+        var alpaca = plain
+        alpaca.instructionTemplate = "Alpaca"
+        var chat = plain
+        chat.mode = .chat
+        chat.character = "Example"
+        let cases = [("model's own template", plain), ("instruction_template Alpaca", alpaca), ("chat mode, character Example", chat)]
         var rows: [[String]] = []
-        for (label, json) in cases {
-            let request = try PromptRequest(jsonText: json)
+        for (label, request) in cases {
             _ = try builder.build(request)
             let clock = ContinuousClock()
             var samples: [Double] = []

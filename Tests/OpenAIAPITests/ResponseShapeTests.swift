@@ -1,27 +1,8 @@
+import OrderedJSON
 import Foundation
 import Testing
 
 @testable import OpenAIAPI
-
-@Suite struct JSONValueTests {
-    @Test func objectsKeepTheirKeyOrder() {
-        let value = JSONValue.object([("z", .int(1)), ("a", .null), ("m", .array([.bool(true), .double(0.5)]))])
-        #expect(value.serialized == #"{"z":1,"a":null,"m":[true,0.5]}"#)
-    }
-
-    @Test func stringsAreEscapedAsJSONRequiresAndParseBack() throws {
-        let tricky = "quote \" backslash \\ newline \n tab \t bell \u{07} slash / emoji 😀 中文"
-        let text = JSONValue.string(tricky).serialized
-        #expect(text.contains(#"\u0007"#))
-        #expect(text.contains("/"))
-        let parsed = try JSONSerialization.jsonObject(with: Data(text.utf8), options: .fragmentsAllowed) as? String
-        #expect(parsed == tricky)
-    }
-
-    @Test func nonFiniteNumbersBecomeNull() {
-        #expect(JSONValue.double(.nan).serialized == "null")
-    }
-}
 
 @Suite struct ResponseShapeTests {
     @Test func errorEnvelopeHasExplicitNulls() {

@@ -1,0 +1,31 @@
+import Jinja
+import OpenAIAPI
+import Prompting
+
+extension PromptRequest {
+    /// What prompt building needs of a chat request, from its typed fields: the messages and
+    /// tools as the client sent them, and text-generation-webui's prompt fields.
+    /// - Throws: 400 naming `mode` when it is not a chat mode.
+    init(_ body: ChatCompletionRequest) throws(OpenAIError) {
+        self.init(messages: body.messagesJSON.map(Value.init), tools: body.tools.map(Value.init))
+        let fields = body.prompt
+        if let mode = fields.mode {
+            guard let parsed = ChatMode(rawValue: mode) else {
+                throw .invalidValue("mode", "'\(mode)' is not one of \(ChatMode.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")).")
+            }
+            self.mode = parsed
+        }
+        instructionTemplate = fields.instructionTemplate
+        instructionTemplateSource = fields.instructionTemplateSource
+        character = fields.character
+        userName = fields.userName
+        botName = fields.botName
+        context = fields.context
+        greeting = fields.greeting
+        userBio = fields.userBio
+        chatTemplateSource = fields.chatTemplateSource
+        chatInstructCommand = fields.chatInstructCommand
+        continueLastMessage = fields.continueLastMessage
+        for (name, value) in fields.templateVariables { templateVariables[name] = Value(value) }
+    }
+}
