@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CLlama"),
@@ -40,7 +41,12 @@ let package = Package(
             ]
         ),
         .target(
+            name: "OrderedJSON",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Jinja",
+            dependencies: ["OrderedJSON"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -53,6 +59,7 @@ let package = Package(
         ),
         .target(
             name: "OpenAIAPI",
+            dependencies: ["OrderedJSON"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -66,6 +73,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -74,7 +82,10 @@ let package = Package(
             dependencies: [
                 "HearthServer",
                 "Prompting",
+                "OpenAIAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -86,6 +97,7 @@ let package = Package(
             name: "hearth-bench",
             dependencies: [
                 "LlamaEngine",
+                "Jinja",
                 "Prompting",
                 "LoopbackHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -98,6 +110,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "OrderedJSONTests",
+            dependencies: ["OrderedJSON"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "JinjaTests",
             dependencies: ["Jinja"],
             exclude: ["Conversations", "Expected"],
@@ -105,12 +122,12 @@ let package = Package(
         ),
         .testTarget(
             name: "PromptingTests",
-            dependencies: ["Prompting"],
+            dependencies: ["Prompting", "Jinja"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "OpenAIAPITests",
-            dependencies: ["OpenAIAPI"],
+            dependencies: ["OpenAIAPI", "OrderedJSON"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -118,6 +135,8 @@ let package = Package(
             dependencies: [
                 "HearthServer",
                 "Prompting",
+                "Jinja",
+                "OpenAIAPI",
                 "LoopbackHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],

@@ -12,6 +12,8 @@ final class DecodeLoop: Sendable {
     private struct Inbox {
         var waiting: [GenerationJob] = []
         var stopping = false
+        /// Set by ``drain()``: no new jobs are taken.
+        var draining = false
         /// Set by ``stopAll()``: the worker ends its running jobs at its next tick.
         var stopRunning = false
     }
@@ -59,7 +61,7 @@ final class DecodeLoop: Sendable {
     func submit(_ job: GenerationJob) throws(LlamaError) {
         let freeSlots = max(0, slotCount - running.load(ordering: .relaxed))
         let refusal: LlamaError? = inbox.withLock { inbox in
-            if inbox.stopping { return .engineStopped }
+            if inbox.stopping || inbox.draining { return .engineStopped }
             // Jobs in the inbox that free slots will take at the next tick are not waiting.
             if inbox.waiting.count >= maxQueue + freeSlots { return .queueFull(limit: maxQueue) }
             inbox.waiting.append(job)
@@ -99,6 +101,21 @@ final class DecodeLoop: Sendable {
             return inbox.waiting
         }
         for job in waiting.flatMap(\.group) { DecodeWorker.end(job, reason: .stop, summary: nil) }
+        wakeSignal.signal()
+    }
+
+    /// Begins a graceful shutdown: new jobs are refused with ``LlamaError/engineStopped``,
+    /// waiting jobs fail with it, and running jobs end at the next tick with reason `.stop`
+    /// (their streams get their held-back text and a summary). The loop keeps running until
+    /// ``shutdown()``.
+    func drain() {
+        let waiting = inbox.withLock { inbox in
+            inbox.draining = true
+            inbox.stopRunning = true
+            defer { inbox.waiting = [] }
+            return inbox.waiting
+        }
+        for job in waiting.flatMap(\.group) { job.continuation.finish(throwing: LlamaError.engineStopped) }
         wakeSignal.signal()
     }
 

@@ -116,6 +116,18 @@ public final class LlamaEngine: Sendable {
     /// `stop-generation`): each stream gets its held-back text and a summary, then ends.
     public func stopAll() { loop.stopAll() }
 
+    /// Begins a graceful shutdown: running generations end now with reason `.stop` (their
+    /// streams get the text held back and a summary), waiting ones fail with
+    /// ``LlamaError/engineStopped``, and so do new ones. Returns when no generation is left, or
+    /// after `timeout`.
+    public func drain(timeout: Duration = .seconds(2)) async {
+        loop.drain()
+        let deadline = ContinuousClock.now + timeout
+        while loop.activeJobs > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
     /// Stops the decode loop; running generations end as cancelled.
     public func shutdown() { loop.shutdown() }
 }

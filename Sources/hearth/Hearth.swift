@@ -5,6 +5,8 @@ import Hummingbird
 import LlamaEngine
 import Logging
 import Prompting
+import ServiceLifecycle
+import UnixSignals
 
 /// `hearth`: serves a local GGUF model over the OpenAI API. Flags follow text-generation-webui.
 @main
@@ -15,6 +17,10 @@ struct Hearth: AsyncParsableCommand {
         discussion: """
             Environment: OPENEDAI_PORT overrides --api-port; OPENEDAI_DEBUG=1 logs prompts and \
             completions (nothing a user wrote is logged otherwise).
+
+            API generation defaults: every sampler field a request may send is also a flag that \
+            sets its default, named with dashes (`--top-p 0.9` for top_p):
+            \(SamplingOptions.helpText)
             """
     )
 
@@ -50,7 +56,7 @@ struct Hearth: AsyncParsableCommand {
 
         var configuration = try server.configuration(environment: environment)
         configuration.logsUserText = debug
-        configuration.defaultSampling = sampling.parameters
+        configuration.samplerDefaults = sampling.settings
         let host = configuration.host
         let app = buildApplication(configuration: configuration, model: served, logger: logger) { port in
             logger.info(
@@ -58,7 +64,17 @@ struct Hearth: AsyncParsableCommand {
                 metadata: ["url": "http://\(host):\(port)/v1", "model": "\(served.id)"]
             )
         }
-        try await app.runService()
+        // The engine is registered last so that it shuts down first: SIGTERM ends every running
+        // generation with its finish reason before the HTTP server stops.
+        let services = ServiceGroup(
+            configuration: .init(
+                services: [app, EngineService(engine: engine, logger: logger)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await services.run()
         engine.shutdown()
+        logger.info("Hearth stopped")
     }
 }

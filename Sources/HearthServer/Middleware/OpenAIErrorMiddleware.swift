@@ -1,4 +1,5 @@
 import Hummingbird
+import LlamaEngine
 import Logging
 import NIOCore
 import OpenAIAPI
@@ -14,6 +15,10 @@ struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as OpenAIError {
             return Self.response(for: error)
+        } catch let error as LlamaError {
+            // Raised while a non-streamed reply was awaited: the server is shutting down (503),
+            // or a decode failed (500).
+            return Self.response(for: OpenAIError(error, param: "prompt"))
         } catch is NIOTooManyBytesError {
             return Self.response(for: .bodyTooLarge(limit: maxBodyBytes))
         } catch let error as HTTPError {

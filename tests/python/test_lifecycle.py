@@ -1,0 +1,125 @@
+"""The `hearth` process itself: its flags at their extremes, and a clean shutdown on SIGTERM."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+
+import pytest
+import requests
+
+from conftest import ROOT, free_port
+
+BINARY = os.environ.get("HEARTH_BIN", str(ROOT / ".build" / "debug" / "hearth"))
+EXTREMES = ["9223372036854775807", "-9223372036854775808", "1e308", "-1", "0"]
+SERVER_FLAGS = [
+    "--api-port", "--ctx-size", "--threads", "--parallel", "--batch-size", "--ubatch-size",
+    "--max-queue", "--cache-ram", "--max-body-size",
+]
+
+
+def sampler_flags() -> list[str]:
+    """The numeric sampler flags, as `hearth --help` lists them (they come from one table)."""
+    help_text = subprocess.run([BINARY, "--help"], capture_output=True, text=True, timeout=30).stdout
+    return re.findall(r"^\s+(--[a-z-]+) -?[0-9.]+–", help_text, flags=re.MULTILINE)
+
+
+def start(*flags: str) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [BINARY, "--api-port", str(port), "--ctx-size", "1024", *flags],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    return process, f"http://127.0.0.1:{port}"
+
+
+def wait_until_serving(process: subprocess.Popen, url: str, seconds: float = 60) -> bool:
+    """True once the server answers; False if the process exited first."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            if requests.get(url + "/v1/models", timeout=1).status_code == 200:
+                return True
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError("hearth neither served nor exited")
+
+
+def test_numeric_flags_at_their_extremes_are_usage_errors_or_work() -> None:
+    """A value out of range is a usage error (exit 64) naming the flag, never a crash; a value in
+    range starts the server, which then stops cleanly. Sampler flags are checked against a missing
+    model, so an accepted value ends at "model not found" (also 64) instead of loading it."""
+    samplers = sampler_flags()
+    assert "--top-k" in samplers and "--dry-allowed-length" in samplers
+    runs = [(flag, []) for flag in SERVER_FLAGS] + [(flag, ["--model", "/nonexistent/model.gguf"]) for flag in samplers]
+    for flag, extra in runs:
+        for value in EXTREMES:
+            process = subprocess.Popen(
+                [BINARY, "--ctx-size", "1024", "--api-port", str(free_port()), *extra, flag, value],
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+            try:
+                code = process.wait(timeout=4)
+            except subprocess.TimeoutExpired:
+                # Accepted: the server started; it must stop cleanly.
+                process.send_signal(signal.SIGTERM)
+                code = process.wait(timeout=30)
+                assert code == 0, f"{flag} {value}: exit {code} after SIGTERM"
+                continue
+            stderr = process.stderr.read().decode()
+            assert code == 64, f"{flag} {value}: exit {code}\n{stderr[-2000:]}"
+            assert "Error:" in stderr and "Fatal error" not in stderr, f"{flag} {value}: {stderr[-2000:]}"
+
+
+def test_sigterm_ends_running_streams_refuses_waiting_requests_and_exits_0() -> None:
+    process, url = start("--parallel", "1")
+    try:
+        assert wait_until_serving(process, url)
+        body = {"prompt": "Count: 1, 2, 3,", "max_tokens": 400, "ban_eos_token": True, "stream": True}
+        stream = requests.post(url + "/v1/completions", json=body, stream=True, timeout=60)
+        assert stream.status_code == 200
+        lines = stream.iter_lines()
+        # The stream is running: wait for some text.
+        received = 0
+        for line in lines:
+            if line.startswith(b"data: {"):
+                received += 1
+                if received >= 3:
+                    break
+        # A second request waits for the only slot.
+        waiting: dict[str, object] = {}
+
+        def wait_for_slot() -> None:
+            response = requests.post(url + "/v1/completions", json={"prompt": "Hi", "max_tokens": 4}, timeout=60)
+            waiting["status"] = response.status_code
+            waiting["body"] = response.json()
+
+        waiter = threading.Thread(target=wait_for_slot)
+        waiter.start()
+        time.sleep(0.5)
+        signalled = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        rest = [line for line in lines if line]
+        ended = time.monotonic() - signalled
+        assert rest[-1] == b"data: [DONE]"
+        last = json.loads(rest[-2][len(b"data: "):])
+        assert last["choices"][0]["finish_reason"] == "stop"
+        assert ended < 2.5, f"the stream took {ended:.2f} s to end"
+        waiter.join(timeout=10)
+        assert waiting["status"] == 503
+        assert set(waiting["body"]["error"]) == {"message", "type", "param", "code"}
+        assert process.wait(timeout=15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
