@@ -1,52 +1,47 @@
-import Dispatch
+import CLlama
 import Foundation
 import Logging
 import Synchronization
 
-/// The thread-safe side of the decode loop: a FIFO inbox of jobs and a wake-up signal.
+/// The decode loop: it lives on its own thread and owns the llama context, the batch and each
+/// slot's output; nothing else touches them. It carries out what the ``Scheduler`` decides.
 ///
-/// The loop itself (``DecodeWorker``) runs on a dedicated thread, never on Swift's cooperative
-/// pool or a NIO event loop, because `llama_decode` blocks for milliseconds at a time. It is the
-/// only code that touches the llama context.
-final class DecodeLoop: Sendable {
-    private struct Inbox {
-        var waiting: [GenerationJob] = []
-        var stopping = false
-        /// Set by ``drain()``: no new jobs are taken.
-        var draining = false
-        /// Set by ``stopAll()``: the worker ends its running jobs at its next tick.
-        var stopRunning = false
-    }
+/// Each tick it takes new jobs from the ``JobInbox``, asks the scheduler for a batch (the next
+/// token of every generating sequence plus prompt chunks), calls `llama_decode` once, and
+/// samples every sequence whose logits are in the batch.
+final class DecodeLoop {
+    private let model: LlamaModel
+    private let configuration: EngineConfiguration
+    private let inbox: JobInbox
+    private let logger: Logger
+    private let context: OpaquePointer
+    private var batch: llama_batch
+    private var scheduler: Scheduler
+    /// The job on each slot and what it has produced.
+    private var outputs: [SequenceOutput?]
+    private var nextJobID = 0
 
-    private let inbox = Mutex(Inbox())
-    private let running = Atomic<Int>(0)
-    private let evaluated = Atomic<Int>(0)
-    private let slotCount: Int
-    private let maxQueue: Int
-    private let wakeSignal = DispatchSemaphore(value: 0)
-    private let exited = DispatchSemaphore(value: 0)
-
-    /// Creates the llama context on a new thread and starts the loop there.
-    /// - Throws: ``LlamaError/contextCreationFailed(contextSize:)`` when the context cannot be made.
-    init(model: LlamaModel, configuration: EngineConfiguration, logger: Logger) throws(LlamaError) {
-        slotCount = configuration.parallel
-        maxQueue = configuration.maxQueue
+    /// Creates the llama context on a new thread (`hearth-decode`) and runs the loop there until
+    /// the inbox shuts down.
+    /// - Throws: ``LlamaError/contextCreationFailed(contextSize:)`` or
+    ///   ``LlamaError/invalidConfiguration(_:)`` when the context cannot be made.
+    static func start(model: LlamaModel, configuration: EngineConfiguration, inbox: JobInbox, logger: Logger) throws(LlamaError) {
         let started = Mutex<Result<Void, LlamaError>?>(nil)
         let ready = DispatchSemaphore(value: 0)
-        let thread = Thread { [self] in
-            let worker: DecodeWorker
+        let thread = Thread {
+            let loop: DecodeLoop
             do throws(LlamaError) {
-                worker = try DecodeWorker(model: model, configuration: configuration, loop: self, logger: logger)
+                loop = try DecodeLoop(model: model, configuration: configuration, inbox: inbox, logger: logger)
             } catch {
                 started.withLock { $0 = .failure(error) }
                 ready.signal()
-                exited.signal()
+                inbox.exited.signal()
                 return
             }
             started.withLock { $0 = .success(()) }
             ready.signal()
-            worker.run()
-            exited.signal()
+            loop.run()
+            inbox.exited.signal()
         }
         thread.name = "hearth-decode"
         thread.stackSize = 8 << 20
@@ -55,119 +50,306 @@ final class DecodeLoop: Sendable {
         if case .failure(let error) = started.withLock({ $0 }) { throw error }
     }
 
-    /// Queues a job; it starts as soon as a sequence slot is free.
-    /// - Throws: ``LlamaError/queueFull(limit:)`` when every slot is busy and `maxQueue` jobs
-    ///   already wait; ``LlamaError/engineStopped`` after shutdown.
-    func submit(_ job: GenerationJob) throws(LlamaError) {
-        let freeSlots = max(0, slotCount - running.load(ordering: .relaxed))
-        let refusal: LlamaError? = inbox.withLock { inbox in
-            if inbox.stopping || inbox.draining { return .engineStopped }
-            // Jobs in the inbox that free slots will take at the next tick are not waiting.
-            if inbox.waiting.count >= maxQueue + freeSlots { return .queueFull(limit: maxQueue) }
-            inbox.waiting.append(job)
-            return nil
+    private init(model: LlamaModel, configuration: EngineConfiguration, inbox: JobInbox, logger: Logger) throws(LlamaError) {
+        var params = llama_context_default_params()
+        let totalContext = configuration.contextLength.multipliedReportingOverflow(by: configuration.parallel)
+        guard !totalContext.overflow else { throw .invalidConfiguration("--ctx-size × --parallel does not fit in memory") }
+        params.n_ctx = try LlamaCall.uint32(totalContext.partialValue, "context (--ctx-size × --parallel)")
+        params.n_batch = try LlamaCall.uint32(configuration.batchSize, "--batch-size")
+        params.n_ubatch = try LlamaCall.uint32(configuration.microBatchSize, "--ubatch-size")
+        params.n_seq_max = try LlamaCall.uint32(configuration.parallel, "--parallel")
+        // Each tick asks for logits of one token per sequence, plus a few prompt tokens when a
+        // request wants prompt logprobs. Telling llama.cpp so keeps its compute buffer from
+        // reserving a vocabulary-sized row for every token of a micro-batch (151,936 floats each
+        // for Qwen2.5: 300 MiB at 512 tokens).
+        let outputLimit = max(configuration.parallel, 8)
+        params.n_outputs_max = try LlamaCall.uint32(outputLimit, "outputs")
+        params.n_threads = try LlamaCall.int32(configuration.threads, "--threads")
+        params.n_threads_batch = params.n_threads
+        let batchCapacity = try LlamaCall.int32(configuration.batchSize, "--batch-size")
+        params.kv_unified = true
+        params.no_perf = true
+        guard let context = llama_init_from_model(model.pointer, params) else {
+            throw .contextCreationFailed(contextSize: totalContext.partialValue)
         }
-        if let refusal { throw refusal }
-        wakeSignal.signal()
+        self.model = model
+        self.configuration = configuration
+        self.inbox = inbox
+        self.logger = logger
+        self.context = context
+        batch = llama_batch_init(batchCapacity, 0, 1)
+        scheduler = Scheduler(
+            Scheduler.Configuration(
+                slotCount: configuration.parallel,
+                batchSize: configuration.batchSize,
+                prefillChunk: configuration.microBatchSize,
+                outputLimit: outputLimit,
+                promptCacheBytes: configuration.promptCacheBytes
+            )
+        )
+        outputs = Array(repeating: nil, count: configuration.parallel)
+        logger.info(
+            "Decode loop ready",
+            metadata: [
+                "llama.n_ctx": "\(totalContext.partialValue)", "llama.n_seq": "\(configuration.parallel)",
+                "llama.n_batch": "\(configuration.batchSize)", "llama.n_threads": "\(configuration.threads)",
+            ]
+        )
     }
 
-    /// Withdraws a job whose consumer went away: a waiting job leaves the queue at once; a
-    /// running one is flagged and its slot is freed at the loop's next tick.
-    func cancel(_ job: GenerationJob) {
-        job.cancel()
-        let wasWaiting = inbox.withLock { inbox in
-            guard let index = inbox.waiting.firstIndex(where: { $0 === job }) else { return false }
-            inbox.waiting.remove(at: index)
-            return true
+    deinit {
+        llama_batch_free(batch)
+        llama_free(context)
+    }
+
+    private var memory: OpaquePointer { llama_get_memory(context) }
+
+    /// Runs until the inbox shuts down.
+    func run() {
+        while true {
+            let (admitted, cancelled, stopping, stopRunning) = inbox.takeJobs(limit: scheduler.freeSlots)
+            if stopRunning {
+                for index in outputs.indices where outputs[index] != nil { finish(index, .stop) }
+            }
+            for job in cancelled { Self.end(job, reason: .cancelled, summary: nil) }
+            if stopping {
+                for index in outputs.indices where outputs[index] != nil { finish(index, .cancelled) }
+                return
+            }
+            for job in admitted { admit(job) }
+            for index in outputs.indices where outputs[index]?.job.isCancelled == true { finish(index, .cancelled) }
+            inbox.setRunning(scheduler.busySlots)
+            guard let tick = scheduler.planTick() else {
+                inbox.waitForWork()
+                continue
+            }
+            run(tick)
         }
-        if wasWaiting {
-            for member in job.group { member.continuation.finish() }
+    }
+
+    // MARK: Admission
+
+    /// Puts a job and its further choices on slots, as the scheduler chooses, and carries out
+    /// the KV steps that takes.
+    private func admit(_ job: GenerationJob) {
+        let (steps, slots) = scheduler.admit(schedulingJob(job), followers: job.followers.map(schedulingJob))
+        for step in steps { carryOut(step) }
+        for (member, index) in zip(job.group, slots) {
+            let sampler = SamplerChain(member.request.sampling, model: model.info, vocabulary: model.vocab, contextLength: configuration.contextLength)
+            outputs[index] = SequenceOutput(job: member, sampler: sampler, reusedTokens: scheduler.slots[index].reused)
+        }
+    }
+
+    private func schedulingJob(_ job: GenerationJob) -> Scheduler.Job {
+        nextJobID += 1
+        // Prompt logprobs need logits for every prompt token: nothing cached can be reused. A
+        // seeded request evaluates its whole prompt too: logits of a token evaluated alone differ
+        // in their last bits from the same token in a prompt batch, enough to change a sampled
+        // token, and the same seed must give the same text whatever the cache holds.
+        return Scheduler.Job(
+            id: nextJobID,
+            prompt: job.promptTokens,
+            reusesCache: !job.request.promptLogprobs && job.request.sampling.seed == nil,
+            wantsPromptLogits: job.request.promptLogprobs
+        )
+    }
+
+    private func carryOut(_ step: Scheduler.CacheStep) {
+        switch step {
+        case .stash(let index, let tokens):
+            let id = Int32(index)
+            var state = [UInt8](repeating: 0, count: llama_state_seq_get_size(context, id))
+            guard llama_state_seq_get_data(context, &state, state.count, id) == state.count else { return }
+            scheduler.store(tokens: tokens, state: state)
+            logger.debug("Prompt cached in RAM", metadata: ["cache.tokens": "\(tokens.count)", "cache.bytes": "\(scheduler.promptCache.usedBytes)"])
+        case .restore(let index, let tokens, let state):
+            let id = Int32(index)
+            llama_memory_seq_rm(memory, id, -1, -1)
+            if llama_state_seq_set_data(context, state, state.count, id) > 0 {
+                logger.debug("Prompt restored from RAM", metadata: ["cache.tokens": "\(tokens.count)"])
+            } else {
+                llama_memory_seq_rm(memory, id, -1, -1)
+                scheduler.forget(index)
+            }
+        case .trim(let index, let keep):
+            if !llama_memory_seq_rm(memory, Int32(index), Int32(clamping: keep), -1) {
+                llama_memory_seq_rm(memory, Int32(index), -1, -1)
+                scheduler.forget(index)
+            }
+        }
+    }
+
+    // MARK: One tick
+
+    private func run(_ tick: Scheduler.Tick) {
+        batch.n_tokens = 0
+        for token in tick.tokens {
+            let index = Int(batch.n_tokens)
+            batch.token[index] = token.token
+            batch.pos[index] = Int32(clamping: token.position)
+            batch.n_seq_id[index] = 1
+            batch.seq_id[index]![0] = Int32(token.slot)
+            batch.logits[index] = token.wantsLogits ? 1 : 0
+            batch.n_tokens += 1
+        }
+        do throws(LlamaError) {
+            try LlamaCall.decode(context, batch)
+        } catch {
+            fail(tick, error)
+            return
+        }
+        let now = ContinuousClock.now
+        let outcome = scheduler.commit(tick)
+        for chunk in tick.chunks {
+            inbox.countEvaluated(chunk.count)
+            if outputs[chunk.slot]?.request.promptLogprobs == true { measurePrompt(chunk) }
+        }
+        for (leader, follower) in outcome.copies {
+            llama_memory_seq_cp(memory, Int32(leader), Int32(follower), -1, -1)
+            let promptLogprobs = outputs[leader]?.promptLogprobs ?? []
+            outputs[follower]?.promptLogprobs = promptLogprobs
+        }
+        for (index, batchIndex, promptDone) in outcome.samples where outputs[index] != nil {
+            if let probe = outputs[index]?.request.probe {
+                report(probe, slot: index, batchIndex: Int32(batchIndex))
+            } else {
+                sample(index, batchIndex: Int32(batchIndex), promptDone: promptDone, at: now)
+            }
+        }
+    }
+
+    /// Samples a slot's next token; right after the prompt, reports the prompt's logprobs first,
+    /// and ends a job that asked for no new tokens.
+    private func sample(_ index: Int, batchIndex: Int32, promptDone: Bool, at now: ContinuousClock.Instant) {
+        guard let output = outputs[index] else { return }
+        if promptDone, output.request.promptLogprobs {
+            output.job.continuation.yield(.promptLogprobs(output.promptLogprobs))
+        }
+        if promptDone, output.request.maxTokens == 0 {
+            finish(index, .length)
+            return
+        }
+        let token = output.sampler.sample(context: context, index: batchIndex)
+        handle(token, slot: index, batchIndex: batchIndex, at: now)
+    }
+
+    /// Records the log probability of every prompt token a chunk's logits predict.
+    private func measurePrompt(_ chunk: Scheduler.Tick.Chunk) {
+        guard var output = outputs[chunk.slot] else { return }
+        let prompt = output.job.promptTokens
+        let top = output.request.logprobs ?? 0
+        if chunk.start == 0 {
+            output.promptLogprobs.append(TokenLogprob(token: prompt[0], bytes: model.piece(of: prompt[0], special: true), logprob: nil, top: []))
+        }
+        for offset in 0..<chunk.count where chunk.start + offset + 1 < prompt.count {
+            let token = prompt[chunk.start + offset + 1]
+            output.promptLogprobs.append(
+                TokenLogprob.measure(
+                    token,
+                    bytes: model.piece(of: token, special: true),
+                    context: context,
+                    index: Int32(chunk.batchStart + offset),
+                    top: top,
+                    model: model
+                )
+            )
+        }
+        outputs[chunk.slot] = output
+    }
+
+    /// Answers a probe: the next-token distribution instead of a sampled token.
+    private func report(_ probe: DistributionProbe, slot index: Int, batchIndex: Int32) {
+        guard let request = outputs[index]?.request else { return }
+        let chain =
+            probe.applySamplers
+            ? SamplerChain(request.sampling, model: model.info, vocabulary: model.vocab, contextLength: configuration.contextLength, picks: false)
+            : nil
+        outputs[index]?.distribution = TokenProbability.distribution(
+            context: context,
+            index: batchIndex,
+            vocabularySize: model.info.vocabularySize,
+            chain: chain,
+            top: probe.top
+        )
+        finish(index, .stop)
+    }
+
+    /// Turns a sampled token into output and decides whether the sequence goes on.
+    private func handle(_ token: Int32, slot index: Int, batchIndex: Int32, at now: ContinuousClock.Instant) {
+        guard var output = outputs[index] else { return }
+        output.markSampled(at: now)
+        if model.isEndOfGeneration(token) {
+            outputs[index] = output
+            finish(index, .stop)
+            return
+        }
+        output.completionTokens += 1
+        let bytes = model.piece(of: token, special: output.request.rendersSpecialTokens)
+        let logprob = output.request.logprobs.map { top in
+            TokenLogprob.measure(token, bytes: bytes, context: context, index: batchIndex, top: top, model: model)
+        }
+        let (emitted, logprobs) = output.emit(bytes, logprob: logprob)
+        outputs[index] = output
+        if !logprobs.isEmpty { output.job.continuation.yield(.logprobs(logprobs)) }
+        if !emitted.text.isEmpty, output.job.continuation.yield(.text(emitted.text)).isTerminated {
+            finish(index, .cancelled)
+        } else if emitted.stopped {
+            finish(index, .stop)
+        } else if let limit = output.request.maxTokens, output.completionTokens >= limit {
+            finish(index, .length)
+        } else if scheduler.slots[index].cachedTokens.count + 1 >= configuration.contextLength {
+            finish(index, .length)
         } else {
-            wakeSignal.signal()
+            scheduler.sampled(index, token: token)
         }
     }
 
-    /// Jobs on a sequence slot plus jobs waiting for one.
-    var activeJobs: Int {
-        running.load(ordering: .relaxed) + inbox.withLock { $0.waiting.count }
-    }
-
-    /// Ends every job now on a slot or waiting for one with reason `.stop`, as if each had met a
-    /// stop string. Jobs submitted afterwards run normally.
-    func stopAll() {
-        let waiting = inbox.withLock { inbox in
-            inbox.stopRunning = true
-            defer { inbox.waiting = [] }
-            return inbox.waiting
+    /// Ends the job on a slot: releases held-back text (unless cancelled), sends the summary and
+    /// frees the slot. The slot keeps its KV cache for prefix reuse.
+    private func finish(_ index: Int, _ reason: StopReason) {
+        guard var output = outputs[index] else { return }
+        // Followers still waiting for this slot's prompt end with it.
+        for follower in scheduler.followers(of: index) { finish(follower, reason) }
+        if reason != .cancelled {
+            let rest = output.flush()
+            if !rest.logprobs.isEmpty { output.job.continuation.yield(.logprobs(rest.logprobs)) }
+            if !rest.text.isEmpty { output.job.continuation.yield(.text(rest.text)) }
         }
-        for job in waiting.flatMap(\.group) { DecodeWorker.end(job, reason: .stop, summary: nil) }
-        wakeSignal.signal()
+        let summary = output.summary(reason: reason)
+        logger.debug(
+            "Generation finished",
+            metadata: [
+                "gen.reason": "\(reason.rawValue)", "gen.prompt_tokens": "\(summary.promptTokens)",
+                "gen.cached_tokens": "\(summary.cachedPromptTokens)", "gen.completion_tokens": "\(summary.completionTokens)",
+                "gen.prompt_seconds": "\(summary.promptSeconds)", "gen.generation_seconds": "\(summary.generationSeconds)",
+            ]
+        )
+        Self.end(output.job, reason: reason, summary: summary)
+        outputs[index] = nil
+        scheduler.release(index)
     }
 
-    /// Begins a graceful shutdown: new jobs are refused with ``LlamaError/engineStopped``,
-    /// waiting jobs fail with it, and running jobs end at the next tick with reason `.stop`
-    /// (their streams get their held-back text and a summary). The loop keeps running until
-    /// ``shutdown()``.
-    func drain() {
-        let waiting = inbox.withLock { inbox in
-            inbox.draining = true
-            inbox.stopRunning = true
-            defer { inbox.waiting = [] }
-            return inbox.waiting
-        }
-        for job in waiting.flatMap(\.group) { job.continuation.finish(throwing: LlamaError.engineStopped) }
-        wakeSignal.signal()
+    static func end(_ job: GenerationJob, reason: StopReason, summary: GenerationSummary?) {
+        let summary = summary ?? GenerationSummary(reason: reason, promptTokens: job.promptTokens.count, completionTokens: 0)
+        job.continuation.yield(.finished(summary))
+        job.continuation.finish()
     }
 
-    /// Stops the loop: running and waiting jobs end as cancelled; returns when the thread exits.
-    func shutdown() {
-        let first = inbox.withLock { inbox in
-            defer { inbox.stopping = true }
-            return !inbox.stopping
-        }
-        guard first else { return }
-        wakeSignal.signal()
-        exited.wait()
-    }
-
-    // MARK: Called by the worker thread
-
-    /// Takes waiting jobs in arrival order while their groups fit in `limit` slots; cancelled
-    /// waiting jobs are removed and returned separately (with their followers) so the worker can
-    /// end their streams.
-    func takeJobs(limit: Int) -> (admitted: [GenerationJob], cancelled: [GenerationJob], stopping: Bool, stopRunning: Bool) {
-        inbox.withLock { inbox in
-            let stopRunning = inbox.stopRunning
-            inbox.stopRunning = false
-            let cancelled = inbox.waiting.filter(\.isCancelled).flatMap(\.group)
-            if !cancelled.isEmpty { inbox.waiting.removeAll(where: \.isCancelled) }
-            if inbox.stopping {
-                let all = inbox.waiting.flatMap(\.group)
-                inbox.waiting = []
-                return ([], cancelled + all, true, stopRunning)
-            }
-            var free = limit
-            var count = 0
-            while count < inbox.waiting.count, inbox.waiting[count].group.count <= free {
-                free -= inbox.waiting[count].group.count
-                count += 1
-            }
-            let admitted = Array(inbox.waiting.prefix(count))
-            inbox.waiting.removeFirst(count)
-            return (admitted, cancelled, false, stopRunning)
+    /// A failed `llama_decode` ends every job that had tokens in the batch with an error; their
+    /// KV is dropped. Jobs not in the batch go on.
+    private func fail(_ tick: Scheduler.Tick, _ error: LlamaError) {
+        logger.error("llama_decode failed", metadata: ["llama.error": "\(error)"])
+        for index in scheduler.fail(tick) {
+            llama_memory_seq_rm(memory, Int32(index), -1, -1)
+            outputs[index]?.job.continuation.finish(throwing: error)
+            outputs[index] = nil
         }
     }
+}
 
-    /// Counts prompt tokens run through `llama_decode` (read by ``evaluatedPromptTokens``).
-    func countEvaluated(_ tokens: Int) { evaluated.add(tokens, ordering: .relaxed) }
-
-    /// Prompt tokens evaluated since the loop started; cached prefixes and prompts shared by
-    /// several choices are not evaluated again.
-    var evaluatedPromptTokens: Int { evaluated.load(ordering: .relaxed) }
-
-    /// Publishes how many jobs hold a slot (read by ``activeJobs``).
-    func setRunning(_ count: Int) { running.store(count, ordering: .relaxed) }
-
-    /// Blocks the worker thread until something is submitted, cancelled or stopped.
-    func waitForWork() { wakeSignal.wait() }
+extension AsyncThrowingStream.Continuation.YieldResult {
+    var isTerminated: Bool {
+        if case .terminated = self { return true }
+        return false
+    }
 }

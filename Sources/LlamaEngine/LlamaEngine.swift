@@ -13,7 +13,7 @@ import Logging
 public final class LlamaEngine: Sendable {
     public let model: LlamaModel
     public let configuration: EngineConfiguration
-    private let loop: DecodeLoop
+    private let inbox: JobInbox
 
     /// Loads the model and starts the decode loop.
     public convenience init(
@@ -30,21 +30,22 @@ public final class LlamaEngine: Sendable {
     {
         self.model = model
         self.configuration = configuration
-        loop = try DecodeLoop(model: model, configuration: configuration, logger: logger)
+        inbox = JobInbox(slotCount: configuration.parallel, maxQueue: configuration.maxQueue)
+        try DecodeLoop.start(model: model, configuration: configuration, inbox: inbox, logger: logger)
     }
 
-    deinit { loop.shutdown() }
+    deinit { inbox.shutdown() }
 
     /// Tokens of context per sequence.
     public var contextLength: Int { configuration.contextLength }
 
     /// Generations running or waiting for a sequence slot. A generation whose consumer went away
     /// stops counting within one decode tick.
-    public var activeGenerations: Int { loop.activeJobs }
+    public var activeGenerations: Int { inbox.activeJobs }
 
     /// Prompt tokens evaluated so far. Reused prefixes and prompts shared by several choices
     /// are evaluated once; this counter shows it.
-    public var evaluatedPromptTokens: Int { loop.evaluatedPromptTokens }
+    public var evaluatedPromptTokens: Int { inbox.evaluatedPromptTokens }
 
     /// Tokenizes a prompt exactly as ``generate(_:)`` will.
     public func promptTokens(for request: GenerationRequest) throws(LlamaError) -> [Int32] {
@@ -89,11 +90,11 @@ public final class LlamaEngine: Sendable {
         }
         let leader = GenerationJob(request: request, promptTokens: tokens, continuation: pairs[0].continuation, followers: followers)
         for (job, pair) in zip(leader.group, pairs) {
-            pair.continuation.onTermination = { [loop] termination in
-                if case .cancelled = termination { loop.cancel(job) }
+            pair.continuation.onTermination = { [inbox] termination in
+                if case .cancelled = termination { inbox.cancel(job) }
             }
         }
-        try loop.submit(leader)
+        try inbox.submit(leader)
         return pairs.map(\.stream)
     }
 
@@ -114,20 +115,20 @@ public final class LlamaEngine: Sendable {
 
     /// Ends every running and waiting generation with reason `.stop` (text-generation-webui's
     /// `stop-generation`): each stream gets its held-back text and a summary, then ends.
-    public func stopAll() { loop.stopAll() }
+    public func stopAll() { inbox.stopAll() }
 
     /// Begins a graceful shutdown: running generations end now with reason `.stop` (their
     /// streams get the text held back and a summary), waiting ones fail with
     /// ``LlamaError/engineStopped``, and so do new ones. Returns when no generation is left, or
     /// after `timeout`.
     public func drain(timeout: Duration = .seconds(2)) async {
-        loop.drain()
+        inbox.drain()
         let deadline = ContinuousClock.now + timeout
-        while loop.activeJobs > 0, ContinuousClock.now < deadline {
+        while inbox.activeJobs > 0, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(5))
         }
     }
 
     /// Stops the decode loop; running generations end as cancelled.
-    public func shutdown() { loop.shutdown() }
+    public func shutdown() { inbox.shutdown() }
 }

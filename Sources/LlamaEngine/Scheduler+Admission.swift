@@ -1,0 +1,99 @@
+extension Scheduler {
+    /// Puts a job (and the further choices that share its prompt) on free slots.
+    ///
+    /// The job takes the free slot whose cached tokens share the longest prefix with its prompt,
+    /// so that only the new suffix is evaluated; with a prompt cache, a stored prefix longer than
+    /// any slot's is restored first, and a slot about to lose most of its cached tokens is
+    /// stored before they go. Followers take the free slots holding the least and wait for the
+    /// leader's prompt.
+    /// - Precondition: `1 + followers.count` slots are free.
+    /// - Returns: the KV steps to carry out, in order, and the slot of each job (leader first).
+    mutating func admit(_ job: Job, followers: [Job] = []) -> (steps: [CacheStep], slots: [Int]) {
+        var steps: [CacheStep] = []
+        let prompt = job.prompt
+        let free = slots.indices.filter { slots[$0].phase == .idle }
+        func shared(_ index: Int) -> Int { job.reusesCache ? slots[index].cachedTokens.commonPrefixLength(with: prompt) : 0 }
+        var best = free.max { shared($0) < shared($1) }!
+        if job.reusesCache, let match = promptCache.bestMatch(for: prompt, minimum: shared(best) + configuration.minimumCachedPrefix) {
+            // Restore into the free slot holding the least, after storing what it holds.
+            best = free.min { slots[$0].cachedTokens.count < slots[$1].cachedTokens.count }!
+            let entry = promptCache.take(match)
+            steps += stash(best)
+            steps.append(.restore(slot: best, tokens: entry.tokens, state: entry.state))
+            slots[best].cachedTokens = entry.tokens
+        }
+        // At least the last prompt token is evaluated again: its logits give the first token.
+        let reused = min(shared(best), prompt.count - 1)
+        if reused < slots[best].cachedTokens.count / 2 { steps += stash(best) }
+        steps.append(.trim(slot: best, keep: reused))
+        start(job, on: best, reusing: reused)
+        var taken = [best]
+        for follower in followers {
+            let index = slots.indices.filter { slots[$0].phase == .idle }.min {
+                slots[$0].cachedTokens.count < slots[$1].cachedTokens.count
+            }!
+            steps += stash(index)
+            steps.append(.trim(slot: index, keep: 0))
+            start(follower, on: index, reusing: 0)
+            slots[index].phase = .waitingForLeader(best)
+            taken.append(index)
+        }
+        return (steps, taken)
+    }
+
+    private mutating func start(_ job: Job, on index: Int, reusing reused: Int) {
+        arrivals += 1
+        slots[index].job = job
+        slots[index].phase = reused < job.prompt.count ? .evaluatingPrompt : .generating
+        slots[index].cachedTokens.removeSubrange(min(reused, slots[index].cachedTokens.count)...)
+        slots[index].cursor = reused
+        slots[index].reused = reused
+        slots[index].lastToken = -1
+        slots[index].passedOver = 0
+        slots[index].arrival = arrivals
+    }
+
+    /// A stash step for the slot, when the cache is on and it holds enough to be worth storing.
+    private func stash(_ index: Int) -> [CacheStep] {
+        let tokens = slots[index].cachedTokens
+        guard promptCache.isEnabled, tokens.count >= configuration.minimumCachedPrefix else { return [] }
+        return [.stash(slot: index, tokens: tokens)]
+    }
+
+    /// Records the state a ``CacheStep/stash(slot:tokens:)`` step read.
+    mutating func store(tokens: [Int32], state: [UInt8]) {
+        promptCache.insert(tokens: tokens, state: state)
+    }
+
+    /// A restore or trim failed and the slot's KV was dropped: it holds nothing, and its job
+    /// evaluates its whole prompt.
+    mutating func forget(_ index: Int) {
+        slots[index].cachedTokens = []
+        if slots[index].phase == .evaluatingPrompt || slots[index].phase == .generating, let job = slots[index].job {
+            slots[index].cursor = 0
+            slots[index].reused = 0
+            slots[index].phase = job.prompt.isEmpty ? .generating : .evaluatingPrompt
+        }
+    }
+
+    /// Frees a slot whose job ended. The slot keeps its KV for prefix reuse.
+    mutating func release(_ index: Int) {
+        slots[index].phase = .idle
+        slots[index].job = nil
+        slots[index].cursor = 0
+        slots[index].lastToken = -1
+    }
+
+    /// Followers still waiting for the leader on `index`.
+    func followers(of index: Int) -> [Int] {
+        slots.indices.filter { slots[$0].phase == .waitingForLeader(index) }
+    }
+}
+
+extension Array where Element: Equatable {
+    func commonPrefixLength(with other: [Element]) -> Int {
+        var length = 0
+        while length < count, length < other.count, self[length] == other[length] { length += 1 }
+        return length
+    }
+}

@@ -1,0 +1,118 @@
+extension Scheduler {
+    /// The next batch: the last sampled token of every generating slot, then prompt chunks.
+    ///
+    /// Prompts share at most ``Configuration/prefillChunk`` tokens per tick, shortest remaining
+    /// prompt first, so with several prompts waiting the first finishes (and starts streaming)
+    /// after its own evaluation instead of after all of them; a prompt passed over
+    /// ``Configuration/starvationLimit`` times goes first. Generating slots get their token in
+    /// every tick. Prompts that need every token's logits (prompt logprobs) come last and take
+    /// only the logit rows left.
+    /// - Returns: nil when no slot has work.
+    mutating func planTick() -> Tick? {
+        var tick = Tick()
+        var budget = configuration.batchSize
+        for index in slots.indices where slots[index].phase == .generating {
+            tick.decoding.append((index, tick.tokens.count))
+            tick.tokens.append(BatchToken(slot: index, token: slots[index].lastToken, position: slots[index].cachedTokens.count, wantsLogits: true))
+            budget -= 1
+        }
+        let evaluating = slots.indices.filter { slots[$0].phase == .evaluatingPrompt }
+        var prefill = min(budget, configuration.prefillChunk)
+        // Every prompt being evaluated may need one logit row for its last token.
+        var outputs = tick.tokens.count + evaluating.count
+        for index in prefillOrder(evaluating) where prefill > 0 {
+            let allLogits = slots[index].job!.wantsPromptLogits
+            // This slot's own reserved row is part of what it may use.
+            let limit = allLogits ? min(prefill, configuration.outputLimit - outputs + 1) : prefill
+            guard limit > 0 else { continue }
+            let slot = slots[index]
+            let prompt = slot.job!.prompt
+            let count = min(slot.remainingPrompt, limit)
+            let endsPrompt = slot.cursor + count == prompt.count
+            tick.chunks.append(Tick.Chunk(slot: index, start: slot.cursor, count: count, batchStart: tick.tokens.count, endsPrompt: endsPrompt))
+            for offset in 0..<count {
+                let isLast = endsPrompt && offset == count - 1
+                tick.tokens.append(
+                    BatchToken(
+                        slot: index,
+                        token: prompt[slot.cursor + offset],
+                        position: slot.cachedTokens.count + offset,
+                        wantsLogits: allLogits || isLast
+                    )
+                )
+            }
+            if allLogits { outputs += count - 1 }
+            prefill -= count
+        }
+        let served = Set(tick.chunks.map(\.slot))
+        for index in evaluating {
+            slots[index].passedOver = served.contains(index) ? 0 : slots[index].passedOver + 1
+        }
+        return tick.tokens.isEmpty ? nil : tick
+    }
+
+    /// Starved prompts first (oldest first), then the shortest remaining, then by arrival;
+    /// prompts that want all their logits after the others.
+    private func prefillOrder(_ evaluating: [Int]) -> [Int] {
+        evaluating.sorted { a, b in
+            let (left, right) = (slots[a], slots[b])
+            let (leftLogits, rightLogits) = (left.job!.wantsPromptLogits, right.job!.wantsPromptLogits)
+            if leftLogits != rightLogits { return !leftLogits }
+            let leftStarved = left.passedOver >= configuration.starvationLimit
+            let rightStarved = right.passedOver >= configuration.starvationLimit
+            if leftStarved != rightStarved { return leftStarved }
+            if !leftStarved, left.remainingPrompt != right.remainingPrompt { return left.remainingPrompt < right.remainingPrompt }
+            return left.arrival < right.arrival
+        }
+    }
+
+    /// Records that a tick's batch was decoded: prompt chunks and decoded tokens are in the KV
+    /// cache now. A leader that finished its prompt hands it to its followers.
+    /// - Returns: the copies to make and the slots that sample.
+    mutating func commit(_ tick: Tick) -> Outcome {
+        var outcome = Outcome()
+        for (index, batchIndex) in tick.decoding where slots[index].phase == .generating {
+            slots[index].cachedTokens.append(slots[index].lastToken)
+            outcome.samples.append((index, batchIndex, false))
+        }
+        for chunk in tick.chunks where slots[chunk.slot].phase == .evaluatingPrompt {
+            let prompt = slots[chunk.slot].job!.prompt
+            slots[chunk.slot].cachedTokens += prompt[chunk.start..<chunk.start + chunk.count]
+            slots[chunk.slot].cursor += chunk.count
+            guard chunk.endsPrompt else { continue }
+            slots[chunk.slot].phase = .generating
+            let batchIndex = chunk.batchStart + chunk.count - 1
+            outcome.samples.append((chunk.slot, batchIndex, true))
+            for follower in followers(of: chunk.slot) {
+                outcome.copies.append((chunk.slot, follower))
+                slots[follower].cachedTokens = slots[chunk.slot].cachedTokens
+                slots[follower].cursor = prompt.count
+                slots[follower].phase = .generating
+                outcome.samples.append((follower, batchIndex, true))
+            }
+        }
+        return outcome
+    }
+
+    /// The token a slot sampled; it goes into the next tick's batch.
+    mutating func sampled(_ index: Int, token: Int32) {
+        slots[index].lastToken = token
+    }
+
+    /// A tick's decode failed: the slots that had tokens in it (and followers waiting for
+    /// them) lose their KV and their jobs.
+    /// - Returns: the slots whose jobs fail.
+    mutating func fail(_ tick: Tick) -> [Int] {
+        let inBatch = Set(tick.tokens.map(\.slot))
+        let failed = slots.indices.filter { index in
+            if inBatch.contains(index) { return true }
+            if case .waitingForLeader(let leader) = slots[index].phase { return inBatch.contains(leader) }
+            return false
+        }
+        for index in failed {
+            release(index)
+            slots[index].cachedTokens = []
+        }
+        return failed
+    }
+}
