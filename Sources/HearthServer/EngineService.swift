@@ -7,10 +7,10 @@ import ServiceLifecycle
 /// stream gets its last chunk and `[DONE]`), waiting and new requests get 503. Registered after
 /// the HTTP server, it shuts down first, so the server then only has short responses to finish.
 public struct EngineService: Service {
-    let engine: LlamaEngine
+    let engine: any GenerationEngine
     let logger: Logger
 
-    public init(engine: LlamaEngine, logger: Logger) {
+    public init(engine: any GenerationEngine, logger: Logger) {
         self.engine = engine
         self.logger = logger
     }

@@ -7,7 +7,7 @@ import OpenAIAPI
 /// Starts `choices` generations of one prompt, mapping engine errors to OpenAI errors (raised
 /// before any response byte is sent, so they arrive as proper 4xx responses).
 func startGeneration(
-    _ engine: LlamaEngine,
+    _ engine: any GenerationEngine,
     _ request: GenerationRequest,
     choices: Int = 1,
     promptParam: String

@@ -18,13 +18,13 @@ extension Request {
     mutating func decodeGenerationBody<T: GenerationBody>(
         _ type: T.Type,
         configuration: ServerConfiguration,
-        model: LlamaModel
+        vocabularySize: Int
     ) async throws -> T {
         let buffer = try await collectBody(upTo: configuration.maxBodyBytes)
         var body = try RequestDecoder().decode(T.self, from: buffer.readableBytesView)
         body.options = try PresetStore(directory: configuration.presetDirectory).apply(to: body.options)
         try body.validate()
-        try body.options.validateTokens(vocabularySize: model.info.vocabularySize)
+        try body.options.validateTokens(vocabularySize: vocabularySize)
         return body
     }
 
@@ -34,7 +34,11 @@ extension Request {
     mutating func decodeChatRequest(configuration: ServerConfiguration, model: ServedModel) async throws -> (
         body: ChatCompletionRequest, prompt: BuiltPrompt
     ) {
-        let body = try await decodeGenerationBody(ChatCompletionRequest.self, configuration: configuration, model: model.engine.model)
+        let body = try await decodeGenerationBody(
+            ChatCompletionRequest.self,
+            configuration: configuration,
+            vocabularySize: model.engine.modelInfo.vocabularySize
+        )
         let room = min(body.maxTokens ?? 512, model.engine.contextLength / 2)
         return (body, try model.chatPrompt(for: PromptRequest(body), room: room))
     }

@@ -8,18 +8,18 @@ public struct ServedModel: Sendable {
     public let id: String
     /// Unix time of the file's last modification, for `created`.
     public let created: Int
-    public let engine: LlamaEngine
+    public let engine: any GenerationEngine
     /// Builds chat prompts with the model's template (parsed once, here).
     public let prompts: ChatPromptBuilder
 
     /// Fails when the chosen default chat template does not parse.
-    public init(path: String, engine: LlamaEngine, library: PromptLibrary = PromptLibrary()) throws(PromptError) {
+    public init(path: String, engine: any GenerationEngine, library: PromptLibrary = PromptLibrary()) throws(PromptError) {
         let url = URL(fileURLWithPath: path)
         id = url.pathExtension.lowercased() == "gguf" ? url.deletingPathExtension().lastPathComponent : url.lastPathComponent
         let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? Date()
         created = Int(modified.timeIntervalSince1970)
         self.engine = engine
-        let info = engine.model.info
+        let info = engine.modelInfo
         prompts = try ChatPromptBuilder(
             modelTemplate: info.chatTemplate,
             modelName: id,

@@ -136,6 +136,33 @@ public struct ModelInfo: Sendable, Equatable {
     /// Bytes of KV cache one token of context takes (f16 keys and values in every layer).
     public var kvBytesPerToken: Int
 
+    /// Facts given directly (a test's scripted engine).
+    public init(
+        name: String,
+        architecture: String = "scripted",
+        trainedContextLength: Int = 4096,
+        chatTemplate: String?,
+        bosToken: Int32 = -1,
+        eosToken: Int32 = -1,
+        bosText: String = "",
+        eosText: String = "",
+        vocabularySize: Int,
+        endOfGenerationTokens: [Int32] = [],
+        kvBytesPerToken: Int = 0
+    ) {
+        self.name = name
+        self.architecture = architecture
+        self.trainedContextLength = trainedContextLength
+        self.chatTemplate = chatTemplate
+        self.bosToken = bosToken
+        self.eosToken = eosToken
+        self.bosText = bosText
+        self.eosText = eosText
+        self.vocabularySize = vocabularySize
+        self.endOfGenerationTokens = endOfGenerationTokens
+        self.kvBytesPerToken = kvBytesPerToken
+    }
+
     init(model: OpaquePointer, vocab: OpaquePointer, path: String) {
         let fileName = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         name = Self.metadata(model, "general.name") ?? fileName

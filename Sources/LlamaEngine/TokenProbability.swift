@@ -5,6 +5,11 @@ import Foundation
 public struct TokenProbability: Sendable, Equatable {
     public var token: Int32
     public var probability: Double
+
+    public init(token: Int32, probability: Double) {
+        self.token = token
+        self.probability = probability
+    }
 }
 
 /// What a probe request wants to know.

@@ -51,7 +51,7 @@ enum TestServer {
     }
 
     /// Starts another server on a free port for `engine`; it runs until the process exits.
-    static func start(engine: LlamaEngine, configuration: ServerConfiguration) async throws -> Int {
+    static func start(engine: any GenerationEngine, configuration: ServerConfiguration) async throws -> Int {
         var configuration = configuration
         configuration.port = 0
         let (ports, continuation) = AsyncStream<Int>.makeStream()

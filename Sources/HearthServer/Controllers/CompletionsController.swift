@@ -17,7 +17,11 @@ struct CompletionsController<Context: RequestContext>: Sendable {
 
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
         var request = request
-        let body = try await request.decodeGenerationBody(CompletionRequest.self, configuration: configuration, model: model.engine.model)
+        let body = try await request.decodeGenerationBody(
+            CompletionRequest.self,
+            configuration: configuration,
+            vocabularySize: model.engine.modelInfo.vocabularySize
+        )
         let maxTokens = body.maxTokens ?? configuration.defaultCompletionMaxTokens
         let choicesPerPrompt = body.options.n ?? 1
         let generations = body.prompts.map { prompt in

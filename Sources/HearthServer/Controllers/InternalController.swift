@@ -22,7 +22,11 @@ struct InternalController<Context: RequestContext>: Sendable {
     /// first. Tokens whose texts coincide (byte pieces of one character) keep the likeliest.
     @Sendable func logits(_ request: Request, context: Context) async throws -> Response {
         var request = request
-        let body = try await request.decodeGenerationBody(LogitsRequest.self, configuration: configuration, model: model.engine.model)
+        let body = try await request.decodeGenerationBody(
+            LogitsRequest.self,
+            configuration: configuration,
+            vocabularySize: model.engine.modelInfo.vocabularySize
+        )
         let sampling = SamplingParameters(body.options, defaults: configuration.defaultSampling)
         let distribution: [TokenProbability]
         do {
@@ -40,7 +44,7 @@ struct InternalController<Context: RequestContext>: Sendable {
         var seen = Set<String>()
         var entries: [(text: String, probability: Double)] = []
         for entry in distribution {
-            let text = String(decoding: model.engine.model.piece(of: entry.token, special: true), as: UTF8.self)
+            let text = String(decoding: model.engine.piece(of: entry.token, special: true), as: UTF8.self)
             if seen.insert(text).inserted { entries.append((text, entry.probability)) }
         }
         return GenerationResponse.json(TokenProbabilities(entries: entries))
@@ -66,8 +70,8 @@ struct InternalController<Context: RequestContext>: Sendable {
     @Sendable func decode(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let body = try await request.decodeJSON(TokensRequest.self, limit: configuration.maxBodyBytes)
-        try body.validate(vocabularySize: model.engine.model.info.vocabularySize)
-        return jsonResponse(DecodedText(text: model.engine.model.detokenize(body.tokens.map { Int32($0) })))
+        try body.validate(vocabularySize: model.engine.modelInfo.vocabularySize)
+        return jsonResponse(DecodedText(text: model.engine.detokenize(body.tokens.map { Int32(clamping: $0) })))
     }
 
     /// Ends every running and waiting generation, for all clients; each ends with
@@ -82,7 +86,7 @@ struct InternalController<Context: RequestContext>: Sendable {
         var request = request
         let body = try await request.decodeJSON(TextRequest.self, limit: configuration.maxBodyBytes)
         do {
-            return try model.engine.model.tokenize(body.text, addSpecial: true)
+            return try model.engine.tokenize(body.text, addSpecial: true)
         } catch {
             throw OpenAIError(error, param: "text")
         }

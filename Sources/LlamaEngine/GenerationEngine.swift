@@ -1,0 +1,47 @@
+/// What the server needs of an inference engine: the model's facts, its tokenizer, generation
+/// and control. ``LlamaEngine`` is the real one; tests of routing, validation and framing use a
+/// scripted one, so that they run without a model.
+public protocol GenerationEngine: Sendable {
+    /// Facts of the loaded model (vocabulary size, chat template, special tokens).
+    var modelInfo: ModelInfo { get }
+    /// Tokens of context per sequence.
+    var contextLength: Int { get }
+    /// Generations running or waiting for a slot.
+    var activeGenerations: Int { get }
+
+    /// Text to token ids (`addSpecial`: BOS as the model wants it).
+    func tokenize(_ text: String, addSpecial: Bool) throws(LlamaError) -> [Int32]
+    /// The raw bytes of one token.
+    func piece(of token: Int32, special: Bool) -> [UInt8]
+    /// Token ids to text (special tokens skipped).
+    func detokenize(_ tokens: [Int32]) -> String
+    /// The prompt's tokens exactly as ``generate(_:choices:)`` will evaluate them.
+    func promptTokens(for request: GenerationRequest) throws(LlamaError) -> [Int32]
+
+    /// Starts `choices` generations of one prompt; one event stream per choice.
+    func generate(_ request: GenerationRequest, choices: Int) throws(LlamaError) -> [AsyncThrowingStream<GenerationEvent, any Error>]
+    /// The next-token distribution after `prompt`, most likely first.
+    func nextTokenDistribution(prompt: String, sampling: SamplingParameters, applySamplers: Bool, top: Int) async throws -> [TokenProbability]
+    /// Ends every running and waiting generation with reason `.stop`.
+    func stopAll()
+    /// Graceful shutdown: running generations end now, waiting and new ones fail with
+    /// ``LlamaError/engineStopped``.
+    func drain(timeout: Duration) async
+}
+
+extension LlamaEngine: GenerationEngine {
+    public var modelInfo: ModelInfo { model.info }
+
+    public func tokenize(_ text: String, addSpecial: Bool) throws(LlamaError) -> [Int32] {
+        try model.tokenize(text, addSpecial: addSpecial)
+    }
+
+    public func piece(of token: Int32, special: Bool) -> [UInt8] { model.piece(of: token, special: special) }
+
+    public func detokenize(_ tokens: [Int32]) -> String { model.detokenize(tokens) }
+}
+
+extension GenerationEngine {
+    /// Graceful shutdown within two seconds.
+    public func drain() async { await drain(timeout: .seconds(2)) }
+}
