@@ -22,7 +22,7 @@ bench: setup
 	$(SWIFT) build -c release --product hearth-bench
 	.build/release/hearth-bench $(ARGS)
 
-## The same, with llama-cpp-python's own server measured beside Hearth.
+## The same, with llama.cpp's own llama-server (same commit, built once into ~/.cache/hearth) beside Hearth.
 bench-peer: setup
 	$(SWIFT) build -c release --product hearth
 	$(SWIFT) build -c release --product hearth-bench

@@ -2,9 +2,9 @@ extension Scheduler {
     /// The next batch: the last sampled token of every generating slot, then prompt chunks.
     ///
     /// Prompts share at most ``Configuration/prefillChunk`` tokens per tick, shortest remaining
-    /// prompt first, so with several prompts waiting the first finishes (and starts streaming)
-    /// after its own evaluation instead of after all of them; a prompt passed over
-    /// ``Configuration/starvationLimit`` times goes first. Generating slots get their token in
+    /// prompt first, and after the first only prompts that finish within the tick, so with
+    /// several prompts waiting they finish (and start streaming) one after another instead of
+    /// all at the end; a prompt passed over ``Configuration/starvationLimit`` times goes first. Generating slots get their token in
     /// every tick. Prompts that need every token's logits (prompt logprobs) come last and take
     /// only the logit rows left.
     /// - Returns: nil when no slot has work.
@@ -25,6 +25,10 @@ extension Scheduler {
             // This slot's own reserved row is part of what it may use.
             let limit = allLogits ? min(prefill, configuration.outputLimit - outputs + 1) : prefill
             guard limit > 0 else { continue }
+            // After the first prompt of the tick, only prompts that finish in it join: a second
+            // prompt's partial chunk would delay the first's answer without bringing its own.
+            // (Prompts that want every logit advance by a few rows a tick whatever comes first.)
+            guard tick.chunks.isEmpty || allLogits || slots[index].remainingPrompt <= limit else { continue }
             let slot = slots[index]
             let prompt = slot.job!.prompt
             let count = min(slot.remainingPrompt, limit)

@@ -1,30 +1,22 @@
 import OrderedJSON
 
-/// text-generation-webui's prompt fields of a chat request, typed: the mode, the instruction
-/// template, the character and names, `continue_`, and the variables passed to the chat
-/// template.
+/// text-generation-webui's prompt fields of a chat request, typed, by their wire names
+/// (`mode`, `instruction_template`, `instruction_template_str`, `character`, `name1` or
+/// `user_name`, `name2` or `bot_name`, `context`, `greeting`, `user_bio`, `chat_template_str`,
+/// `chat_instruct_command`, `continue_`). What each means is Prompting's `PromptRequest`'s
+/// business; the server copies them there. `mode` is checked where prompts are built.
 public struct ChatPromptFields: Decodable, Sendable {
-    /// `mode`: `instruct`, `chat` or `chat-instruct` (checked where prompts are built).
     public var mode: String?
-    /// `instruction_template`: a file name under the instruction-template folder.
     public var instructionTemplate: String?
-    /// `instruction_template_str`: Jinja source, which wins over every other template.
     public var instructionTemplateSource: String?
-    /// `character`: a file name under the character folder.
     public var character: String?
-    /// `name1`, or `user_name`.
     public var userName: String?
-    /// `name2`, or `bot_name`.
     public var botName: String?
     public var context: String?
     public var greeting: String?
-    /// `user_bio`.
     public var userBio: String?
-    /// `chat_template_str`: the template of `chat` mode.
     public var chatTemplateSource: String?
-    /// `chat_instruct_command`, with `<|character|>` and `<|prompt|>` placeholders.
     public var chatInstructCommand: String?
-    /// `continue_`: extend the last assistant message instead of starting a new one.
     public var continueLastMessage: Bool
     /// `enable_thinking`, `reasoning_effort`, `thinking_budget`, then the entries of
     /// `chat_template_kwargs`, in order: extra variables of the chat template.

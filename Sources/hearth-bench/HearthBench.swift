@@ -45,6 +45,9 @@ struct HearthBench: AsyncParsableCommand {
     @Flag(name: .customLong("prompts-only"), help: "Only the chat-prompt building figures (Jinja rendering), without a server.")
     var promptsOnly = false
 
+    @Flag(name: .customLong("prefill-only"), help: "Only the row of 4 prompts arriving at once, for Hearth and --against.")
+    var prefillOnly = false
+
     @Option(name: .customLong("ubatch-size"))
     var ubatchSize = 512
 
@@ -71,6 +74,11 @@ struct HearthBench: AsyncParsableCommand {
             // Only the model's metadata is needed: no context, no decode thread.
             let loaded = try LlamaModel(path: model)
             try PromptBenchmark.report(modelTemplate: loaded.info.chatTemplate, modelName: modelName, renders: 5_000)
+            return
+        }
+
+        if prefillOnly {
+            try simultaneousPromptsOnly()
             return
         }
 
@@ -177,6 +185,10 @@ struct HearthBench: AsyncParsableCommand {
                 rows.append(["\(clients) clients: inter-token p50 ms"])
                 column.append(Report.number(figures.interTokenP50))
             }
+            var together: [(median: Double, maximum: Double)] = []
+            for _ in 0..<3 { together.append(try load.simultaneousPrompts(clients: 4, promptTokens: 330, newTokens: 4)) }
+            rows.append(["4 prompts of ~330 tokens at once: TTFT median / max ms (median of 3 rounds)"])
+            column.append("\(Report.number(percentile(together.map(\.median), 0.5))) / \(Report.number(percentile(together.map(\.maximum), 0.5)))")
             let prefix = try load.sharedPrefix(prefixTokens: 1000, requests: 8, coldRequests: 3)
             rows.append(["shared 1,000-token prefix: mean TTFT cold ms"])
             column.append(Report.number(prefix.cold))
@@ -189,6 +201,39 @@ struct HearthBench: AsyncParsableCommand {
         Report.table(
             header: ["workload (128-token prompts, 64 new tokens)"] + targets.map(\.0),
             rows: rows.indices.map { row in rows[row] + columns.map { $0[row] } }
+        )
+    }
+
+    /// 4 prompts of ~330 tokens arriving at once, Hearth and the `--against` server in turn,
+    /// `runs` rounds each: TTFT median and maximum per round, and their medians.
+    private func simultaneousPromptsOnly() throws {
+        let server = try BenchServer(
+            binary: self.server,
+            arguments: ["--model", model, "--ctx-size", "\(ctxSize)", "--parallel", "\(parallel)", "--ubatch-size", "\(ubatchSize)"]
+                + (threads.map { ["--threads", "\($0)"] } ?? [])
+        )
+        defer { server.stop() }
+        var targets = [("Hearth", server.client)]
+        if let against, let port = URL(string: against)?.port { targets.append((againstName, LoopbackHTTPClient(port: port))) }
+        var results = [[(median: Double, maximum: Double)]](repeating: [], count: targets.count)
+        for round in 0...runs {
+            for offset in targets.indices {
+                let index = (round + offset) % targets.count
+                let figures = try LoadRunner(client: targets[index].1).simultaneousPrompts(clients: 4, promptTokens: 330, newTokens: 4)
+                usleep(500_000)
+                guard round > 0 else { continue }  // warm-up
+                results[index].append(figures)
+                Report.line("round \(round) \(targets[index].0): TTFT median \(Report.number(figures.median)) ms, max \(Report.number(figures.maximum)) ms")
+            }
+        }
+        Report.table(
+            header: ["4 prompts of ~330 tokens at once", "TTFT median ms", "TTFT max ms"],
+            rows: targets.indices.map { index in
+                [
+                    targets[index].0, Report.number(percentile(results[index].map(\.median), 0.5)),
+                    Report.number(percentile(results[index].map(\.maximum), 0.5)),
+                ]
+            }
         )
     }
 }

@@ -80,6 +80,27 @@ struct LoadRunner {
         )
     }
 
+    /// Median and longest TTFT (ms) when `clients` prompts of about `promptTokens` tokens, none
+    /// sharing a prefix, arrive together: how a server orders prompt evaluation. Evaluating them
+    /// all in one batch makes every client wait for all of them; finishing them one after
+    /// another answers the first after its own evaluation.
+    func simultaneousPrompts(clients: Int, promptTokens: Int, newTokens: Int) throws -> (median: Double, maximum: Double) {
+        let ttfts = Mutex<[Double]>([])
+        let failures = Mutex<[String]>([])
+        runThreads(clients) { index in
+            do {
+                let prompt = Self.countingPrompt(tag: "together-\(index)-\(UUID().uuidString.prefix(8))", tokens: promptTokens)
+                if let ttft = try stream(prompt: prompt, newTokens: newTokens).ttft { ttfts.withLock { $0.append(ttft) } }
+            } catch {
+                failures.withLock { $0.append("\(error)") }
+            }
+        }
+        if let failure = failures.withLock({ $0.first }) { throw BenchError(failure) }
+        let all = ttfts.withLock { $0 }.sorted()
+        let median = all.count.isMultiple(of: 2) ? (all[all.count / 2 - 1] + all[all.count / 2]) / 2 : all[all.count / 2]
+        return (median * 1000, (all.last ?? 0) * 1000)
+    }
+
     /// Mean TTFT (ms) of `requests` questions behind one shared system prompt of about
     /// `prefixTokens` tokens, sent one at a time after a warm-up request with that prefix;
     /// and of `coldRequests` requests whose prefixes are all new.
