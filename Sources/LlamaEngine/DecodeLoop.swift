@@ -135,7 +135,12 @@ final class DecodeLoop {
         let (steps, slots) = scheduler.admit(schedulingJob(job), followers: job.followers.map(schedulingJob))
         for step in steps { carryOut(step) }
         for (member, index) in zip(job.group, slots) {
-            let sampler = SamplerChain(member.request.sampling, model: model.info, vocabulary: model.vocab, contextLength: configuration.contextLength)
+            let sampler = SamplerChain(
+                member.request.sampling,
+                model: model.info,
+                vocabulary: model.vocab,
+                contextLength: configuration.contextLength
+            )
             outputs[index] = SequenceOutput(job: member, sampler: sampler, reusedTokens: scheduler.slots[index].reused)
         }
     }

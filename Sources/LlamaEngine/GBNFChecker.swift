@@ -242,7 +242,8 @@ struct GBNFChecker {
             switch byte(position) {
             case UInt8(ascii: " "), UInt8(ascii: "\t"):
                 position += 1
-            case UInt8(ascii: "\r"), UInt8(ascii: "\n") where newlineOK:
+            case UInt8(ascii: "\r"),
+                UInt8(ascii: "\n") where newlineOK:
                 position += 1
             case UInt8(ascii: "#"):
                 while byte(position) != 0, byte(position) != UInt8(ascii: "\r"), byte(position) != UInt8(ascii: "\n") { position += 1 }

@@ -7,7 +7,9 @@ enum LlamaCall {
     /// `value` as a C `int32_t`.
     /// - Throws: ``LlamaError/invalidConfiguration(_:)`` naming `what` when it does not fit.
     static func int32(_ value: Int, _ what: String) throws(LlamaError) -> Int32 {
-        guard let converted = Int32(exactly: value) else { throw .invalidConfiguration("\(what) = \(value) is beyond llama.cpp's limit of \(Int32.max)") }
+        guard let converted = Int32(exactly: value) else {
+            throw .invalidConfiguration("\(what) = \(value) is beyond llama.cpp's limit of \(Int32.max)")
+        }
         return converted
     }
 

@@ -43,7 +43,15 @@ public final class LlamaModel: @unchecked Sendable {
             var tokens = [Int32](repeating: 0, count: capacity)
             let count = utf8.withUnsafeBufferPointer { bytes in
                 bytes.withMemoryRebound(to: CChar.self) { chars in
-                    llama_tokenize(vocab, chars.baseAddress, Int32(clamping: chars.count), &tokens, Int32(clamping: capacity), addSpecial, parseSpecial)
+                    llama_tokenize(
+                        vocab,
+                        chars.baseAddress,
+                        Int32(clamping: chars.count),
+                        &tokens,
+                        Int32(clamping: capacity),
+                        addSpecial,
+                        parseSpecial
+                    )
                 }
             }
             if count >= 0 {

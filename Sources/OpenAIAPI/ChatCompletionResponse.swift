@@ -1,4 +1,5 @@
 import OrderedJSON
+
 /// One choice of a chat completion.
 public struct ChatChoice: JSONRepresentable {
     public var index: Int

@@ -1,4 +1,5 @@
 import OrderedJSON
+
 /// One choice of a text completion, in a full response or a stream chunk.
 public struct CompletionChoice: JSONRepresentable {
     public var index: Int

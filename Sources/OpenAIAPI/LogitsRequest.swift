@@ -1,4 +1,5 @@
 import OrderedJSON
+
 /// The body of `POST /v1/internal/logits` (text-generation-webui): the next-token
 /// distribution after `prompt`.
 public struct LogitsRequest: Decodable, Sendable {

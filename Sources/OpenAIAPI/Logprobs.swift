@@ -1,4 +1,5 @@
 import OrderedJSON
+
 /// One token's log probability as the API reports it, with the most likely alternatives at its
 /// position.
 public struct LogprobEntry: Sendable, Equatable {

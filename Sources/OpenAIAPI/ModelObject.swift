@@ -1,4 +1,5 @@
 import OrderedJSON
+
 /// A model as `GET /v1/models` lists it.
 public struct ModelObject: JSONRepresentable, Equatable {
     public var id: String

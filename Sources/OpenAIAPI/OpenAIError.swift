@@ -1,4 +1,5 @@
 import OrderedJSON
+
 /// An error a client can cause, rendered as OpenAI's envelope
 /// `{"error":{"message","type","param","code"}}` with an HTTP status.
 ///

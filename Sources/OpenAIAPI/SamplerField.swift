@@ -1,5 +1,5 @@
-import OrderedJSON
 import Foundation
+import OrderedJSON
 
 /// Every sampling field a generating request may send, with its wire name, type, range and
 /// text-generation-webui's default: the one table that decoding, validation, presets, the

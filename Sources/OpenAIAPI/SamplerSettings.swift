@@ -139,7 +139,10 @@ extension SamplerField {
             }
         let shown = SamplerValue.format(number)
         if number < lower {
-            return .invalidValue(wireName, "\(noun) below minimum value. Expected a value >= \(SamplerValue.format(lower)), but got \(shown) instead.")
+            return .invalidValue(
+                wireName,
+                "\(noun) below minimum value. Expected a value >= \(SamplerValue.format(lower)), but got \(shown) instead."
+            )
         }
         return .invalidValue(wireName, "\(noun) above maximum value. Expected a value <= \(SamplerValue.format(upper)), but got \(shown) instead.")
     }

@@ -1,4 +1,5 @@
 import OrderedJSON
+
 /// The body of `POST /v1/internal/encode` and `/v1/internal/token-count`.
 public struct TextRequest: Decodable, Sendable {
     public var text: String

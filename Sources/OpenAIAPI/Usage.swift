@@ -1,4 +1,5 @@
 import OrderedJSON
+
 /// Token counts of one request, as OpenAI reports them.
 public struct Usage: JSONRepresentable, Equatable {
     public var promptTokens: Int

@@ -223,7 +223,9 @@ struct HearthBench: AsyncParsableCommand {
                 usleep(500_000)
                 guard round > 0 else { continue }  // warm-up
                 results[index].append(figures)
-                Report.line("round \(round) \(targets[index].0): TTFT median \(Report.number(figures.median)) ms, max \(Report.number(figures.maximum)) ms")
+                Report.line(
+                    "round \(round) \(targets[index].0): TTFT median \(Report.number(figures.median)) ms, max \(Report.number(figures.maximum)) ms"
+                )
             }
         }
         Report.table(

@@ -19,7 +19,10 @@ enum PromptBenchmark {
             let text = String(repeating: "Turn \(index) says something of moderate length. ", count: 6)
             return #"{"role": "\#(role)", "content": "\#(text)"}"#
         }
-        guard case .array(let messages) = try Value(jsonText: #"[{"role": "system", "content": "You are helpful."}, \#(turns.joined(separator: ", "))]"#)
+        guard
+            case .array(let messages) = try Value(
+                jsonText: #"[{"role": "system", "content": "You are helpful."}, \#(turns.joined(separator: ", "))]"#
+            )
         else { return }
         let plain = PromptRequest(messages: messages)
         var alpaca = plain

@@ -18,7 +18,10 @@ enum Extremes {
         }.map(\.wireName)
         let bounded = #""grammar_string": "root ::= \"ok\"""#
         return [
-            ("/v1/completions", #"{"prompt": "x", "max_tokens": 3, \#(bounded)"#, ["max_tokens", "n", "logprobs", "seed", "logit_bias.11"] + samplers),
+            (
+                "/v1/completions", #"{"prompt": "x", "max_tokens": 3, \#(bounded)"#,
+                ["max_tokens", "n", "logprobs", "seed", "logit_bias.11"] + samplers
+            ),
             (
                 "/v1/chat/completions",
                 #"{"messages": [{"role": "user", "content": "x"}], "max_tokens": 3, \#(bounded)"#,

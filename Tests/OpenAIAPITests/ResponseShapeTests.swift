@@ -1,5 +1,5 @@
-import OrderedJSON
 import Foundation
+import OrderedJSON
 import Testing
 
 @testable import OpenAIAPI

@@ -59,7 +59,10 @@ import Testing
     }
 
     @Test func samplerPriorityTakesAListOrAStringAndRefusesUnknownNames() throws {
-        #expect(try decode(#"{"prompt": "x", "sampler_priority": "top_k\ntemperature, min_p"}"#).sampling[.samplerPriority] == .list(["top_k", "temperature", "min_p"]))
+        #expect(
+            try decode(#"{"prompt": "x", "sampler_priority": "top_k\ntemperature, min_p"}"#).sampling[.samplerPriority]
+                == .list(["top_k", "temperature", "min_p"])
+        )
         #expect(error(#"{"prompt": "x", "sampler_priority": ["top_kk"]}"#)?.param == "sampler_priority")
     }
 

@@ -44,7 +44,13 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
             includesUsage: body.streamOptions?.includeUsage ?? false
         )
         if body.stream {
-            return stream(replies, reply, throttle: StreamThrottle(tokensPerSecond: body.options.tokensPerSecond), request: request, logger: context.logger)
+            return stream(
+                replies,
+                reply,
+                throttle: StreamThrottle(tokensPerSecond: body.options.tokensPerSecond),
+                request: request,
+                logger: context.logger
+            )
         }
         let (folds, usage, rawTexts) = try await request.cancellingOnDisconnect {
             var folds = [ChatReplyFold](repeating: ChatReplyFold(), count: streams.count)
@@ -55,7 +61,9 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
             context.logger.debug("Chat result", metadata: ["texts": "\(rawTexts)"])
         }
         let choices = folds.enumerated().map { $1.choice(index: $0, reportsLogprobs: replies.reportsLogprobs) }
-        return GenerationResponse.json(ChatCompletionResponse(id: reply.id, created: reply.created, model: reply.model, choices: choices, usage: usage))
+        return GenerationResponse.json(
+            ChatCompletionResponse(id: reply.id, created: reply.created, model: reply.model, choices: choices, usage: usage)
+        )
     }
 
     private func stream(_ replies: ChatReplies, _ reply: ChatReplyFrame, throttle: StreamThrottle, request: Request, logger: Logger) -> Response {

@@ -56,7 +56,13 @@ struct CompletionsController<Context: RequestContext>: Sendable {
             includesUsage: body.streamOptions?.includeUsage ?? false
         )
         if body.stream {
-            return stream(replies, frame, throttle: StreamThrottle(tokensPerSecond: body.options.tokensPerSecond), request: request, logger: context.logger)
+            return stream(
+                replies,
+                frame,
+                throttle: StreamThrottle(tokensPerSecond: body.options.tokensPerSecond),
+                request: request,
+                logger: context.logger
+            )
         }
         let (folds, usage, rawTexts) = try await request.cancellingOnDisconnect {
             var folds = [CompletionReplyFold](repeating: CompletionReplyFold(), count: streams.count)
@@ -108,7 +114,9 @@ struct CompletionsController<Context: RequestContext>: Sendable {
             var throttle = throttle
             let (usage, rawTexts) = try await replies.forEachDelta { delta in
                 if delta.finishReason == nil { try await throttle.wait() }
-                try await send(frame.chunk(CompletionChoice(index: delta.index, text: delta.text, finishReason: delta.finishReason, logprobs: delta.logprobs)))
+                try await send(
+                    frame.chunk(CompletionChoice(index: delta.index, text: delta.text, finishReason: delta.finishReason, logprobs: delta.logprobs))
+                )
             }
             if logsUserText { logger.debug("Completion result", metadata: ["texts": "\(rawTexts)"]) }
             if frame.includesUsage {
@@ -129,6 +137,8 @@ private struct CompletionFrame: Sendable {
     let includesUsage: Bool
 
     func chunk(_ choice: CompletionChoice) -> String {
-        ServerSentEvents.event(CompletionResponse(id: id, created: created, model: model, choices: [choice], usage: nil, includesUsage: includesUsage))
+        ServerSentEvents.event(
+            CompletionResponse(id: id, created: created, model: model, choices: [choice], usage: nil, includesUsage: includesUsage)
+        )
     }
 }
