@@ -8,6 +8,7 @@ import signal
 import subprocess
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -54,6 +55,40 @@ def wait_until_serving(process: subprocess.Popen, url: str, seconds: float = 60)
     raise AssertionError("hearth neither served nor exited")
 
 
+def check_flag(flag: str, value: str, extra: list[str]) -> str | None:
+    """Runs `hearth` with one flag; returns what went wrong, or None."""
+    port = free_port()
+    process = subprocess.Popen(
+        [BINARY, "--ctx-size", "1024", "--api-port", str(port), *extra, flag, value],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        if flag == "--api-port":
+            # `--api-port 0` binds a port of the system's choosing: give it time to start instead.
+            try:
+                process.wait(timeout=5)
+                started = False
+            except subprocess.TimeoutExpired:
+                started = True
+        else:
+            started = wait_until_serving(process, f"http://127.0.0.1:{port}", seconds=60)
+        if started:
+            # Accepted: the server started; it must stop cleanly.
+            process.send_signal(signal.SIGTERM)
+            code = process.wait(timeout=30)
+            return None if code == 0 else f"{flag} {value}: exit {code} after SIGTERM"
+        code = process.wait(timeout=30)
+        stderr = process.stderr.read().decode()
+        if code != 64 or "Error:" not in stderr or "Fatal error" in stderr:
+            return f"{flag} {value}: exit {code}\n{stderr[-2000:]}"
+        return None
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
 def test_numeric_flags_at_their_extremes_are_usage_errors_or_work() -> None:
     """A value out of range is a usage error (exit 64) naming the flag, never a crash; a value in
     range starts the server, which then stops cleanly. Sampler flags are checked against a missing
@@ -61,25 +96,9 @@ def test_numeric_flags_at_their_extremes_are_usage_errors_or_work() -> None:
     samplers = sampler_flags()
     assert "--top-k" in samplers and "--dry-allowed-length" in samplers
     runs = [(flag, []) for flag in SERVER_FLAGS] + [(flag, ["--model", "/nonexistent/model.gguf"]) for flag in samplers]
-    for flag, extra in runs:
-        for value in EXTREMES:
-            process = subprocess.Popen(
-                [BINARY, "--ctx-size", "1024", "--api-port", str(free_port()), *extra, flag, value],
-                cwd=ROOT,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-            )
-            try:
-                code = process.wait(timeout=4)
-            except subprocess.TimeoutExpired:
-                # Accepted: the server started; it must stop cleanly.
-                process.send_signal(signal.SIGTERM)
-                code = process.wait(timeout=30)
-                assert code == 0, f"{flag} {value}: exit {code} after SIGTERM"
-                continue
-            stderr = process.stderr.read().decode()
-            assert code == 64, f"{flag} {value}: exit {code}\n{stderr[-2000:]}"
-            assert "Error:" in stderr and "Fatal error" not in stderr, f"{flag} {value}: {stderr[-2000:]}"
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        problems = list(pool.map(lambda job: check_flag(*job), [(flag, value, extra) for flag, extra in runs for value in EXTREMES]))
+    assert [problem for problem in problems if problem] == []
 
 
 def test_sigterm_ends_running_streams_refuses_waiting_requests_and_exits_0() -> None:
