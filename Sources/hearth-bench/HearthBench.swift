@@ -48,6 +48,9 @@ struct HearthBench: AsyncParsableCommand {
     @Flag(name: .customLong("prefill-only"), help: "Only the row of 4 prompts arriving at once, for Hearth and --against.")
     var prefillOnly = false
 
+    @Option(name: .customLong("prefill-new-tokens"), help: "Tokens each of the 4 prompts arriving at once generates.")
+    var prefillNewTokens = 4
+
     @Option(name: .customLong("ubatch-size"))
     var ubatchSize = 512
 
@@ -219,7 +222,11 @@ struct HearthBench: AsyncParsableCommand {
         for round in 0...runs {
             for offset in targets.indices {
                 let index = (round + offset) % targets.count
-                let figures = try LoadRunner(client: targets[index].1).simultaneousPrompts(clients: 4, promptTokens: 330, newTokens: 4)
+                let figures = try LoadRunner(client: targets[index].1).simultaneousPrompts(
+                    clients: 4,
+                    promptTokens: 330,
+                    newTokens: prefillNewTokens
+                )
                 usleep(500_000)
                 guard round > 0 else { continue }  // warm-up
                 results[index].append(figures)
