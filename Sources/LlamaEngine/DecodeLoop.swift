@@ -197,8 +197,16 @@ final class DecodeLoop {
             batch.logits[index] = token.wantsLogits ? 1 : 0
             batch.n_tokens += 1
         }
+        let started = ContinuousClock.now
         do throws(LlamaError) {
             try LlamaCall.decode(context, batch)
+            logger.debug(
+                "Tick decoded",
+                metadata: [
+                    "tick.tokens": "\(tick.tokens.count)", "tick.prompt_chunks": "\(tick.chunks.map(\.count))",
+                    "tick.seconds": "\(ContinuousClock.now - started)",
+                ]
+            )
         } catch {
             fail(tick, error)
             return
