@@ -21,17 +21,16 @@ struct ChatReplies {
     let namePrefixes: [String]
     let insideReasoning: Bool
     let reportsLogprobs: Bool
+    /// Keep each choice's raw text, for debug logging.
+    let keepsText: Bool
 
     /// Calls `body` with every delta of every choice, in the order they become certain.
-    /// - Returns: the usage (the prompt counts once, whatever `n` is) and, for debug logging,
+    /// - Returns: the usage (the prompt counts once, whatever `n` is) and, with ``keepsText``,
     ///   each choice's raw text.
-    func forEachDelta(_ body: (ChatDelta) async throws -> Void) async throws -> (usage: Usage, rawTexts: [String]) {
+    func forEachDelta(_ body: (ChatDelta) async throws -> Void) async throws -> (usage: Usage, texts: [String]) {
         let count = streams.count
         var pipelines = [ReplyPipeline](repeating: ReplyPipeline(namePrefixes: namePrefixes, insideReasoning: insideReasoning), count: count)
         var pending = [[LogprobEntry]](repeating: [], count: count)
-        var rawTexts = [String](repeating: "", count: count)
-        var usage = Usage(promptTokens: 0, completionTokens: 0)
-        var finished = 0
         /// Logprobs wait for a delta with text, so each chunk carries those of the tokens its
         /// text starts.
         func send(_ index: Int, _ piece: ReplyPipeline.Piece, finish: FinishReason? = nil) async throws {
@@ -48,26 +47,19 @@ struct ChatReplies {
                 )
             )
         }
-        try await forEachEvent(of: streams) { index, event in
+        return try await readChoices(streams, keepingText: keepsText, countsPrompt: { $0 == 0 }) { index, event in
             switch event {
             case .logprobs(let entries):
                 pending[index] += entries.map(LogprobEntry.init)
             case .text(let text):
-                rawTexts[index] += text
                 try await send(index, pipelines[index].feed(text))
             case .promptLogprobs:
                 break
             case .finished(let summary):
                 try await send(index, pipelines[index].finish())
                 try await send(index, ReplyPipeline.Piece(), finish: FinishReason(summary.reason))
-                if index == 0 { usage.promptTokens = summary.promptTokens }
-                usage.completionTokens += summary.completionTokens
-                finished += 1
             }
         }
-        // A stream that ends without its summary was withdrawn: its client has gone.
-        guard finished == streams.count else { throw CancellationError() }
-        return (usage, rawTexts)
     }
 }
 

@@ -24,18 +24,17 @@ struct CompletionReplies {
     let suffix: String?
     /// `logprobs` was asked for (with `echo`, the prompt's tokens come first).
     let reportsLogprobs: Bool
+    /// Keep each choice's generated text, for debug logging.
+    let keepsText: Bool
 
     func prompt(of choice: Int) -> String { prompts[choice / choicesPerPrompt] }
 
     /// Calls `body` with every delta of every choice, in order.
-    /// - Returns: the usage (each prompt counts once, whatever `n` is) and, for debug logging,
+    /// - Returns: the usage (each prompt counts once, whatever `n` is) and, with ``keepsText``,
     ///   each choice's generated text.
-    func forEachDelta(_ body: (CompletionDelta) async throws -> Void) async throws -> (usage: Usage, rawTexts: [String]) {
+    func forEachDelta(_ body: (CompletionDelta) async throws -> Void) async throws -> (usage: Usage, texts: [String]) {
         var pending = [[LogprobEntry]](repeating: [], count: streams.count)
         var offsets = [Int](repeating: 0, count: streams.count)
-        var rawTexts = [String](repeating: "", count: streams.count)
-        var usage = Usage(promptTokens: 0, completionTokens: 0)
-        var finished = 0
         func takeLogprobs(_ index: Int) -> CompletionLogprobs? {
             guard reportsLogprobs else { return nil }
             defer {
@@ -48,7 +47,7 @@ struct CompletionReplies {
         if echo && !reportsLogprobs {
             for index in streams.indices { try await body(CompletionDelta(index: index, text: prompt(of: index))) }
         }
-        try await forEachEvent(of: streams) { index, event in
+        return try await readChoices(streams, keepingText: keepsText, countsPrompt: { $0 % choicesPerPrompt == 0 }) { index, event in
             switch event {
             case .promptLogprobs(let entries):
                 pending[index] = entries.map(LogprobEntry.init)
@@ -56,20 +55,13 @@ struct CompletionReplies {
             case .logprobs(let entries):
                 pending[index] += entries.map(LogprobEntry.init)
             case .text(let text):
-                rawTexts[index] += text
                 try await body(CompletionDelta(index: index, text: text, logprobs: takeLogprobs(index)))
             case .finished(let summary):
                 try await body(
                     CompletionDelta(index: index, text: suffix ?? "", logprobs: takeLogprobs(index), finishReason: FinishReason(summary.reason))
                 )
-                if index % choicesPerPrompt == 0 { usage.promptTokens += summary.promptTokens }
-                usage.completionTokens += summary.completionTokens
-                finished += 1
             }
         }
-        // A stream that ends without its summary was withdrawn: its client has gone.
-        guard finished == streams.count else { throw CancellationError() }
-        return (usage, rawTexts)
     }
 }
 

@@ -19,6 +19,35 @@ func startGeneration(
     }
 }
 
+/// Reads every choice's events to their ends, in arrival order, passing each to `body`: the
+/// bookkeeping both reply kinds share. Usage counts each prompt once (`countsPrompt(choice)` is
+/// true for one choice per prompt); each choice's raw text is kept only when `keepingText` (debug
+/// logging). A stream that ends without its summary was withdrawn: its client has gone, and
+/// this throws `CancellationError`.
+func readChoices(
+    _ streams: [AsyncThrowingStream<GenerationEvent, any Error>],
+    keepingText: Bool,
+    countsPrompt: (Int) -> Bool,
+    _ body: (Int, GenerationEvent) async throws -> Void
+) async throws -> (usage: Usage, texts: [String]) {
+    var usage = Usage(promptTokens: 0, completionTokens: 0)
+    var texts = [String](repeating: "", count: keepingText ? streams.count : 0)
+    var finished = 0
+    try await forEachEvent(of: streams) { index, event in
+        switch event {
+        case .text(let text) where keepingText: texts[index] += text
+        case .finished(let summary):
+            if countsPrompt(index) { usage.promptTokens += summary.promptTokens }
+            usage.completionTokens += summary.completionTokens
+            finished += 1
+        default: break
+        }
+        try await body(index, event)
+    }
+    guard finished == streams.count else { throw CancellationError() }
+    return (usage, texts)
+}
+
 /// Calls `body` with each event of several generations as it arrives, tagged with the index of
 /// its stream. A single stream is read directly, without a relay task.
 func forEachEvent(

@@ -14,7 +14,7 @@ extension Request {
 
     /// Decodes a generating request once: the body is parsed, read into its typed value, the
     /// `preset` it names is filled in under its own sampler fields, then ranges and token ids
-    /// (against `model`'s vocabulary) are checked.
+    /// (against a vocabulary of `vocabularySize` tokens) are checked.
     mutating func decodeGenerationBody<T: GenerationBody>(
         _ type: T.Type,
         configuration: ServerConfiguration,

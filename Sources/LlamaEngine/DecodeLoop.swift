@@ -217,16 +217,16 @@ final class DecodeLoop {
             inbox.countEvaluated(chunk.count)
             if outputs[chunk.slot]?.request.promptLogprobs == true { measurePrompt(chunk) }
         }
-        for (leader, follower) in outcome.copies {
-            llama_memory_seq_cp(memory, Int32(leader), Int32(follower), -1, -1)
-            let promptLogprobs = outputs[leader]?.promptLogprobs ?? []
-            outputs[follower]?.promptLogprobs = promptLogprobs
+        for copy in outcome.copies {
+            llama_memory_seq_cp(memory, Int32(copy.from), Int32(copy.to), -1, -1)
+            let promptLogprobs = outputs[copy.from]?.promptLogprobs ?? []
+            outputs[copy.to]?.promptLogprobs = promptLogprobs
         }
-        for (index, batchIndex, promptDone) in outcome.samples where outputs[index] != nil {
-            if let probe = outputs[index]?.request.probe {
-                report(probe, slot: index, batchIndex: Int32(batchIndex))
+        for sampling in outcome.samples where outputs[sampling.slot] != nil {
+            if let probe = outputs[sampling.slot]?.request.probe {
+                report(probe, slot: sampling.slot, batchIndex: Int32(sampling.batchIndex))
             } else {
-                sample(index, batchIndex: Int32(batchIndex), promptDone: promptDone, at: now)
+                sample(sampling.slot, batchIndex: Int32(sampling.batchIndex), promptDone: sampling.promptDone, at: now)
             }
         }
     }

@@ -12,7 +12,7 @@ extension Scheduler {
         var tick = Tick()
         var budget = configuration.batchSize
         for index in slots.indices where slots[index].phase == .generating {
-            tick.decoding.append((index, tick.tokens.count))
+            tick.decoding.append(Logits(slot: index, batchIndex: tick.tokens.count))
             tick.tokens.append(BatchToken(slot: index, token: slots[index].lastToken, position: slots[index].cachedTokens.count, wantsLogits: true))
             budget -= 1
         }
@@ -75,9 +75,9 @@ extension Scheduler {
     /// - Returns: the copies to make and the slots that sample.
     mutating func commit(_ tick: Tick) -> Outcome {
         var outcome = Outcome()
-        for (index, batchIndex) in tick.decoding where slots[index].phase == .generating {
-            slots[index].cachedTokens.append(slots[index].lastToken)
-            outcome.samples.append((index, batchIndex, false))
+        for decoded in tick.decoding where slots[decoded.slot].phase == .generating {
+            slots[decoded.slot].cachedTokens.append(slots[decoded.slot].lastToken)
+            outcome.samples.append(.init(slot: decoded.slot, batchIndex: decoded.batchIndex, promptDone: false))
         }
         for chunk in tick.chunks where slots[chunk.slot].phase == .evaluatingPrompt {
             let prompt = slots[chunk.slot].job!.prompt
@@ -86,13 +86,13 @@ extension Scheduler {
             guard chunk.endsPrompt else { continue }
             slots[chunk.slot].phase = .generating
             let batchIndex = chunk.batchStart + chunk.count - 1
-            outcome.samples.append((chunk.slot, batchIndex, true))
+            outcome.samples.append(.init(slot: chunk.slot, batchIndex: batchIndex, promptDone: true))
             for follower in followers(of: chunk.slot) {
-                outcome.copies.append((chunk.slot, follower))
+                outcome.copies.append(.init(from: chunk.slot, to: follower))
                 slots[follower].cachedTokens = slots[chunk.slot].cachedTokens
                 slots[follower].cursor = prompt.count
                 slots[follower].phase = .generating
-                outcome.samples.append((follower, batchIndex, true))
+                outcome.samples.append(.init(slot: follower, batchIndex: batchIndex, promptDone: true))
             }
         }
         return outcome

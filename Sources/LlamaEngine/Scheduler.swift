@@ -93,7 +93,7 @@ struct Scheduler {
         /// `batchStart` onwards.
         var chunks: [Chunk] = []
         /// Generating slots and where their logits are.
-        var decoding: [(slot: Int, batchIndex: Int)] = []
+        var decoding: [Logits] = []
 
         struct Chunk: Equatable {
             var slot: Int
@@ -103,25 +103,30 @@ struct Scheduler {
             /// The chunk ends the prompt: its last token's logits give the first sampled token.
             var endsPrompt: Bool
         }
+    }
 
-        static func == (lhs: Tick, rhs: Tick) -> Bool {
-            lhs.tokens == rhs.tokens && lhs.chunks == rhs.chunks && lhs.decoding.map(\.slot) == rhs.decoding.map(\.slot)
-                && lhs.decoding.map(\.batchIndex) == rhs.decoding.map(\.batchIndex)
-        }
+    /// Where a slot's logits are in the batch.
+    struct Logits: Equatable {
+        var slot: Int
+        var batchIndex: Int
     }
 
     /// What a decoded tick leaves to do.
     struct Outcome: Equatable {
         /// Copy the leader's KV cells to a follower (`llama_memory_seq_cp`), before sampling.
-        var copies: [(from: Int, to: Int)] = []
-        /// Slots that sample now, with the batch index of their logits; `promptDone` when the
-        /// prompt was just evaluated (or copied).
-        var samples: [(slot: Int, batchIndex: Int, promptDone: Bool)] = []
+        var copies: [Copy] = []
+        /// Slots that sample now; `promptDone` when the prompt was just evaluated (or copied).
+        var samples: [Sample] = []
 
-        static func == (lhs: Outcome, rhs: Outcome) -> Bool {
-            lhs.copies.map(\.from) == rhs.copies.map(\.from) && lhs.copies.map(\.to) == rhs.copies.map(\.to)
-                && lhs.samples.map(\.slot) == rhs.samples.map(\.slot) && lhs.samples.map(\.batchIndex) == rhs.samples.map(\.batchIndex)
-                && lhs.samples.map(\.promptDone) == rhs.samples.map(\.promptDone)
+        struct Copy: Equatable {
+            var from: Int
+            var to: Int
+        }
+
+        struct Sample: Equatable {
+            var slot: Int
+            var batchIndex: Int
+            var promptDone: Bool
         }
     }
 

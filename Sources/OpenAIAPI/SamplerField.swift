@@ -184,7 +184,7 @@ public enum SamplerValue: Sendable, Equatable, CustomStringConvertible {
     public var integer: Int {
         switch self {
         case .integer(let value): value
-        case .number(let value): value.isFinite ? Int(clamping: Int64(exactly: value.rounded(.towardZero)) ?? (value < 0 ? .min : .max)) : 0
+        case .number(let value): value.isFinite ? Int(exactly: value.rounded(.towardZero)) ?? (value < 0 ? .min : .max) : 0
         case .flag(let value): value ? 1 : 0
         case .list: 0
         }

@@ -225,28 +225,16 @@ private struct SingleValue: SingleValueDecodingContainer {
 }
 
 extension JSON: Decodable {
-    /// Any JSON value, kept as it is (a request's `messages` and `tools`).
+    /// Any JSON value, kept as it is with its key order (a request's `messages` and `tools`).
+    /// Only ``JSON/decode(_:)`` can hand the value over whole; another decoder has already
+    /// lost the order, so it is refused rather than silently reordered.
     public init(from decoder: any Decoder) throws {
-        if let reader = decoder as? JSONValueDecoder {
-            self = reader.value
-            return
+        guard let reader = decoder as? JSONValueDecoder else {
+            throw DecodingError.typeMismatch(
+                JSON.self,
+                .init(codingPath: decoder.codingPath, debugDescription: "JSON values are decoded by JSON.decode(_:) only.")
+            )
         }
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let flag = try? container.decode(Bool.self) {
-            self = .bool(flag)
-        } else if let number = try? container.decode(Int.self) {
-            self = .int(number)
-        } else if let number = try? container.decode(Double.self) {
-            self = .double(number)
-        } else if let text = try? container.decode(String.self) {
-            self = .string(text)
-        } else if let values = try? container.decode([JSON].self) {
-            self = .array(values)
-        } else {
-            // Key order is lost through other decoders; this path is for completeness only.
-            self = .object(try container.decode([String: JSON].self).sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
-        }
+        self = reader.value
     }
 }

@@ -92,7 +92,8 @@ import Testing
                 streams: [Self.events(pieces, stops: example.stops)],
                 namePrefixes: example.prefixes,
                 insideReasoning: example.insideReasoning,
-                reportsLogprobs: false
+                reportsLogprobs: false,
+                keepsText: false
             )
             var streamed = (reasoning: "", content: "")
             var fold = ChatReplyFold()

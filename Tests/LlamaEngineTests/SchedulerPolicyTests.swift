@@ -30,7 +30,7 @@ import Testing
             guard let tick = scheduler.planTick() else { break }
             evaluated += tick.chunks.reduce(0) { $0 + $1.count }
             let outcome = scheduler.commit(tick)
-            for (slot, _, _) in outcome.samples {
+            for slot in outcome.samples.map(\.slot) {
                 let id = scheduler.slots[slot].job!.id
                 if firstSample[id] == nil { firstSample[id] = evaluated }
                 generated[id, default: 0] += 1
@@ -103,7 +103,7 @@ import Testing
         _ = scheduler.admit(Self.job(1, [1, 2]))
         _ = scheduler.admit(Self.job(2, [3, 4]))
         let first = scheduler.commit(scheduler.planTick()!)
-        for (slot, _, _) in first.samples { scheduler.sampled(slot, token: 5) }
+        for slot in first.samples.map(\.slot) { scheduler.sampled(slot, token: 5) }
         _ = scheduler.admit(Self.job(3, Self.tokens(20)))
         let tick = scheduler.planTick()!
         #expect(tick.tokens.count == 8)

@@ -35,7 +35,8 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
             streams: streams,
             namePrefixes: prompt.replyNamePrefixes,
             insideReasoning: prompt.opensReasoning,
-            reportsLogprobs: body.logprobs == true
+            reportsLogprobs: body.logprobs == true,
+            keepsText: configuration.logsUserText
         )
         let reply = ChatReplyFrame(
             id: ResponseID.make("chatcmpl-"),

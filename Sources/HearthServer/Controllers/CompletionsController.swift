@@ -47,7 +47,8 @@ struct CompletionsController<Context: RequestContext>: Sendable {
             choicesPerPrompt: choicesPerPrompt,
             echo: body.echo,
             suffix: body.suffix,
-            reportsLogprobs: body.logprobs != nil
+            reportsLogprobs: body.logprobs != nil,
+            keepsText: configuration.logsUserText
         )
         let frame = CompletionFrame(
             id: ResponseID.make("cmpl-"),
