@@ -45,6 +45,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "StructuredOutput",
+            dependencies: ["OrderedJSON"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Jinja",
             dependencies: ["OrderedJSON"],
             swiftSettings: swiftSettings
@@ -106,12 +111,17 @@ let package = Package(
         ),
         .testTarget(
             name: "LlamaEngineTests",
-            dependencies: ["LlamaEngine"],
+            dependencies: ["LlamaEngine", "StructuredOutput", "OrderedJSON"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "OrderedJSONTests",
             dependencies: ["OrderedJSON"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StructuredOutputTests",
+            dependencies: ["StructuredOutput", "OrderedJSON"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -242,7 +242,10 @@ final class DecodeLoop {
             finish(index, .length)
             return
         }
-        let token = output.sampler.sample(context: context, index: batchIndex)
+        guard let token = output.sampler.sample(context: context, index: batchIndex, vocabularySize: model.info.vocabularySize) else {
+            finish(index, .stop)
+            return
+        }
         handle(token, slot: index, batchIndex: batchIndex, at: now)
     }
 

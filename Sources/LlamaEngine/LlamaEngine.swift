@@ -77,7 +77,7 @@ public final class LlamaEngine: Sendable {
         guard (1...configuration.parallel).contains(choices) else {
             throw .tooManyChoices(requested: choices, limit: configuration.parallel)
         }
-        if let grammar = request.sampling.grammar { try model.validateGrammar(grammar) }
+        if let grammar = request.sampling.grammar { try model.validateGrammar(grammar.text) }
         let tokens = try promptTokens(for: request)
         guard tokens.count < contextLength else {
             throw .promptTooLong(promptTokens: tokens.count, contextLength: contextLength)

@@ -4,10 +4,17 @@ import Foundation
 /// A llama.cpp sampler chain built from ``SamplingParameters``; owned by one sequence of the
 /// decode loop and freed with it.
 ///
-/// Logit biases and the grammar come first; then the stages in ``SamplingParameters/order``
-/// (each only when active); then the pick: greedy, Mirostat, adaptive-p or a seeded draw.
+/// Logit biases come first; then the stages in ``SamplingParameters/order`` (each only when
+/// active); then the pick: greedy, Mirostat, adaptive-p or a seeded draw.
+///
+/// A grammar is a separate sampler, used as llama.cpp's own server does: the chain picks from
+/// all tokens, and only when the grammar refuses that pick is the grammar applied to the whole
+/// vocabulary and the pick made again. Checking one token is cheap; masking 150,000 is not,
+/// and most picks under a grammar already fit it.
 final class SamplerChain {
     let pointer: UnsafeMutablePointer<llama_sampler>
+    private var grammar: UnsafeMutablePointer<llama_sampler>?
+    private var candidates: [llama_token_data] = []
 
     /// - Parameter picks: false for a probe: the stages only, without the final pick (and
     ///   without Mirostat, which is a pick).
@@ -25,8 +32,10 @@ final class SamplerChain {
             add(llama_sampler_init_logit_bias(Int32(clamping: model.vocabularySize), Int32(clamping: list.count), list))
         }
         if let grammar = parameters.grammar {
-            // Validated when the request was made (LlamaModel.validateGrammar).
-            add(llama_sampler_init_grammar(vocabulary, grammar, "root"))
+            // Validated when the request was made (LlamaModel.validateGrammar). A probe (no
+            // pick) reports the distribution under the grammar: there the grammar is a stage.
+            let sampler = Self.grammarSampler(grammar, vocabulary: vocabulary)
+            if picks { self.grammar = sampler } else { add(sampler) }
         }
         // Clamped: a C `int32_t` must never trap on what a request sent (ranges are checked before,
         // this is the last line of defence).
@@ -115,11 +124,60 @@ final class SamplerChain {
         llama_sampler_chain_add(pointer, sampler)
     }
 
-    /// Samples from the logits of batch position `index` and records the token in the chain's
-    /// state (penalties, grammar, Mirostat).
-    func sample(context: OpaquePointer, index: Int32) -> Int32 {
-        llama_sampler_sample(pointer, context, index)
+    static func grammarSampler(_ grammar: Grammar, vocabulary: OpaquePointer) -> UnsafeMutablePointer<llama_sampler>? {
+        guard !grammar.triggers.isEmpty else { return llama_sampler_init_grammar(vocabulary, grammar.text, "root") }
+        let patterns = grammar.triggerPatterns.map { strdup($0) }
+        defer { patterns.forEach { free($0) } }
+        var pointers = patterns.map { UnsafePointer<CChar>($0) }
+        return llama_sampler_init_grammar_lazy_patterns(vocabulary, grammar.text, "root", &pointers, pointers.count, nil, 0)
     }
 
-    deinit { llama_sampler_free(pointer) }
+    /// Samples from the logits of batch position `index` and records the token in the chain's
+    /// state (penalties, grammar, Mirostat).
+    /// - Returns: nil when the grammar allows no token at all (the sequence must end).
+    func sample(context: OpaquePointer, index: Int32, vocabularySize: Int) -> Int32? {
+        guard let grammar else { return llama_sampler_sample(pointer, context, index) }
+        guard let logits = llama_get_logits_ith(context, index) else { return nil }
+        var token = pick(logits, vocabularySize: vocabularySize, grammar: nil)
+        if !allows(grammar, token) {
+            token = pick(logits, vocabularySize: vocabularySize, grammar: grammar)
+            // Accepting a token the grammar refuses would throw inside llama.cpp.
+            guard allows(grammar, token) else { return nil }
+        }
+        llama_sampler_accept(grammar, token)
+        llama_sampler_accept(pointer, token)
+        return token
+    }
+
+    /// The chain's pick over all tokens, after the grammar's mask when one is given.
+    private func pick(_ logits: UnsafeMutablePointer<Float>, vocabularySize: Int, grammar: UnsafeMutablePointer<llama_sampler>?) -> Int32 {
+        if candidates.count != vocabularySize {
+            candidates = (0..<vocabularySize).map { llama_token_data(id: Int32($0), logit: 0, p: 0) }
+        }
+        return candidates.withUnsafeMutableBufferPointer { buffer in
+            for index in 0..<vocabularySize {
+                buffer[index] = llama_token_data(id: Int32(index), logit: logits[index], p: 0)
+            }
+            var array = llama_token_data_array(data: buffer.baseAddress, size: vocabularySize, selected: -1, sorted: false)
+            if let grammar { llama_sampler_apply(grammar, &array) }
+            llama_sampler_apply(pointer, &array)
+            guard array.selected >= 0, array.selected < array.size else { return array.data[0].id }
+            return array.data[Int(array.selected)].id
+        }
+    }
+
+    /// Whether the grammar allows `token` next.
+    private func allows(_ grammar: UnsafeMutablePointer<llama_sampler>, _ token: Int32) -> Bool {
+        var single = llama_token_data(id: token, logit: 1, p: 0)
+        return withUnsafeMutablePointer(to: &single) { pointer in
+            var array = llama_token_data_array(data: pointer, size: 1, selected: -1, sorted: false)
+            llama_sampler_apply(grammar, &array)
+            return pointer.pointee.logit != -.infinity
+        }
+    }
+
+    deinit {
+        llama_sampler_free(pointer)
+        if let grammar { llama_sampler_free(grammar) }
+    }
 }

@@ -56,8 +56,8 @@ public struct SamplingParameters: Sendable, Equatable {
     public var banEndOfGeneration = false
     /// Added to the logits of these tokens before sampling; `-infinity` bans a token.
     public var logitBias: [Int32: Float] = [:]
-    /// A GBNF grammar the output must follow (root rule `root`).
-    public var grammar: String?
+    /// A GBNF grammar the output must follow.
+    public var grammar: Grammar?
 
     public init() {}
 
@@ -73,5 +73,32 @@ public struct SamplingParameters: Sendable, Equatable {
     public var stageOrder: [Stage] {
         guard temperatureLast, order.contains(.temperature) else { return order }
         return order.filter { $0 != .temperature } + [.temperature]
+    }
+}
+
+/// A GBNF grammar (root rule `root`) the output must follow, from the start or, when lazy,
+/// from the first appearance of a trigger word on.
+public struct Grammar: Sendable, Equatable {
+    public var text: String
+    /// Words that switch the grammar on: until one appears the output is free, and the grammar
+    /// then reads the output from the word on (so its `root` starts with the word). Empty: the
+    /// grammar holds from the first token.
+    public var triggers: [String]
+
+    public init(_ text: String, triggers: [String] = []) {
+        self.text = text
+        self.triggers = triggers
+    }
+
+    /// The triggers as the ECMAScript patterns llama.cpp matches.
+    var triggerPatterns: [String] {
+        triggers.map { word in
+            var pattern = ""
+            for character in word {
+                if "\\^$.|?*+()[]{}".contains(character) { pattern.append("\\") }
+                pattern.append(character)
+            }
+            return pattern
+        }
     }
 }

@@ -1,0 +1,140 @@
+/// Collects the rules of one GBNF grammar: names them uniquely, shares identical rules and adds
+/// the JSON primitives on first use.
+///
+/// The converters (``JSONSchemaGrammar``, ``RegexGrammar``, ``ToolCallGrammar``) all write into
+/// one builder, so a tool-call grammar can embed each tool's argument schema.
+public struct GrammarBuilder: Sendable {
+    private var rules: [(name: String, body: String)] = []
+    private var bodiesByName: [String: String] = [:]
+    private var namesByBody: [String: String] = [:]
+
+    public init() {}
+
+    /// The grammar text: `root` first, then the other rules in the order they were added.
+    public func grammar(root body: String) -> String {
+        var text = "root ::= \(body)\n"
+        for rule in rules { text += "\(rule.name) ::= \(rule.body)\n" }
+        return text
+    }
+
+    /// Adds a rule and returns the name to refer to it by: `name` itself, the name of an
+    /// identical rule already added, or `name` with a number when the name is taken.
+    @discardableResult
+    public mutating func add(_ name: String, _ body: String) -> String {
+        let base = Self.ruleName(name)
+        if let existing = namesByBody[body], existing.hasPrefix(base) { return existing }
+        var unique = base
+        var counter = 1
+        while unique == "root" || JSONPrimitive(rawValue: unique) != nil || bodiesByName[unique] != nil {
+            if bodiesByName[unique] == body, JSONPrimitive(rawValue: unique) == nil { return unique }
+            unique = "\(base)-\(counter)"
+            counter += 1
+        }
+        rules.append((unique, body))
+        bodiesByName[unique] = body
+        namesByBody[body] = unique
+        return unique
+    }
+
+    /// Reserves a name whose body comes later (for recursive `$ref`s); ``define(_:_:)`` fills it.
+    mutating func reserve(_ name: String) -> String {
+        add(name, "\u{0}pending-\(rules.count)")
+    }
+
+    /// Gives a reserved rule its body.
+    mutating func define(_ name: String, _ body: String) {
+        guard let index = rules.firstIndex(where: { $0.name == name }) else { return }
+        namesByBody[rules[index].body] = nil
+        rules[index].body = body
+        bodiesByName[name] = body
+    }
+
+    /// A JSON primitive rule (`string`, `number`, …), added with its dependencies on first use.
+    public mutating func primitive(_ primitive: JSONPrimitive) -> String {
+        guard bodiesByName[primitive.rawValue] == nil else { return primitive.rawValue }
+        rules.append((primitive.rawValue, primitive.body))
+        bodiesByName[primitive.rawValue] = primitive.body
+        for dependency in primitive.dependencies { _ = self.primitive(dependency) }
+        return primitive.rawValue
+    }
+
+    /// Rule names are letters, digits and dashes.
+    static func ruleName(_ text: String) -> String {
+        let mapped = String(text.map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" })
+        return mapped.isEmpty ? "r" : mapped
+    }
+
+    /// `text` as a GBNF string literal.
+    public static func literal(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F: out += "\\x" + hexByte(scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// One character for a GBNF character class.
+    static func classCharacter(_ scalar: Unicode.Scalar) -> String {
+        switch scalar {
+        case "]", "[", "\\", "^", "-": "\\" + String(scalar)
+        case "\n": "\\n"
+        case "\r": "\\r"
+        case "\t": "\\t"
+        case _ where scalar.value < 0x20 || scalar.value == 0x7F: "\\x" + hexByte(scalar.value)
+        default: String(scalar)
+        }
+    }
+}
+
+/// The JSON building blocks every JSON grammar uses; the same shapes as llama.cpp's converter
+/// (numbers bounded to 16 digits, an exponent to 2, so that no number overflows a double).
+public enum JSONPrimitive: String, Sendable, CaseIterable {
+    case space
+    case boolean, null, integer, number, string, char, value, object, array
+    case integralPart = "integral-part"
+    case decimalPart = "decimal-part"
+
+    var body: String {
+        switch self {
+        case .space: #"| " " | "\n" [ \t]{0,20}"#
+        case .boolean: #"("true" | "false") space"#
+        case .null: #""null" space"#
+        case .integralPart: "[0] | [1-9] [0-9]{0,15}"
+        case .decimalPart: "[0-9]{1,16}"
+        case .integer: #"("-"? integral-part) space"#
+        case .number: #"("-"? integral-part) ("." decimal-part)? ([eE] [-+]? [0-9]{1,2})? space"#
+        case .char: #"[^"\\\x7F\x00-\x1F] | [\\] (["\\/bfnrt] | "u" [0-9a-fA-F]{4})"#
+        case .string: #""\"" char* "\"" space"#
+        case .value: "object | array | string | number | boolean | null"
+        case .object: #""{" space ( string ":" space value ("," space string ":" space value)* )? "}" space"#
+        case .array: #""[" space ( value ("," space value)* )? "]" space"#
+        }
+    }
+
+    var dependencies: [JSONPrimitive] {
+        switch self {
+        case .boolean, .null: [.space]
+        case .integer: [.integralPart, .space]
+        case .number: [.integralPart, .decimalPart, .space]
+        case .string: [.char, .space]
+        case .value: [.object, .array, .string, .number, .boolean, .null]
+        case .object: [.space, .string, .value]
+        case .array: [.space, .value]
+        default: []
+        }
+    }
+}
+
+/// Two uppercase hex digits of a value below 256.
+func hexByte(_ value: UInt32) -> String {
+    let digits = Array("0123456789ABCDEF")
+    return String([digits[Int(value >> 4) & 15], digits[Int(value) & 15]])
+}
