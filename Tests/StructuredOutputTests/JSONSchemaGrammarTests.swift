@@ -18,7 +18,7 @@ import Testing
         let text = try grammar(#"{"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "string"}}, "required": ["a", "b"]}"#)
         #expect(text.contains(#"root-value ::= "{" space ( root-value-a-kv root-value-after-0 ) "}" space"#))
         #expect(text.contains(#"root-value-a-kv ::= "\"a\"" space ":" space integer"#))
-        #expect(text.contains(#"root-value-after-0 ::= ( "," space root-value-b-kv )\n"#))
+        #expect(text.contains(#"root-value-after-0 ::= ( "," space root-value-b-kv )"# + "\n"))
     }
 
     @Test func optionalPropertiesMayEachBeLeftOut() throws {
