@@ -74,6 +74,8 @@ let package = Package(
                 "OpenAIAPI",
                 "Jinja",
                 "Prompting",
+                "StructuredOutput",
+                "OrderedJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Yams", package: "Yams"),

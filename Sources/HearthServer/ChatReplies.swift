@@ -1,6 +1,7 @@
 import LlamaEngine
 import OpenAIAPI
 import Prompting
+import StructuredOutput
 
 /// What one chunk of a streamed chat reply says about one choice: new reasoning, new content,
 /// the logprobs of the tokens that text starts, or the end of the choice.
@@ -10,6 +11,8 @@ struct ChatDelta: Sendable, Equatable {
     var content: String?
     var logprobs: [LogprobEntry]?
     var finishReason: FinishReason?
+    /// A tool call opening or growing.
+    var toolCall: ToolCallDelta?
 }
 
 /// The replies of a chat request's choices, made once from the engine's events through each
@@ -23,6 +26,8 @@ struct ChatReplies {
     let reportsLogprobs: Bool
     /// Keep each choice's raw text, for debug logging.
     let keepsText: Bool
+    /// Reads tool calls out of each choice's answer, when the request has tools.
+    var toolParser: ToolCallParser? = nil
 
     /// Calls `body` with every delta of every choice, in the order they become certain.
     /// - Returns: the usage (the prompt counts once, whatever `n` is) and, with ``keepsText``,
@@ -47,17 +52,45 @@ struct ChatReplies {
                 )
             )
         }
+        var parsers = [ToolCallParser?](repeating: toolParser, count: count)
+        /// The answer goes through the tool-call parser: its content stays content, its calls
+        /// become one delta per opening and per arguments fragment.
+        func deliver(_ index: Int, _ piece: ReplyPipeline.Piece, finishing: Bool = false) async throws {
+            guard var parser = parsers[index] else { return try await send(index, piece) }
+            var events = piece.content.isEmpty ? [] : parser.feed(piece.content)
+            if finishing { events += parser.finish() }
+            parsers[index] = parser
+            var text = ReplyPipeline.Piece(reasoning: piece.reasoning)
+            for event in events {
+                switch event {
+                case .content(let content): text.content += content
+                case .begin(let call, let name):
+                    try await send(index, text)
+                    text = ReplyPipeline.Piece()
+                    try await body(
+                        ChatDelta(index: index, toolCall: ToolCallDelta(index: call, opening: (ResponseID.make("call_"), name), arguments: ""))
+                    )
+                case .arguments(let call, let fragment):
+                    try await send(index, text)
+                    text = ReplyPipeline.Piece()
+                    try await body(ChatDelta(index: index, toolCall: ToolCallDelta(index: call, arguments: fragment)))
+                }
+            }
+            try await send(index, text)
+        }
         return try await readChoices(streams, keepingText: keepsText, countsPrompt: { $0 == 0 }) { index, event in
             switch event {
             case .logprobs(let entries):
                 pending[index] += entries.map(LogprobEntry.init)
             case .text(let text):
-                try await send(index, pipelines[index].feed(text))
+                try await deliver(index, pipelines[index].feed(text))
             case .promptLogprobs:
                 break
             case .finished(let summary):
-                try await send(index, pipelines[index].finish())
-                try await send(index, ReplyPipeline.Piece(), finish: FinishReason(summary.reason))
+                try await deliver(index, pipelines[index].finish(), finishing: true)
+                var reason = FinishReason(summary.reason)
+                if reason == .stop, let parser = parsers[index], parser.callCount > 0 { reason = .toolCalls }
+                try await send(index, ReplyPipeline.Piece(), finish: reason)
             }
         }
     }
@@ -69,21 +102,28 @@ struct ChatReplyFold {
     private(set) var reasoning = ""
     private(set) var logprobs: [LogprobEntry] = []
     private(set) var finishReason: FinishReason?
+    private(set) var toolCalls: [ToolCall] = []
 
     mutating func add(_ delta: ChatDelta) {
         content += delta.content ?? ""
         reasoning += delta.reasoning ?? ""
         logprobs += delta.logprobs ?? []
         if let reason = delta.finishReason { finishReason = reason }
+        if let call = delta.toolCall {
+            if let (id, name) = call.opening { toolCalls.append(ToolCall(id: id, name: name, arguments: "")) }
+            toolCalls[call.index].arguments += call.arguments
+        }
     }
 
     func choice(index: Int, reportsLogprobs: Bool) -> ChatChoice {
         ChatChoice(
             index: index,
-            content: content,
+            // With tool calls and no text, `content` is null, as OpenAI's.
+            content: toolCalls.isEmpty || !content.isEmpty ? content : nil,
             finishReason: finishReason,
             logprobs: reportsLogprobs ? ChatLogprobs(entries: logprobs) : nil,
-            reasoningContent: reasoning.isEmpty ? nil : reasoning
+            reasoningContent: reasoning.isEmpty ? nil : reasoning,
+            toolCalls: toolCalls
         )
     }
 }

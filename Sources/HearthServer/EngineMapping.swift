@@ -16,7 +16,6 @@ extension SamplingParameters {
         // it exact. Token ids were checked against the vocabulary, so they fit `Int32`.
         for (token, bias) in options.logitBias { logitBias[Int32(clamping: token)] = bias <= -100 ? -.infinity : Float(bias) }
         for token in options.customTokenBans { logitBias[Int32(clamping: token)] = -.infinity }
-        if let value = options.grammarString { grammar = Grammar(value) }
         // A negative seed means "random", as in text-generation-webui.
         if let seed = options.seed { self.seed = seed < 0 ? nil : UInt32(truncatingIfNeeded: seed) }
     }

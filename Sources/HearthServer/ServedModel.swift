@@ -1,6 +1,7 @@
 import Foundation
 import LlamaEngine
 import Prompting
+import StructuredOutput
 
 /// The model the server generates with, and how it is named on the wire.
 public struct ServedModel: Sendable {
@@ -11,6 +12,8 @@ public struct ServedModel: Sendable {
     public let engine: any GenerationEngine
     /// Builds chat prompts with the model's template (parsed once, here).
     public let prompts: ChatPromptBuilder
+    /// How the model writes tool calls, read from its chat template.
+    public let toolFormat: ToolCallFormat
 
     /// Fails when the chosen default chat template does not parse.
     public init(path: String, engine: any GenerationEngine, library: PromptLibrary = PromptLibrary()) throws(PromptError) {
@@ -20,6 +23,7 @@ public struct ServedModel: Sendable {
         created = Int(modified.timeIntervalSince1970)
         self.engine = engine
         let info = engine.modelInfo
+        toolFormat = ToolCallFormat.detect(template: info.chatTemplate ?? "")
         prompts = try ChatPromptBuilder(
             modelTemplate: info.chatTemplate,
             modelName: id,

@@ -10,6 +10,10 @@ public struct ChatCompletionRequest: Decodable, Sendable {
     public var messagesJSON: [JSON]
     /// The `tools` array, absent when empty.
     public var tools: JSON?
+    /// `tool_choice` as sent (read against the tools by the server).
+    public var toolChoice: JSON?
+    /// `parallel_tool_calls` (default true).
+    public var parallelToolCalls: Bool
     /// text-generation-webui's prompt fields.
     public var prompt: ChatPromptFields
     public var model: String?
@@ -25,6 +29,8 @@ public struct ChatCompletionRequest: Decodable, Sendable {
 
     private enum CodingKeys: String, CodingKey {
         case messages, model, stream, logprobs, tools
+        case toolChoice = "tool_choice"
+        case parallelToolCalls = "parallel_tool_calls"
         case maxTokens = "max_tokens"
         case maxCompletionTokens = "max_completion_tokens"
         case streamOptions = "stream_options"
@@ -40,6 +46,8 @@ public struct ChatCompletionRequest: Decodable, Sendable {
         case nil, .null?: tools = nil
         default: throw OpenAIError.invalidType("tools", expected: "an array of tools")
         }
+        toolChoice = try container.decodeIfPresent(JSON.self, forKey: .toolChoice)
+        parallelToolCalls = try container.decodeIfPresent(Bool.self, forKey: .parallelToolCalls) ?? true
         prompt = try ChatPromptFields(from: decoder)
         model = try container.decodeIfPresent(String.self, forKey: .model)
         maxTokens =

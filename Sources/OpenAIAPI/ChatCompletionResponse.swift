@@ -8,18 +8,29 @@ public struct ChatChoice: JSONRepresentable {
     public var logprobs: ChatLogprobs?
     /// The model's reasoning (its `<think>` block), present only when non-empty.
     public var reasoningContent: String?
+    /// The tools the reply called; `message.tool_calls` is absent when empty.
+    public var toolCalls: [ToolCall]
 
-    public init(index: Int, content: String?, finishReason: FinishReason?, logprobs: ChatLogprobs? = nil, reasoningContent: String? = nil) {
+    public init(
+        index: Int,
+        content: String?,
+        finishReason: FinishReason?,
+        logprobs: ChatLogprobs? = nil,
+        reasoningContent: String? = nil,
+        toolCalls: [ToolCall] = []
+    ) {
         self.index = index
         self.content = content
         self.finishReason = finishReason
         self.logprobs = logprobs
         self.reasoningContent = reasoningContent
+        self.toolCalls = toolCalls
     }
 
     public var json: JSON {
         var message: [(String, JSON)] = [("role", .string("assistant")), ("content", .optional(content))]
         if let reasoningContent, !reasoningContent.isEmpty { message.append(("reasoning_content", .string(reasoningContent))) }
+        if !toolCalls.isEmpty { message.append(("tool_calls", .array(toolCalls.map(\.json)))) }
         message.append(("refusal", .null))
         return .object([
             ("index", .int(index)),
@@ -69,6 +80,8 @@ public struct ChatChunkChoice: JSONRepresentable {
     public var logprobs: ChatLogprobs?
     /// New reasoning text, sent as `delta.reasoning_content`.
     public var reasoningContent: String?
+    /// Tool calls opening (index, id, type, name, `arguments: ""`) or growing (index, arguments).
+    public var toolCalls: [ToolCallDelta]
 
     public init(
         index: Int,
@@ -76,7 +89,8 @@ public struct ChatChunkChoice: JSONRepresentable {
         content: String?,
         finishReason: FinishReason?,
         logprobs: ChatLogprobs? = nil,
-        reasoningContent: String? = nil
+        reasoningContent: String? = nil,
+        toolCalls: [ToolCallDelta] = []
     ) {
         self.index = index
         self.role = role
@@ -84,6 +98,7 @@ public struct ChatChunkChoice: JSONRepresentable {
         self.finishReason = finishReason
         self.logprobs = logprobs
         self.reasoningContent = reasoningContent
+        self.toolCalls = toolCalls
     }
 
     public var json: JSON {
@@ -91,6 +106,7 @@ public struct ChatChunkChoice: JSONRepresentable {
         if let role { delta.append(("role", .string(role))) }
         if let reasoningContent { delta.append(("reasoning_content", .string(reasoningContent))) }
         if let content { delta.append(("content", .string(content))) }
+        if !toolCalls.isEmpty { delta.append(("tool_calls", .array(toolCalls.map(\.json)))) }
         return .object([
             ("index", .int(index)),
             ("delta", .object(delta)),

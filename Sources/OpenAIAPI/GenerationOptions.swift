@@ -1,4 +1,5 @@
 import Foundation
+import OrderedJSON
 
 /// Sampling and stopping fields shared by every request that generates text, decoded from the
 /// same JSON object as the request itself (as text-generation-webui's `GenerationOptions`).
@@ -15,8 +16,9 @@ public struct GenerationOptions: Decodable, Sendable, Equatable {
     public var logitBias: [Int: Double]
     /// text-generation-webui's `custom_token_bans`: token ids, comma-separated.
     public var customTokenBans: [Int]
-    /// text-generation-webui's `grammar_string`: a GBNF grammar whose root rule is `root`.
-    public var grammarString: String?
+    /// What the output must be: a JSON Schema, a regex, a choice or a grammar, from whichever
+    /// field carried it (`response_format`, `json_schema`, `grammar_string`, `guided_*`, …).
+    public var constraint: OutputConstraint?
     public var autoMaxNewTokens: Bool?
     public var addBOSToken: Bool?
     public var skipSpecialTokens: Bool?
@@ -34,7 +36,6 @@ public struct GenerationOptions: Decodable, Sendable, Equatable {
         case seed, stop, n, preset
         case logitBias = "logit_bias"
         case customTokenBans = "custom_token_bans"
-        case grammarString = "grammar_string"
         case autoMaxNewTokens = "auto_max_new_tokens"
         case addBOSToken = "add_bos_token"
         case skipSpecialTokens = "skip_special_tokens"
@@ -60,7 +61,7 @@ public struct GenerationOptions: Decodable, Sendable, Equatable {
             }
             return token
         }
-        grammarString = try container.decodeIfPresent(String.self, forKey: .grammarString).flatMap { $0.isEmpty ? nil : $0 }
+        constraint = try OutputConstraint.read(from: JSON(from: decoder))
         autoMaxNewTokens = try container.decodeIfPresent(Bool.self, forKey: .autoMaxNewTokens)
         addBOSToken = try container.decodeIfPresent(Bool.self, forKey: .addBOSToken)
         skipSpecialTokens = try container.decodeIfPresent(Bool.self, forKey: .skipSpecialTokens)

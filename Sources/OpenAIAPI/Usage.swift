@@ -24,6 +24,8 @@ public enum FinishReason: String, Sendable {
     case stop
     /// `max_tokens` or the end of the context.
     case length
+    /// The reply called tools.
+    case toolCalls = "tool_calls"
 }
 
 extension Optional where Wrapped == FinishReason {

@@ -12,6 +12,13 @@ public struct BuiltPrompt: Sendable, Equatable {
     public var opensReasoning: Bool
     /// Chat modes: names a reply may begin with (`AI:`), removed from a non-streamed reply.
     public var replyNamePrefixes: [String]
+
+    /// The tag that closes the reasoning block the prompt opens (`</think>`), if it opens one.
+    public var reasoningCloseTag: String? {
+        guard opensReasoning, let last = text.unicodeScalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return nil }
+        let trimmed = text[...last]
+        return ReasoningSplitter.tags.first { trimmed.hasSuffix($0.open) }?.close
+    }
 }
 
 /// Builds chat prompts as text-generation-webui does: picks the instruction template, applies

@@ -121,6 +121,7 @@ extension ToolCallFormat {
     /// Rewrites Gemma's argument notation as JSON: quotes bare keys, turns `<|"|>…<|"|>` into
     /// JSON strings.
     static func gemmaToJSON(_ text: String) -> String {
+        if let json = try? JSON(parsing: text) { return json.serialized }
         var output = ""
         var rest = Substring(text)
         let quote = "<|\"|>"

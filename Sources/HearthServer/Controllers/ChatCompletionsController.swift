@@ -3,6 +3,7 @@ import LlamaEngine
 import Logging
 import OpenAIAPI
 import Prompting
+import StructuredOutput
 
 /// `POST /v1/chat/completions`: messages rendered into a prompt by the model's
 /// ``ChatPromptBuilder`` (its own template, or the mode, template and character the request
@@ -30,14 +31,20 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
         // The template's own turn separators stop a reply that runs into a next turn.
         for stop in prompt.stopStrings where !generation.stop.contains(stop) { generation.stop.append(stop) }
         if body.logprobs == true { generation.logprobs = body.topLogprobs ?? 0 }
+        let plan = try OutputPlan(chat: body, format: model.toolFormat, reasoningClose: prompt.reasoningCloseTag)
+        generation.sampling.grammar = plan.grammar
+        if plan.rendersSpecialTokens { generation.rendersSpecialTokens = true }
         let streams = try startGeneration(model.engine, generation, choices: body.options.n ?? 1, promptParam: "messages")
-        let replies = ChatReplies(
+        var replies = ChatReplies(
             streams: streams,
             namePrefixes: prompt.replyNamePrefixes,
             insideReasoning: prompt.opensReasoning,
             reportsLogprobs: body.logprobs == true,
             keepsText: configuration.logsUserText
         )
+        if !plan.tools.isEmpty {
+            replies.toolParser = ToolCallParser(format: plan.toolFormat, tools: plan.tools, parallel: plan.parallelToolCalls)
+        }
         let reply = ChatReplyFrame(
             id: ResponseID.make("chatcmpl-"),
             created: ResponseID.now,
@@ -83,7 +90,8 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
                             content: delta.content,
                             finishReason: delta.finishReason,
                             logprobs: delta.logprobs.map(ChatLogprobs.init),
-                            reasoningContent: delta.reasoning
+                            reasoningContent: delta.reasoning,
+                            toolCalls: delta.toolCall.map { [$0] } ?? []
                         )
                     )
                 )

@@ -1,0 +1,124 @@
+import LlamaEngine
+import OpenAIAPI
+import OrderedJSON
+import StructuredOutput
+
+/// What a request's output must be and how its reply is read: the grammar the engine enforces
+/// (from `response_format` and the other constraint fields, and from `tools` with
+/// `tool_choice`), and the tools whose calls are parsed out of the reply.
+///
+/// Fail-closed: whatever cannot be enforced is a 400 naming the field, never a silently
+/// unconstrained reply.
+struct OutputPlan: Sendable {
+    var grammar: Grammar?
+    /// Tools whose calls are read from the reply (none with `tool_choice: "none"`).
+    var tools: [ToolDeclaration] = []
+    var toolFormat: ToolCallFormat = .generic
+    var parallelToolCalls = true
+    /// The tool-call markup is made of control tokens: the reply must show them.
+    var rendersSpecialTokens = false
+
+    /// A completion request: its constraint, if any.
+    init(completion constraint: OutputConstraint?) throws(OpenAIError) {
+        guard let constraint else { return }
+        if case .grammar(let text, _) = constraint {
+            grammar = Grammar(text)
+            return
+        }
+        var builder = GrammarBuilder()
+        let answer = try Self.expression(constraint, builder: &builder)
+        grammar = Grammar(builder.grammar(root: answer))
+    }
+
+    /// A chat request: constraint and tools. With a reasoning block open in the prompt, the
+    /// grammar holds from its closing tag on, so the reasoning stays free.
+    init(chat body: ChatCompletionRequest, format: ToolCallFormat, reasoningClose: String?) throws(OpenAIError) {
+        var builder = GrammarBuilder()
+        let constraint = body.options.constraint
+        if case .grammar(let text, let field) = constraint {
+            guard body.tools == nil || body.toolChoice == .string("none") else {
+                throw .invalidValue(field, "a grammar cannot be combined with tools; use tool_choice 'none' or leave the grammar out.")
+            }
+            grammar = Grammar(text)
+            return
+        }
+        var root = try constraint.map { constraint throws(OpenAIError) in try Self.expression(constraint, builder: &builder) }
+        var triggers: [String] = []
+        if let toolsJSON = body.tools {
+            let declared = try Self.mapping { () throws(StructuredOutputError) in try ToolDeclaration.list(from: toolsJSON) }
+            let choice = try Self.mapping { () throws(StructuredOutputError) in try ToolChoice.read(body.toolChoice, tools: declared) }
+            toolFormat = format
+            parallelToolCalls = body.parallelToolCalls
+            let indexed = Array(declared.enumerated()).map { (index: $0.offset, tool: $0.element) }
+            func calls(_ tools: [(index: Int, tool: ToolDeclaration)], parallel: Bool) throws(OpenAIError) -> String {
+                try Self.mapping { () throws(StructuredOutputError) in
+                    try ToolCallGrammar.calls(format, tools: tools, parallel: parallel, builder: &builder)
+                }
+            }
+            switch choice {
+            case .none:
+                break
+            case .auto:
+                tools = declared
+                var alternatives = [try calls(indexed, parallel: parallelToolCalls)]
+                if format != .generic && format != .llama3 {
+                    // Small models write a bare JSON call when they ignore their template.
+                    alternatives.append(try Self.mapping { () throws(StructuredOutputError) in
+                        try ToolCallGrammar.calls(.generic, tools: indexed, parallel: false, builder: &builder)
+                    })
+                }
+                if let answer = root {
+                    root = (alternatives + [answer]).joined(separator: " | ")
+                } else {
+                    root = alternatives.joined(separator: " | ")
+                    triggers = ToolCallGrammar.triggers(for: format) + (format == .generic || format == .llama3 ? [] : ["{\"name\""])
+                }
+            case .required:
+                tools = declared
+                root = try calls(indexed, parallel: parallelToolCalls)
+            case .function(let name):
+                tools = declared
+                root = try calls(indexed.filter { $0.tool.name == name }, parallel: false)
+            }
+            rendersSpecialTokens = !tools.isEmpty && format.needsSpecialTokens
+        } else if let choice = body.toolChoice, choice != .string("none"), !choice.isNull {
+            throw .invalidValue("tool_choice", "tool_choice needs tools; none were given.")
+        }
+        guard var root else { return }
+        if triggers.isEmpty, let reasoningClose {
+            root = "\(GrammarBuilder.literal(reasoningClose)) [ \\t\\n]* ( \(root) )"
+            triggers = [reasoningClose]
+        }
+        grammar = Grammar(builder.grammar(root: root), triggers: triggers)
+    }
+
+    /// The grammar expression of a constraint (not a raw grammar, which stands alone).
+    static func expression(_ constraint: OutputConstraint, builder: inout GrammarBuilder) throws(OpenAIError) -> String {
+        do {
+            switch constraint {
+            case .jsonObject: return builder.primitive(.object)
+            case .jsonSchema(let schema, _): return try JSONSchemaGrammar.rule(for: schema, name: "answer", builder: &builder)
+            case .regex(let pattern, _): return try RegexGrammar.rule(for: pattern, name: "answer", insideJSONString: false, builder: &builder)
+            case .choice(let choices, _): return builder.add("answer", choices.map(GrammarBuilder.literal).joined(separator: " | "))
+            case .grammar(_, let field): throw OpenAIError.invalidValue(field, "a grammar cannot be combined here.")
+            }
+        } catch let error as StructuredOutputError {
+            throw .invalidValue(constraint.field, error.description)
+        } catch let error as OpenAIError {
+            throw error
+        } catch {
+            throw .internalError
+        }
+    }
+
+    /// A tool error as a 400 whose `param` is the field its message starts with.
+    static func mapping<T>(_ body: () throws(StructuredOutputError) -> T) throws(OpenAIError) -> T {
+        do {
+            return try body()
+        } catch {
+            let message = error.description
+            guard let colon = message.firstRange(of: ": ") else { throw .invalidValue("tools", message) }
+            throw .invalidValue(String(message[..<colon.lowerBound]), String(message[colon.upperBound...]))
+        }
+    }
+}
