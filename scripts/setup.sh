@@ -79,9 +79,10 @@ mv "$PREFIX/llama.pc.new" "$PREFIX/llama.pc"
 
 # 5. Test-only Python packages: the clients the compatibility tests drive Hearth with.
 if [ "${1:-}" = "--test" ]; then
-    if ! "$PY" -c 'import openai, requests, sseclient, pytest, jinja2' 2>/dev/null; then
+    if ! "$PY" -c 'import openai, requests, sseclient, pytest, jinja2, jsonschema, langchain_openai, agents, instructor' 2>/dev/null; then
         log "installing the Python test clients"
         "$VENV/bin/pip" install --quiet -r tests/python/requirements.txt
+        "$VENV/bin/pip" install --quiet --no-deps -r tests/python/requirements-nodeps.txt
     fi
 fi
 log "ready"

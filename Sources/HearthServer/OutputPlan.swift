@@ -17,6 +17,8 @@ struct OutputPlan: Sendable {
     var parallelToolCalls = true
     /// The tool-call markup is made of control tokens: the reply must show them.
     var rendersSpecialTokens = false
+    /// `tool_choice: "none"`: openers of the model's call markup, banned where they are one token.
+    var bannedOpeners: [String] = []
 
     /// A completion request: its constraint, if any.
     init(completion constraint: OutputConstraint?) throws(OpenAIError) {
@@ -57,7 +59,7 @@ struct OutputPlan: Sendable {
             }
             switch choice {
             case .none:
-                break
+                bannedOpeners = ToolCallGrammar.triggers(for: format).filter { !$0.hasPrefix("{") }
             case .auto:
                 tools = declared
                 var alternatives = [try calls(indexed, parallel: parallelToolCalls)]

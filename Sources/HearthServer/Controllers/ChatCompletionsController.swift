@@ -34,6 +34,11 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
         let plan = try OutputPlan(chat: body, format: model.toolFormat, reasoningClose: prompt.reasoningCloseTag)
         generation.sampling.grammar = plan.grammar
         if plan.rendersSpecialTokens { generation.rendersSpecialTokens = true }
+        for opener in plan.bannedOpeners {
+            if let tokens = try? model.engine.tokenize(opener, addSpecial: false), tokens.count == 1 {
+                generation.sampling.logitBias[tokens[0]] = -.infinity
+            }
+        }
         let streams = try startGeneration(model.engine, generation, choices: body.options.n ?? 1, promptParam: "messages")
         var replies = ChatReplies(
             streams: streams,
