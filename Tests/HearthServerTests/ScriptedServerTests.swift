@@ -12,6 +12,7 @@ import Testing
     /// block, anything else a plain sentence; each string is one "token".
     static let engine = ScriptedEngine { request in
         if request.prompt.contains("REASON") { return ["AI", ":", " <th", "ink>", "x", "</th", "ink>", "Hi"] }
+        if request.prompt.contains("CALL") { return ["{\"na", "me\": \"get_weather\", ", "\"arguments\": {\"ci", "ty\": \"Paris\"}}"] }
         return ["Hello", " there", "."]
     }
 

@@ -87,7 +87,7 @@ def test_langchain_tool_loop_and_structured_output(base_url: str) -> None:
     assert reply.tool_calls and reply.tool_calls[0]["name"] == "weather"
     assert isinstance(reply.tool_calls[0]["args"]["city"], str)
     messages += [reply, ToolMessage(weather.invoke(reply.tool_calls[0]["args"]), tool_call_id=reply.tool_calls[0]["id"])]
-    answer = llm.bind_tools([weather]).invoke(messages)
+    answer = llm.bind_tools([weather], tool_choice="none").invoke(messages)
     assert answer.content and not answer.tool_calls
 
     movie = llm.with_structured_output(Movie, method="json_schema").invoke("Name a famous drama movie.")
