@@ -104,6 +104,8 @@ let package = Package(
             name: "hearth-bench",
             dependencies: [
                 "LlamaEngine",
+                "StructuredOutput",
+                "OrderedJSON",
                 "Jinja",
                 "Prompting",
                 "LoopbackHTTP",

@@ -48,6 +48,9 @@ struct HearthBench: AsyncParsableCommand {
     @Flag(name: .customLong("prefill-only"), help: "Only the row of 4 prompts arriving at once, for Hearth and --against.")
     var prefillOnly = false
 
+    @Flag(name: .customLong("structured-only"), help: "Only the structured-output row: decode with a json_schema vs unconstrained.")
+    var structuredOnly = false
+
     @Option(name: .customLong("prefill-new-tokens"), help: "Tokens each of the 4 prompts arriving at once generates.")
     var prefillNewTokens = 4
 
@@ -82,6 +85,13 @@ struct HearthBench: AsyncParsableCommand {
 
         if prefillOnly {
             try simultaneousPromptsOnly()
+            return
+        }
+
+        if structuredOnly {
+            let server = try BenchServer(binary: self.server, arguments: ["--model", model, "--ctx-size", "\(ctxSize)", "--parallel", "\(parallel)"])
+            defer { server.stop() }
+            try StructuredBenchmark.report(client: server.client, model: try LlamaModel(path: model), runs: runs)
             return
         }
 
@@ -156,6 +166,8 @@ struct HearthBench: AsyncParsableCommand {
             "server RSS: \(http.residentBytes >> 20) MiB (ceiling: model \(workload.modelFileBytes >> 20) MiB + KV \((workload.kvBytesPerToken * ctxSize * parallel) >> 20) MiB + 60 MiB = \(ceiling >> 20) MiB)"
         )
         guard !singleOnly else { return }
+        Report.line("")
+        try StructuredBenchmark.report(client: server.client, model: directRunner.engine.model, runs: runs)
 
         var targets = [("Hearth", server.client)]
         if let against {
