@@ -88,7 +88,7 @@ struct OutputPlan: Sendable {
         }
         guard var root else { return }
         if triggers.isEmpty, let reasoningClose {
-            root = "\(GrammarBuilder.literal(reasoningClose)) [ \\t\\n]* ( \(root) )"
+            root = "\(GrammarBuilder.literal(reasoningClose)) [ \\t\\n]{0,4} ( \(root) )"
             triggers = [reasoningClose]
         }
         grammar = Grammar(builder.grammar(root: root), triggers: triggers)

@@ -67,3 +67,29 @@ extension JSON {
         }
     }
 }
+
+/// Grammars in the engine: a strict one holds from the first token whatever the prompt asks
+/// for; a lazy one leaves the text before its trigger free and holds after it.
+@Suite struct GrammarSamplingTests {
+    @Test func aStrictGrammarHoldsAgainstThePrompt() async throws {
+        var request = GenerationRequest(prompt: echoPrompt("banana"), maxTokens: 30)
+        request.sampling.temperature = 0
+        request.sampling.grammar = Grammar(#"root ::= "{\"n\": " [0-9] "}""#)
+        let (text, summary) = try await collect(TestModel.engine, request)
+        #expect(text.wholeMatch(of: /\{"n": [0-9]\}/) != nil, "\(text)")
+        #expect(summary.reason == .stop)
+    }
+
+    @Test func aLazyGrammarHoldsOnlyAfterItsTrigger() async throws {
+        // The model repeats "cucumber"; the grammar switches on at "umber", which it must then
+        // complete with an object.
+        var request = GenerationRequest(prompt: echoPrompt("cucumber"), maxTokens: 40)
+        request.sampling.temperature = 0
+        request.sampling.grammar = Grammar(#"root ::= "umber" [ \t\n]{0,2} "{\"n\": " [0-9] "}""#, triggers: ["umber"])
+        let (text, _) = try await collect(TestModel.engine, request)
+        let parts = text.split(separator: "umber", maxSplits: 1, omittingEmptySubsequences: false)
+        try #require(parts.count == 2, "the model did not write the trigger: \(text)")
+        #expect(parts[0].hasSuffix("cuc"), "the text before the trigger is the model's own: \(text)")
+        #expect(String(parts[1]).trimmingCharacters(in: .whitespacesAndNewlines).wholeMatch(of: /\{"n": [0-9]\}/) != nil, "after the trigger: \(text.debugDescription)")
+    }
+}
