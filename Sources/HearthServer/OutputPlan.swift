@@ -65,9 +65,11 @@ struct OutputPlan: Sendable {
                 var alternatives = [try calls(indexed, parallel: parallelToolCalls)]
                 if format != .generic && format != .llama3 {
                     // Small models write a bare JSON call when they ignore their template.
-                    alternatives.append(try Self.mapping { () throws(StructuredOutputError) in
-                        try ToolCallGrammar.calls(.generic, tools: indexed, parallel: false, builder: &builder)
-                    })
+                    alternatives.append(
+                        try Self.mapping { () throws(StructuredOutputError) in
+                            try ToolCallGrammar.calls(.generic, tools: indexed, parallel: false, builder: &builder)
+                        }
+                    )
                 }
                 if let answer = root {
                     root = (alternatives + [answer]).joined(separator: " | ")

@@ -51,7 +51,10 @@ public enum OutputConstraint: Sendable, Equatable {
             try guided(outputs, prefix: "structured_outputs.", into: &found)
         }
         guard found.count <= 1 else {
-            throw .invalidValue(found[1].field, "only one of response_format, json_schema, grammar_string, guided_* and structured_outputs may be set; '\(found[0].field)' is set too.")
+            throw .invalidValue(
+                found[1].field,
+                "only one of response_format, json_schema, grammar_string, guided_* and structured_outputs may be set; '\(found[0].field)' is set too."
+            )
         }
         return found.first
     }

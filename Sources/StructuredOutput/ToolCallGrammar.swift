@@ -51,7 +51,9 @@ public enum ToolCallGrammar {
         }
     }
 
-    static func call(_ format: ToolCallFormat, tool: ToolDeclaration, index: Int, builder: inout GrammarBuilder) throws(StructuredOutputError) -> String {
+    static func call(_ format: ToolCallFormat, tool: ToolDeclaration, index: Int, builder: inout GrammarBuilder) throws(StructuredOutputError)
+        -> String
+    {
         let name = GrammarBuilder.literal(tool.name)
         let ruleName = "call-\(tool.name)"
         func arguments() throws(StructuredOutputError) -> String {
@@ -63,7 +65,8 @@ public enum ToolCallGrammar {
         }
         func jsonCall(argumentsKey: String) throws(StructuredOutputError) -> String {
             let quotedName = GrammarBuilder.literal(JSON.string(tool.name).serialized)
-            return "\"{\" space \"\\\"name\\\"\" space \":\" space \(quotedName) space \",\" space \"\\\"\(argumentsKey)\\\"\" space \":\" space \(try arguments()) \"}\""
+            return
+                "\"{\" space \"\\\"name\\\"\" space \":\" space \(quotedName) space \",\" space \"\\\"\(argumentsKey)\\\"\" space \":\" space \(try arguments()) \"}\""
         }
         switch format {
         case .hermes:
@@ -88,7 +91,10 @@ public enum ToolCallGrammar {
         case .gemma:
             return builder.add(ruleName, "\"<|tool_call>call:\" \(name) \(try arguments()) \"<tool_call|>\"")
         case .harmony:
-            return builder.add(ruleName, "\"<|channel|>commentary to=functions.\" \(name) \" <|constrain|>json<|message|>\" \(try arguments()) \"<|call|>\"")
+            return builder.add(
+                ruleName,
+                "\"<|channel|>commentary to=functions.\" \(name) \" <|constrain|>json<|message|>\" \(try arguments()) \"<|call|>\""
+            )
         case .qwen3Coder, .glm:
             let parameters = try xmlParameters(format, tool: tool, index: index, builder: &builder)
             if format == .qwen3Coder {
@@ -99,7 +105,9 @@ public enum ToolCallGrammar {
     }
 
     /// The parameters of an XML-style call, declared order, required ones always.
-    static func xmlParameters(_ format: ToolCallFormat, tool: ToolDeclaration, index: Int, builder: inout GrammarBuilder) throws(StructuredOutputError) -> String {
+    static func xmlParameters(_ format: ToolCallFormat, tool: ToolDeclaration, index: Int, builder: inout GrammarBuilder)
+        throws(StructuredOutputError) -> String
+    {
         let path = "tools[\(index)].function.parameters"
         var properties: [(String, JSON)] = []
         if case .object(let list)? = tool.parameters["properties"] { properties = list }

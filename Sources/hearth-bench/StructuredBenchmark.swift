@@ -44,7 +44,9 @@ enum StructuredBenchmark {
     /// One streamed chat, with or without the schema: completion tokens per second after the
     /// first token.
     static func decodeRate(client: LoopbackHTTPClient, constrained: Bool, maxTokens: Int = 120) throws -> Double {
-        var body: [String: Any] = ["messages": messages, "max_tokens": maxTokens, "temperature": 0, "stream": true, "stream_options": ["include_usage": true]]
+        var body: [String: Any] = [
+            "messages": messages, "max_tokens": maxTokens, "temperature": 0, "stream": true, "stream_options": ["include_usage": true],
+        ]
         if constrained {
             let parsed = try JSONSerialization.jsonObject(with: Data(schema.utf8))
             body["response_format"] = ["type": "json_schema", "json_schema": ["name": "film", "schema": parsed, "strict": true]]

@@ -8,10 +8,14 @@ import Testing
 
 /// How a chat body becomes the grammar the engine enforces. No model involved.
 @Suite struct OutputPlanTests {
-    let tools = #"[{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {"a": {"type": "integer"}}, "required": ["a"]}}}]"#
+    let tools =
+        #"[{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {"a": {"type": "integer"}}, "required": ["a"]}}}]"#
 
     func plan(_ extra: String, format: ToolCallFormat = .hermes, reasoningClose: String? = nil) throws -> OutputPlan {
-        let body = try RequestDecoder().decode(ChatCompletionRequest.self, from: Array(#"{"messages": [{"role": "user", "content": "hi"}]\#(extra)}"#.utf8))
+        let body = try RequestDecoder().decode(
+            ChatCompletionRequest.self,
+            from: Array(#"{"messages": [{"role": "user", "content": "hi"}]\#(extra)}"#.utf8)
+        )
         return try OutputPlan(chat: body, format: format, reasoningClose: reasoningClose)
     }
 

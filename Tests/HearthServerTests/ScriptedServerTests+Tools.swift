@@ -3,10 +3,12 @@ import LoopbackHTTP
 import Testing
 
 extension ScriptedServerTests {
-    static var weatherTool: [String: Any] { [
-        "type": "function",
-        "function": ["name": "get_weather", "parameters": ["type": "object", "properties": ["city": ["type": "string"]]]],
-    ] }
+    static var weatherTool: [String: Any] {
+        [
+            "type": "function",
+            "function": ["name": "get_weather", "parameters": ["type": "object", "properties": ["city": ["type": "string"]]]],
+        ]
+    }
 
     /// A reply that is a call comes back as `tool_calls` (content null, `finish_reason`
     /// `tool_calls`); streamed, the call opens with index, id, type, name and empty arguments,
@@ -55,7 +57,10 @@ extension ScriptedServerTests {
 
     /// What cannot be enforced is refused, naming the field; never answered unconstrained.
     @Test(arguments: [
-        (#"{"response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "string", "format": "email"}}}}"#, "response_format.json_schema.schema"),
+        (
+            #"{"response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "string", "format": "email"}}}}"#,
+            "response_format.json_schema.schema"
+        ),
         (#"{"response_format": {"type": "xml"}}"#, "response_format.type"),
         (#"{"response_format": {"type": "json_object"}, "guided_json": {"type": "object"}}"#, "guided_json"),
         (#"{"guided_regex": "(?=a)b"}"#, "guided_regex"),
@@ -64,9 +69,15 @@ extension ScriptedServerTests {
         (#"{"tool_choice": "required"}"#, "tool_choice"),
         (#"{"tools": [{"type": "code_interpreter"}]}"#, "tools[0].type"),
         (#"{"tools": [{"type": "function", "function": {"name": "a b"}}]}"#, "tools[0].function.name"),
-        (#"{"tools": [{"type": "function", "function": {"name": "f"}}], "tool_choice": {"type": "function", "function": {"name": "g"}}}"#, "tool_choice.function.name"),
+        (
+            #"{"tools": [{"type": "function", "function": {"name": "f"}}], "tool_choice": {"type": "function", "function": {"name": "g"}}}"#,
+            "tool_choice.function.name"
+        ),
         (#"{"tools": [{"type": "function", "function": {"name": "f"}}], "tool_choice": "sometimes"}"#, "tool_choice"),
-        (#"{"tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {"a": {"type": "array", "uniqueItems": true}}}}}]}"#, "tools[0].function.parameters"),
+        (
+            #"{"tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {"a": {"type": "array", "uniqueItems": true}}}}}]}"#,
+            "tools[0].function.parameters"
+        ),
         (#"{"tools": [{"type": "function", "function": {"name": "f"}}], "grammar_string": "root ::= \"a\""}"#, "grammar_string"),
     ])
     func unenforceableOutputIsRefused(extra: String, param: String) async throws {

@@ -62,7 +62,8 @@ extension JSON {
         case .array(let items) where !items.isEmpty:
             return "[\n" + items.map { pad + $0.indented(depth + 1) }.joined(separator: ",\n") + "\n\(close)]"
         case .object(let members) where !members.isEmpty:
-            return "{\n" + members.map { pad + JSON.string($0.0).serialized + ": " + $0.1.indented(depth + 1) }.joined(separator: ",\n") + "\n\(close)}"
+            return "{\n" + members.map { pad + JSON.string($0.0).serialized + ": " + $0.1.indented(depth + 1) }.joined(separator: ",\n")
+                + "\n\(close)}"
         default: return serialized
         }
     }
@@ -90,6 +91,9 @@ extension JSON {
         let parts = text.split(separator: "umber", maxSplits: 1, omittingEmptySubsequences: false)
         try #require(parts.count == 2, "the model did not write the trigger: \(text)")
         #expect(parts[0].hasSuffix("cuc"), "the text before the trigger is the model's own: \(text)")
-        #expect(String(parts[1]).trimmingCharacters(in: .whitespacesAndNewlines).wholeMatch(of: /\{"n": [0-9]\}/) != nil, "after the trigger: \(text.debugDescription)")
+        #expect(
+            String(parts[1]).trimmingCharacters(in: .whitespacesAndNewlines).wholeMatch(of: /\{"n": [0-9]\}/) != nil,
+            "after the trigger: \(text.debugDescription)"
+        )
     }
 }

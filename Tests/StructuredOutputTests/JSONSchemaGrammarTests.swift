@@ -89,4 +89,3 @@ import Testing
         #expect(throws: StructuredOutputError.self) { try RegexGrammar.grammar(for: pattern) }
     }
 }
-

@@ -8,7 +8,10 @@ import Testing
 /// calls and content, with no markup in the content at any point.
 @Suite struct ToolCallParserTests {
     static let tools = [
-        ToolDeclaration(name: "get_weather", parameters: try! JSON(parsing: #"{"type":"object","properties":{"city":{"type":"string"},"days":{"type":"integer"}}}"#)),
+        ToolDeclaration(
+            name: "get_weather",
+            parameters: try! JSON(parsing: #"{"type":"object","properties":{"city":{"type":"string"},"days":{"type":"integer"}}}"#)
+        ),
         ToolDeclaration(name: "search", parameters: try! JSON(parsing: #"{"type":"object","properties":{"query":{"type":"string"}}}"#)),
     ]
 
@@ -29,7 +32,8 @@ import Testing
         ),
         Case(
             format: .hermes,
-            reply: "Let me check.\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Oslo\"}}\n</tool_call>\n<tool_call>\n{\"arguments\": {\"query\": \"a<b\"}, \"name\": \"search\"}\n</tool_call>",
+            reply:
+                "Let me check.\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Oslo\"}}\n</tool_call>\n<tool_call>\n{\"arguments\": {\"query\": \"a<b\"}, \"name\": \"search\"}\n</tool_call>",
             content: "Let me check.",
             calls: [#"get_weather {"city": "Oslo"}"#, #"search {"query": "a<b"}"#]
         ),
@@ -43,17 +47,24 @@ import Testing
         Case(format: .hermes, reply: "{\"name\": \"unknown\", \"arguments\": {}}", content: "{\"name\": \"unknown\", \"arguments\": {}}", calls: []),
         Case(
             format: .qwen3Coder,
-            reply: "<tool_call>\n<function=get_weather>\n<parameter=city>\nNew York\n</parameter>\n<parameter=days>\n3\n</parameter>\n</function>\n</tool_call>",
+            reply:
+                "<tool_call>\n<function=get_weather>\n<parameter=city>\nNew York\n</parameter>\n<parameter=days>\n3\n</parameter>\n</function>\n</tool_call>",
             content: "",
             calls: [#"get_weather {"city": "New York", "days": 3}"#]
         ),
         Case(
             format: .glm,
-            reply: "Checking.<tool_call>get_weather\n<arg_key>city</arg_key>\n<arg_value>Rome</arg_value>\n<arg_key>days</arg_key>\n<arg_value>1</arg_value>\n</tool_call>",
+            reply:
+                "Checking.<tool_call>get_weather\n<arg_key>city</arg_key>\n<arg_value>Rome</arg_value>\n<arg_key>days</arg_key>\n<arg_value>1</arg_value>\n</tool_call>",
             content: "Checking.",
             calls: [#"get_weather {"city": "Rome", "days": 1}"#]
         ),
-        Case(format: .llama3, reply: "{\"name\": \"search\", \"parameters\": {\"query\": \"llamas\"}}", content: "", calls: [#"search {"query": "llamas"}"#]),
+        Case(
+            format: .llama3,
+            reply: "{\"name\": \"search\", \"parameters\": {\"query\": \"llamas\"}}",
+            content: "",
+            calls: [#"search {"query": "llamas"}"#]
+        ),
         Case(
             format: .llama3,
             reply: "<|python_tag|>{\"name\": \"get_weather\", \"parameters\": {\"city\": \"Lima\"}}",
@@ -62,7 +73,8 @@ import Testing
         ),
         Case(
             format: .mistral,
-            reply: "[TOOL_CALLS][{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Nice\"}, \"id\": \"abc123def\"}, {\"name\": \"search\", \"arguments\": {\"query\": \"x\"}}]",
+            reply:
+                "[TOOL_CALLS][{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Nice\"}, \"id\": \"abc123def\"}, {\"name\": \"search\", \"arguments\": {\"query\": \"x\"}}]",
             content: "",
             calls: [#"get_weather {"city": "Nice"}"#, #"search {"query": "x"}"#]
         ),
@@ -74,19 +86,22 @@ import Testing
         ),
         Case(
             format: .deepseek,
-            reply: "<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n```json\n{\"city\": \"Kyiv\"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>",
+            reply:
+                "<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n```json\n{\"city\": \"Kyiv\"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>",
             content: "",
             calls: [#"get_weather {"city": "Kyiv"}"#]
         ),
         Case(
             format: .deepseek,
-            reply: "Sure.<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>search<｜tool▁sep｜>{\"query\": \"v3\"}<｜tool▁call▁end｜><｜tool▁call▁begin｜>get_weather<｜tool▁sep｜>{\"city\": \"Pune\"}<｜tool▁call▁end｜><｜tool▁calls▁end｜>",
+            reply:
+                "Sure.<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>search<｜tool▁sep｜>{\"query\": \"v3\"}<｜tool▁call▁end｜><｜tool▁call▁begin｜>get_weather<｜tool▁sep｜>{\"city\": \"Pune\"}<｜tool▁call▁end｜><｜tool▁calls▁end｜>",
             content: "Sure.",
             calls: [#"search {"query": "v3"}"#, #"get_weather {"city": "Pune"}"#]
         ),
         Case(
             format: .kimi,
-            reply: "<|tool_calls_section_begin|><|tool_call_begin|>functions.get_weather:0<|tool_call_argument_begin|>{\"city\": \"Seoul\"}<|tool_call_end|><|tool_calls_section_end|>",
+            reply:
+                "<|tool_calls_section_begin|><|tool_call_begin|>functions.get_weather:0<|tool_call_argument_begin|>{\"city\": \"Seoul\"}<|tool_call_end|><|tool_calls_section_end|>",
             content: "",
             calls: [#"get_weather {"city": "Seoul"}"#]
         ),
@@ -137,7 +152,8 @@ import Testing
             #expect(streamed.content == example.content, "pieces of \(size)")
             #expect(streamed.calls == example.calls, "pieces of \(size)")
             for case .content(let text) in streamed.events {
-                for marker in ["<tool_call", "[TOOL_CALLS", "<｜tool", "<|tool", "<|python_tag", "<|channel|>", "<function="] where example.calls.count > 0 {
+                for marker in ["<tool_call", "[TOOL_CALLS", "<｜tool", "<|tool", "<|python_tag", "<|channel|>", "<function="]
+                where example.calls.count > 0 {
                     #expect(!text.contains(marker), "markup in content: \(text)")
                 }
             }
@@ -159,7 +175,8 @@ import Testing
     }
 
     @Test func oneCallWhenParallelCallsAreOff() {
-        let reply = "<tool_call>{\"name\": \"search\", \"arguments\": {}}</tool_call><tool_call>{\"name\": \"search\", \"arguments\": {\"query\": \"b\"}}</tool_call>"
+        let reply =
+            "<tool_call>{\"name\": \"search\", \"arguments\": {}}</tool_call><tool_call>{\"name\": \"search\", \"arguments\": {\"query\": \"b\"}}</tool_call>"
         #expect(ToolCallParser.whole(reply, format: .hermes, tools: Self.tools, parallel: false).calls.count == 1)
         #expect(ToolCallParser.whole(reply, format: .hermes, tools: Self.tools).calls.count == 2)
     }
@@ -167,11 +184,12 @@ import Testing
     @Test(
         .enabled(if: FileManager.default.fileExists(atPath: templates), "../shared/chat-templates is absent"),
         arguments: [
-        ("Qwen-Qwen2.5-7B-Instruct", ToolCallFormat.hermes), ("Qwen3-Coder", .qwen3Coder), ("GLM-4.6", .glm),
-        ("meta-llama-Llama-3.1-8B-Instruct", .llama3), ("mistralai-Mistral-Nemo-Instruct-2407", .mistral),
-        ("unsloth-mistral-Devstral-Small-2507", .mistralNamed), ("deepseek-ai-DeepSeek-V3.1", .deepseek), ("Kimi-K2-Instruct", .kimi),
-        ("google-gemma-4-31B-it", .gemma), ("openai-gpt-oss-120b", .harmony), ("microsoft-Phi-3.5-mini-instruct", .generic),
-    ])
+            ("Qwen-Qwen2.5-7B-Instruct", ToolCallFormat.hermes), ("Qwen3-Coder", .qwen3Coder), ("GLM-4.6", .glm),
+            ("meta-llama-Llama-3.1-8B-Instruct", .llama3), ("mistralai-Mistral-Nemo-Instruct-2407", .mistral),
+            ("unsloth-mistral-Devstral-Small-2507", .mistralNamed), ("deepseek-ai-DeepSeek-V3.1", .deepseek), ("Kimi-K2-Instruct", .kimi),
+            ("google-gemma-4-31B-it", .gemma), ("openai-gpt-oss-120b", .harmony), ("microsoft-Phi-3.5-mini-instruct", .generic),
+        ]
+    )
     func theFormatIsReadFromTheTemplate(file: String, format: ToolCallFormat) throws {
         let source = try String(contentsOfFile: "\(Self.templates)/\(file).jinja", encoding: .utf8)
         #expect(ToolCallFormat.detect(template: source) == format)
