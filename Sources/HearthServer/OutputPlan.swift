@@ -34,7 +34,16 @@ struct OutputPlan: Sendable {
 
     /// A chat request: constraint and tools. With a reasoning block open in the prompt, the
     /// grammar holds from its closing tag on, so the reasoning stays free.
-    init(chat body: ChatCompletionRequest, format: ToolCallFormat, reasoningClose: String?) throws(OpenAIError) {
+    /// - Parameters:
+    ///   - reasoningClose: the closing tag of a reasoning block the prompt opened.
+    ///   - reasoningTags: the reasoning tags of the model's template: a model that may open a
+    ///     reasoning block on its own may still do so before a constrained answer.
+    init(
+        chat body: ChatCompletionRequest,
+        format: ToolCallFormat,
+        reasoningClose: String?,
+        reasoningTags: (open: String, close: String)? = nil
+    ) throws(OpenAIError) {
         var builder = GrammarBuilder()
         let constraint = body.options.constraint
         if case .grammar(let text, let field) = constraint {
@@ -92,6 +101,9 @@ struct OutputPlan: Sendable {
         if triggers.isEmpty, let reasoningClose {
             root = "\(GrammarBuilder.literal(reasoningClose)) [ \\t\\n]{0,4} ( \(root) )"
             triggers = [reasoningClose]
+        } else if triggers.isEmpty, let (open, close) = reasoningTags, let thinking = builder.textWithout(close) {
+            let block = "\(GrammarBuilder.literal(open)) \(thinking) \(GrammarBuilder.literal(close)) [ \\t\\n]{0,4}"
+            root = "( \(block) )? ( \(root) )"
         }
         grammar = Grammar(builder.grammar(root: root), triggers: triggers)
     }

@@ -14,6 +14,9 @@ public struct ServedModel: Sendable {
     public let prompts: ChatPromptBuilder
     /// How the model writes tool calls, read from its chat template.
     public let toolFormat: ToolCallFormat
+    /// The reasoning tags the model's template writes, if any: the model may open a reasoning
+    /// block on its own, which a constrained reply must leave free.
+    public let reasoningTags: (open: String, close: String)?
 
     /// Fails when the chosen default chat template does not parse.
     public init(path: String, engine: any GenerationEngine, library: PromptLibrary = PromptLibrary()) throws(PromptError) {
@@ -24,6 +27,7 @@ public struct ServedModel: Sendable {
         self.engine = engine
         let info = engine.modelInfo
         toolFormat = ToolCallFormat.detect(template: info.chatTemplate ?? "")
+        reasoningTags = ReasoningSplitter.tags(inTemplate: info.chatTemplate ?? "")
         prompts = try ChatPromptBuilder(
             modelTemplate: info.chatTemplate,
             modelName: id,

@@ -5,6 +5,12 @@ import Foundation
 public struct ReasoningSplitter: Sendable {
     /// Opening and closing tags the splitter knows: DeepSeek/Qwen's `<think>`, Seed's, Mistral's
     /// `[THINK]` and Gemma 4's thought channel.
+    /// The reasoning tags a chat template writes, when it writes any: its model may open a
+    /// reasoning block on its own.
+    public static func tags(inTemplate source: String) -> (open: String, close: String)? {
+        tags.first { source.contains($0.open) && source.contains($0.close) }
+    }
+
     static let tags: [(open: String, close: String)] = [
         ("<think>", "</think>"), ("<seed:think>", "</seed:think>"), ("[THINK]", "[/THINK]"), ("<|channel>thought", "<channel|>"),
     ]

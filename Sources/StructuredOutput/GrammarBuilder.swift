@@ -49,6 +49,24 @@ public struct GrammarBuilder: Sendable {
         bodiesByName[name] = body
     }
 
+    /// A rule for any text that does not contain `tag` (the reasoning before `</think>`): a
+    /// matcher of the tag that falls back to the start on any other character. Needs a tag
+    /// whose first character does not recur in it (true of every reasoning tag); nil otherwise.
+    public mutating func textWithout(_ tag: String) -> String? {
+        let scalars = Array(tag.unicodeScalars)
+        guard let first = scalars.first, scalars.count > 1, !scalars.dropFirst().contains(first) else { return nil }
+        let name = Self.ruleName("text-without-" + tag)
+        let head = Self.classCharacter(first)
+        let states = (1..<scalars.count).map { "\(name)-\($0)" }
+        for (index, scalar) in scalars.enumerated().dropFirst() {
+            let character = Self.classCharacter(scalar)
+            var alternatives = ["[^\(character)\(head)]", "\(Self.literal(String(first))) \(states[0])"]
+            if index < scalars.count - 1 { alternatives.append("\(Self.literal(String(scalar))) \(states[index])") }
+            add(states[index - 1], alternatives.joined(separator: " | "))
+        }
+        return add(name, "( [^\(head)] | \(Self.literal(String(first))) \(states[0]) )*")
+    }
+
     /// A JSON primitive rule (`string`, `number`, …), added with its dependencies on first use.
     public mutating func primitive(_ primitive: JSONPrimitive) -> String {
         guard bodiesByName[primitive.rawValue] == nil else { return primitive.rawValue }

@@ -69,3 +69,20 @@ import Testing
         }
     }
 }
+
+extension OutputPlanTests {
+    /// A model whose template knows `<think>` may open its reasoning itself; the answer after it
+    /// is constrained.
+    @Test func aModelMayReasonFreelyBeforeAConstrainedAnswer() throws {
+        let body = try RequestDecoder().decode(
+            ChatCompletionRequest.self,
+            from: Array(#"{"messages": [{"role": "user", "content": "hi"}], "response_format": {"type": "json_object"}}"#.utf8)
+        )
+        let plan = try OutputPlan(chat: body, format: .hermes, reasoningClose: nil, reasoningTags: ("<think>", "</think>"))
+        let grammar = try #require(plan.grammar)
+        #expect(grammar.triggers.isEmpty)
+        #expect(grammar.text.hasPrefix(#"root ::= ( "<think>" text-without---think- "</think>" [ \t\n]{0,4} )? ( object )"#), "\(grammar.text)")
+        #expect(grammar.text.contains(#"text-without---think- ::= ( [^<] | "<" text-without---think--1 )*"#))
+        #expect(grammar.text.contains(#"text-without---think--7 ::= [^><] | "<" text-without---think--1"#))
+    }
+}

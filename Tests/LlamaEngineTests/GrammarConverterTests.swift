@@ -97,3 +97,21 @@ extension JSON {
         )
     }
 }
+
+extension GrammarConverterTests {
+    /// Reasoning before a constrained answer: free text that cannot contain the closing tag,
+    /// so the answer after it is always constrained.
+    @Test func reasoningTextEndsOnlyAtItsClosingTag() throws {
+        var builder = GrammarBuilder()
+        let rule = builder.textWithout("</think>")
+        let thinking = try #require(rule)
+        let grammar = builder.grammar(root: #"( "<think>" \#(thinking) "</think>" [ \t\n]{0,4} )? "{}""#)
+        try TestModel.model.validateGrammar(grammar)
+        for text in ["{}", "<think>x</think>{}", "<think>a < b, </th x, <<//t\n</think>\n{}", "<think></think>{}"] {
+            #expect(TestModel.model.grammarAccepts(grammar, text: text), "\(text)")
+        }
+        for text in ["<think>x</think> free</think>{}", "<think>x</think>free", "<think>x{}", "x{}"] {
+            #expect(!TestModel.model.grammarAccepts(grammar, text: text), "\(text)")
+        }
+    }
+}

@@ -31,7 +31,12 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
         // The template's own turn separators stop a reply that runs into a next turn.
         for stop in prompt.stopStrings where !generation.stop.contains(stop) { generation.stop.append(stop) }
         if body.logprobs == true { generation.logprobs = body.topLogprobs ?? 0 }
-        let plan = try OutputPlan(chat: body, format: model.toolFormat, reasoningClose: prompt.reasoningCloseTag)
+        let plan = try OutputPlan(
+            chat: body,
+            format: model.toolFormat,
+            reasoningClose: prompt.reasoningCloseTag,
+            reasoningTags: model.reasoningTags
+        )
         generation.sampling.grammar = plan.grammar
         if plan.rendersSpecialTokens { generation.rendersSpecialTokens = true }
         for opener in plan.bannedOpeners {
