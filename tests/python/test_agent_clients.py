@@ -54,7 +54,9 @@ def test_openai_parse_with_a_strict_function_tool(client: OpenAI) -> None:
     assert isinstance(call.function.parsed_arguments, Movie)
 
 
-@pytest.mark.parametrize("mode", ["TOOLS", "JSON"])
+# JSON_SCHEMA is instructor's JSON mode that sends the schema (response_format json_schema);
+# plain JSON mode sends json_object and puts the schema in the prompt, which Hearth cannot enforce.
+@pytest.mark.parametrize("mode", ["TOOLS", "JSON_SCHEMA"])
 def test_instructor(client: OpenAI, mode: str) -> None:
     import instructor
 
@@ -113,8 +115,9 @@ def test_openai_agents_sdk_agent_with_a_function_tool(base_url: str) -> None:
         tools=[weather],
         model=model,
         model_settings=ModelSettings(temperature=0, max_tokens=120, tool_choice="required"),
-        reset_tool_choice=True,
+        # The run ends with the tool's result: the test is about the call, not the model's prose.
+        tool_use_behavior="stop_on_first_tool",
     )
-    result = asyncio.run(Runner.run(agent, "What is the weather in Berlin?", max_turns=4))
+    result = asyncio.run(Runner.run(agent, "What is the weather in Berlin?", max_turns=3))
     assert calls, "the agent never called the tool"
-    assert isinstance(result.final_output, str) and result.final_output
+    assert json.loads(result.final_output)["city"] == calls[0]
