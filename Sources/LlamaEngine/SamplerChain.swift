@@ -15,6 +15,8 @@ final class SamplerChain {
     let pointer: UnsafeMutablePointer<llama_sampler>
     private var grammar: UnsafeMutablePointer<llama_sampler>?
     private var candidates: [llama_token_data] = []
+    /// Tokens the logit biases ban (−∞), which the grammar's mask must leave some other choice to.
+    private var banned: Set<Int32> = []
 
     /// - Parameter picks: false for a probe: the stages only, without the final pick (and
     ///   without Mirostat, which is a pick).
@@ -27,6 +29,7 @@ final class SamplerChain {
         if parameters.banEndOfGeneration {
             for token in model.endOfGenerationTokens { biases[token] = -.infinity }
         }
+        banned = Set(biases.filter { $0.value == -.infinity }.keys)
         if !biases.isEmpty {
             let list = biases.map { llama_logit_bias(token: $0.key, bias: $0.value) }
             add(llama_sampler_init_logit_bias(Int32(clamping: model.vocabularySize), Int32(clamping: list.count), list))
@@ -138,11 +141,11 @@ final class SamplerChain {
     func sample(context: OpaquePointer, index: Int32, vocabularySize: Int) -> Int32? {
         guard let grammar else { return llama_sampler_sample(pointer, context, index) }
         guard let logits = llama_get_logits_ith(context, index) else { return nil }
-        var token = pick(logits, vocabularySize: vocabularySize, grammar: nil)
+        guard var token = pick(logits, vocabularySize: vocabularySize, grammar: nil) else { return nil }
         if !allows(grammar, token) {
-            token = pick(logits, vocabularySize: vocabularySize, grammar: grammar)
             // Accepting a token the grammar refuses would throw inside llama.cpp.
-            guard allows(grammar, token) else { return nil }
+            guard let allowed = pick(logits, vocabularySize: vocabularySize, grammar: grammar), allows(grammar, allowed) else { return nil }
+            token = allowed
         }
         llama_sampler_accept(grammar, token)
         llama_sampler_accept(pointer, token)
@@ -150,7 +153,8 @@ final class SamplerChain {
     }
 
     /// The chain's pick over all tokens, after the grammar's mask when one is given.
-    private func pick(_ logits: UnsafeMutablePointer<Float>, vocabularySize: Int, grammar: UnsafeMutablePointer<llama_sampler>?) -> Int32 {
+    /// - Returns: nil when the grammar leaves no token the biases allow (the sequence ends).
+    private func pick(_ logits: UnsafeMutablePointer<Float>, vocabularySize: Int, grammar: UnsafeMutablePointer<llama_sampler>?) -> Int32? {
         if candidates.count != vocabularySize {
             candidates = (0..<vocabularySize).map { llama_token_data(id: Int32($0), logit: 0, p: 0) }
         }
@@ -159,7 +163,14 @@ final class SamplerChain {
                 buffer[index] = llama_token_data(id: Int32(index), logit: logits[index], p: 0)
             }
             var array = llama_token_data_array(data: buffer.baseAddress, size: vocabularySize, selected: -1, sorted: false)
-            if let grammar { llama_sampler_apply(grammar, &array) }
+            if let grammar {
+                llama_sampler_apply(grammar, &array)
+                // A finished grammar allows only the end of generation; if that is banned, nothing is left.
+                if !banned.isEmpty {
+                    let open = (0..<array.size).contains { array.data[$0].logit != -.infinity && !banned.contains(array.data[$0].id) }
+                    guard open else { return nil }
+                }
+            }
             llama_sampler_apply(pointer, &array)
             guard array.selected >= 0, array.selected < array.size else { return array.data[0].id }
             return array.data[Int(array.selected)].id

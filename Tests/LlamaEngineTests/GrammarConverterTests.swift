@@ -81,6 +81,19 @@ extension JSON {
         #expect(summary.reason == .stop)
     }
 
+    /// A finished grammar allows only the end of generation; when the request bans it, the
+    /// sequence ends there instead of sampling from nothing.
+    @Test func aFinishedGrammarEndsTheReplyEvenWithTheEndBanned() async throws {
+        var request = GenerationRequest(prompt: echoPrompt("banana"), maxTokens: 30)
+        request.sampling.temperature = 1
+        request.sampling.seed = 7
+        request.sampling.banEndOfGeneration = true
+        request.sampling.grammar = Grammar(#"root ::= "{\"n\": " [0-9] "}""#)
+        let (text, summary) = try await collect(TestModel.engine, request)
+        #expect(text.wholeMatch(of: /\{"n": [0-9]\}/) != nil, "\(text)")
+        #expect(summary.reason == .stop)
+    }
+
     @Test func aLazyGrammarHoldsOnlyAfterItsTrigger() async throws {
         // The model repeats "cucumber"; the grammar switches on at "umber", which it must then
         // complete with an object.
