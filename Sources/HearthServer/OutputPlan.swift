@@ -55,6 +55,7 @@ struct OutputPlan: Sendable {
         }
         var root = try constraint.map { constraint throws(OpenAIError) in try Self.expression(constraint, builder: &builder) }
         var triggers: [String] = []
+        var triggerPatterns: [String] = []
         if let toolsJSON = body.tools {
             let declared = try Self.mapping { () throws(StructuredOutputError) in try ToolDeclaration.list(from: toolsJSON) }
             let choice = try Self.mapping { () throws(StructuredOutputError) in try ToolChoice.read(body.toolChoice, tools: declared) }
@@ -68,7 +69,7 @@ struct OutputPlan: Sendable {
             }
             switch choice {
             case .none:
-                bannedOpeners = ToolCallGrammar.triggers(for: format).filter { !$0.hasPrefix("{") }
+                bannedOpeners = ToolCallGrammar.triggers(for: format).words
             case .auto:
                 tools = declared
                 var alternatives = [try calls(indexed, parallel: parallelToolCalls)]
@@ -84,7 +85,10 @@ struct OutputPlan: Sendable {
                     root = (alternatives + [answer]).joined(separator: " | ")
                 } else {
                     root = alternatives.joined(separator: " | ")
-                    triggers = ToolCallGrammar.triggers(for: format) + (format == .generic || format == .llama3 ? [] : ["{\"name\""])
+                    // Bare JSON counts only at the start of a reply: `{"name"` inside an answer is
+                    // not a call.
+                    (triggers, triggerPatterns) = ToolCallGrammar.triggers(for: format)
+                    if format != .generic && format != .llama3 { triggerPatterns = ToolCallGrammar.leadingJSONPatterns }
                 }
             case .required:
                 tools = declared
@@ -98,14 +102,15 @@ struct OutputPlan: Sendable {
             throw .invalidValue("tool_choice", "tool_choice needs tools; none were given.")
         }
         guard var root else { return }
-        if triggers.isEmpty, let reasoningClose {
+        let lazy = !triggers.isEmpty || !triggerPatterns.isEmpty
+        if !lazy, let reasoningClose {
             root = "\(GrammarBuilder.literal(reasoningClose)) [ \\t\\n]{0,4} ( \(root) )"
             triggers = [reasoningClose]
-        } else if triggers.isEmpty, let (open, close) = reasoningTags, let thinking = builder.textWithout(close) {
+        } else if !lazy, let (open, close) = reasoningTags, let thinking = builder.textWithout(close) {
             let block = "\(GrammarBuilder.literal(open)) \(thinking) \(GrammarBuilder.literal(close)) [ \\t\\n]{0,4}"
             root = "( \(block) )? ( \(root) )"
         }
-        grammar = Grammar(builder.grammar(root: root), triggers: triggers)
+        grammar = Grammar(builder.grammar(root: root), triggers: triggers, triggerPatterns: triggerPatterns)
     }
 
     /// The grammar expression of a constraint (not a raw grammar, which stands alone).

@@ -128,8 +128,8 @@ final class SamplerChain {
     }
 
     static func grammarSampler(_ grammar: Grammar, vocabulary: OpaquePointer) -> UnsafeMutablePointer<llama_sampler>? {
-        guard !grammar.triggers.isEmpty else { return llama_sampler_init_grammar(vocabulary, grammar.text, "root") }
-        let patterns = grammar.triggerPatterns.map { strdup($0) }
+        guard grammar.isLazy else { return llama_sampler_init_grammar(vocabulary, grammar.text, "root") }
+        let patterns = grammar.patterns.map { strdup($0) }
         defer { patterns.forEach { free($0) } }
         var pointers = patterns.map { UnsafePointer<CChar>($0) }
         return llama_sampler_init_grammar_lazy_patterns(vocabulary, grammar.text, "root", &pointers, pointers.count, nil, 0)

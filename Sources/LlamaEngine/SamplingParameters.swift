@@ -77,21 +77,28 @@ public struct SamplingParameters: Sendable, Equatable {
 }
 
 /// A GBNF grammar (root rule `root`) the output must follow, from the start or, when lazy,
-/// from the first appearance of a trigger word on.
+/// from the first appearance of a trigger on.
 public struct Grammar: Sendable, Equatable {
     public var text: String
     /// Words that switch the grammar on: until one appears the output is free, and the grammar
-    /// then reads the output from the word on (so its `root` starts with the word). Empty: the
-    /// grammar holds from the first token.
+    /// then reads the output from the word on (so its `root` starts with the word).
     public var triggers: [String]
+    /// ECMAScript patterns that switch the grammar on, matched as llama.cpp matches them: a
+    /// pattern written `^…$` must match the whole output so far, and the grammar reads the
+    /// output from the pattern's first capture group on.
+    public var triggerPatterns: [String]
 
-    public init(_ text: String, triggers: [String] = []) {
+    /// With no triggers and no patterns, the grammar holds from the first token.
+    public init(_ text: String, triggers: [String] = [], triggerPatterns: [String] = []) {
         self.text = text
         self.triggers = triggers
+        self.triggerPatterns = triggerPatterns
     }
 
-    /// The triggers as the ECMAScript patterns llama.cpp matches.
-    var triggerPatterns: [String] {
+    public var isLazy: Bool { !triggers.isEmpty || !triggerPatterns.isEmpty }
+
+    /// The words as patterns, then the patterns: what llama.cpp is given.
+    var patterns: [String] {
         triggers.map { word in
             var pattern = ""
             for character in word {
@@ -99,6 +106,6 @@ public struct Grammar: Sendable, Equatable {
                 pattern.append(character)
             }
             return pattern
-        }
+        } + triggerPatterns
     }
 }

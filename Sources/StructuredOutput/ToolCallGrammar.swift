@@ -37,19 +37,26 @@ public enum ToolCallGrammar {
         }
     }
 
-    /// The words that open the grammar of ``calls(_:tools:parallel:builder:)``.
-    public static func triggers(for format: ToolCallFormat) -> [String] {
+    /// What switches the grammar of ``calls(_:tools:parallel:builder:)`` on under `auto`:
+    /// words that open a call anywhere in a reply, and patterns (llama.cpp's `^…$` form, the
+    /// grammar read from the first group) for the JSON a reply may start with.
+    public static func triggers(for format: ToolCallFormat) -> (words: [String], patterns: [String]) {
         switch format {
-        case .hermes, .qwen3Coder, .glm: ["<tool_call>"]
-        case .llama3: ["<|python_tag|>", "{\"name\""]
-        case .generic: ["{\"name\"", "```json"]
-        case .mistral, .mistralNamed: ["[TOOL_CALLS]"]
-        case .deepseek: ["<｜tool▁calls▁begin｜>"]
-        case .kimi: ["<|tool_calls_section_begin|>"]
-        case .gemma: ["<|tool_call>"]
-        case .harmony: ["<|channel|>commentary to=functions."]
+        case .hermes, .qwen3Coder, .glm: (["<tool_call>"], [])
+        case .llama3: (["<|python_tag|>"], [leadingJSON])
+        case .generic: ([], leadingJSONPatterns)
+        case .mistral, .mistralNamed: (["[TOOL_CALLS]"], [])
+        case .deepseek: (["<｜tool▁calls▁begin｜>"], [])
+        case .kimi: (["<|tool_calls_section_begin|>"], [])
+        case .gemma: (["<|tool_call>"], [])
+        case .harmony: (["<|channel|>commentary to=functions."], [])
         }
     }
+
+    /// A reply that starts with `{"name"`.
+    static let leadingJSON = #"^\s*(\{\s*"name")[\s\S]*$"#
+    /// A reply that starts with `{"name"` bare or in a ```json fence: the generic format.
+    public static let leadingJSONPatterns = [leadingJSON, #"^\s*(```json\s*\{\s*"name")[\s\S]*$"#]
 
     static func call(_ format: ToolCallFormat, tool: ToolDeclaration, index: Int, builder: inout GrammarBuilder) throws(StructuredOutputError)
         -> String

@@ -39,7 +39,8 @@ import Testing
     @Test func autoToolsSwitchTheGrammarOnAtACallsOpening() throws {
         let plan = try plan(#", "tools": \#(tools)"#)
         let grammar = try #require(plan.grammar)
-        #expect(grammar.triggers == ["<tool_call>", "{\"name\""])
+        #expect(grammar.triggers == ["<tool_call>"])
+        #expect(grammar.triggerPatterns == ToolCallGrammar.leadingJSONPatterns)
         #expect(grammar.text.contains(#"call-f ::= "<tool_call>" space "{" space "\"name\"" space ":" space "\"f\"""#))
         #expect(plan.tools.map(\.name) == ["f"])
     }
