@@ -10,10 +10,14 @@ func startGeneration(
     _ engine: any GenerationEngine,
     _ request: GenerationRequest,
     choices: Int = 1,
-    promptParam: String
+    promptParam: String,
+    grammarParam: String = "grammar_string"
 ) throws(OpenAIError) -> [AsyncThrowingStream<GenerationEvent, any Error>] {
     do {
         return try engine.generate(request, choices: choices)
+    } catch .invalidGrammar(let reason) {
+        // The field the grammar came in (`grammar_string`, `guided_grammar`, …).
+        throw .invalidValue(grammarParam, "the grammar does not parse: \(reason)")
     } catch {
         throw OpenAIError(error, param: promptParam)
     }

@@ -115,6 +115,7 @@ def test_completions_take_a_json_schema_and_vllm_fields(base_url: str) -> None:
         ("schema keyword", {"response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "string", "format": "email"}}}}, "response_format.json_schema.schema"),
         ("two constraints", {"response_format": {"type": "json_object"}, "guided_regex": "a+"}, "guided_regex"),
         ("regex", {"guided_regex": r"(a)\1"}, "guided_regex"),
+        ("grammar", {"guided_grammar": "root ::= undefined-rule"}, "guided_grammar"),
         ("tool name", {"tools": [WEATHER_TOOL], "tool_choice": {"type": "function", "function": {"name": "nope"}}}, "tool_choice.function.name"),
         ("tool type", {"tools": [{"type": "retrieval"}]}, "tools[0].type"),
         ("tool schema", {"tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {"a": {"not": {}}}}}}]}, "tools[0].function.parameters"),

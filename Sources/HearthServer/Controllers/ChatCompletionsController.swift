@@ -44,7 +44,13 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
                 generation.sampling.logitBias[tokens[0]] = -.infinity
             }
         }
-        let streams = try startGeneration(model.engine, generation, choices: body.options.n ?? 1, promptParam: "messages")
+        let streams = try startGeneration(
+            model.engine,
+            generation,
+            choices: body.options.n ?? 1,
+            promptParam: "messages",
+            grammarParam: body.options.constraint?.field ?? "grammar_string"
+        )
         var replies = ChatReplies(
             streams: streams,
             namePrefixes: prompt.replyNamePrefixes,

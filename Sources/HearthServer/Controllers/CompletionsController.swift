@@ -41,7 +41,13 @@ struct CompletionsController<Context: RequestContext>: Sendable {
         // Start every generation before replying, so that a prompt too long fails with a 400.
         var streams: [AsyncThrowingStream<GenerationEvent, any Error>] = []
         for generation in generations {
-            streams += try startGeneration(model.engine, generation, choices: choicesPerPrompt, promptParam: "prompt")
+            streams += try startGeneration(
+                model.engine,
+                generation,
+                choices: choicesPerPrompt,
+                promptParam: "prompt",
+                grammarParam: body.options.constraint?.field ?? "grammar_string"
+            )
         }
         let replies = CompletionReplies(
             streams: streams,
