@@ -28,10 +28,15 @@ public func buildApplication(
 public func buildRouter(configuration: ServerConfiguration, model: ServedModel) -> Router<BasicRequestContext> {
     let router = Router()
     // Outermost, so that error responses carry the headers too and browsers can read them.
-    router.add(middleware: CORSMiddleware(allowOrigin: .all, allowHeaders: corsHeaders, allowMethods: [.get, .post, .head, .options]))
+    // With --cors-origins, the browser policy has already refused other origins.
+    let origins: CORSMiddleware<BasicRequestContext>.AllowOrigin = configuration.browserPolicy.allowedOrigins.isEmpty ? .all : .originBased
+    router.add(middleware: CORSMiddleware(allowOrigin: origins, allowHeaders: corsHeaders, allowMethods: [.get, .post, .head, .options]))
     router.add(middleware: OpenAIErrorMiddleware(maxBodyBytes: configuration.maxBodyBytes))
-    if let key = configuration.apiKey, !key.isEmpty {
-        router.add(middleware: APIKeyMiddleware(key: key))
+    var policy = configuration.browserPolicy
+    policy.keyRequired = !configuration.apiKeys.isEmpty
+    router.add(middleware: BrowserPolicyMiddleware(policy: policy))
+    if !configuration.apiKeys.isEmpty {
+        router.add(middleware: APIKeyMiddleware(keys: configuration.apiKeys))
     }
     let v1 = router.group("v1")
     ModelsController(model: model).addRoutes(to: v1)

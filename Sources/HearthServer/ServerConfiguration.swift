@@ -7,8 +7,11 @@ public struct ServerConfiguration: Sendable {
     public var host: String = "127.0.0.1"
     /// Port; 0 picks a free one (tests).
     public var port: Int = 5000
-    /// When set, every request must carry `Authorization: Bearer <apiKey>`.
-    public var apiKey: String?
+    /// When not empty, every request must carry `Authorization: Bearer <key>` with one of them
+    /// (`--api-key`, `--api-key-file`).
+    public var apiKeys: [String] = []
+    /// What browsers may do (origins, hosts, content types).
+    public var browserPolicy = BrowserPolicy()
     /// Largest request body accepted; larger ones get 413.
     public var maxBodyBytes: Int = 16 << 20
     /// Log prompts and completions (`OPENEDAI_DEBUG=1`). Off by default: no user text is logged.

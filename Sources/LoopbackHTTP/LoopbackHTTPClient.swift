@@ -112,8 +112,12 @@ public struct LoopbackHTTPClient: Sendable {
 
     private static func requestText(_ method: String, _ path: String, body: String?, headers: [String: String]) -> [UInt8] {
         let bodyBytes = Array((body ?? "").utf8)
-        var text = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-        if body != nil { text += "Content-Type: application/json\r\nContent-Length: \(bodyBytes.count)\r\n" }
+        // `headers` replace the defaults of the same name (a test may send another Host or type).
+        let given = Set(headers.keys.map { $0.lowercased() })
+        var text = "\(method) \(path) HTTP/1.1\r\nConnection: close\r\n"
+        if !given.contains("host") { text += "Host: 127.0.0.1\r\n" }
+        if body != nil && !given.contains("content-type") { text += "Content-Type: application/json\r\n" }
+        if body != nil { text += "Content-Length: \(bodyBytes.count)\r\n" }
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
         return Array((text + "\r\n").utf8) + bodyBytes
     }

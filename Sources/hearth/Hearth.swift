@@ -39,6 +39,8 @@ struct Hearth: AsyncParsableCommand {
         }
         let logger = Logger(label: "hearth")
 
+        var configuration = try server.configuration(environment: environment)
+        try PortProbe.ensureFree(host: configuration.host, port: configuration.port)
         let path = try model.resolvedPath()
         let engineConfiguration = EngineConfiguration(
             contextLength: model.ctxSize,
@@ -54,7 +56,6 @@ struct Hearth: AsyncParsableCommand {
         let served = try ServedModel(path: path, engine: engine, library: prompting.library)
         logger.info("Chat template", metadata: ["template.origin": "\(served.prompts.defaultTemplateOrigin)"])
 
-        var configuration = try server.configuration(environment: environment)
         configuration.logsUserText = debug
         configuration.samplerDefaults = sampling.settings
         let host = configuration.host

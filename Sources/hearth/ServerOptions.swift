@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import HearthServer
 
 /// Network flags, named as in text-generation-webui.
@@ -17,6 +18,21 @@ struct ServerOptions: ParsableArguments {
 
     @Option(name: .customLong("api-key"), help: "Require 'Authorization: Bearer <key>' on every request.")
     var apiKey: String?
+
+    @Option(
+        name: .customLong("api-key-file"),
+        help: "A file of API keys, one per line (blank lines and '#' comments ignored); any of them is accepted."
+    )
+    var apiKeyFile: String?
+
+    @Option(
+        name: .customLong("cors-origins"),
+        help: "Comma-separated web origins (https://app.example) that may call besides pages on this machine; with a key, the only ones."
+    )
+    var corsOrigins: String?
+
+    @Option(name: .customLong("allowed-hosts"), help: "Comma-separated host names the Host header may carry while bound to loopback.")
+    var allowedHosts: String?
 
     @Option(name: .customLong("max-body-size"), help: "Largest request body accepted, in bytes.")
     var maxBodySize = 16 << 20
@@ -39,9 +55,32 @@ struct ServerOptions: ParsableArguments {
             }
             configuration.port = port
         }
-        configuration.apiKey = apiKey
+        configuration.apiKeys = try keys(environment: environment)
+        configuration.browserPolicy.allowedOrigins = Self.list(corsOrigins)
+        configuration.browserPolicy.allowedHosts = Self.list(allowedHosts).map { $0.lowercased() }
+        // Host names are checked only while no other machine can reach the server.
+        configuration.browserPolicy.checksHost = ["127.0.0.1", "::1", "localhost"].contains(configuration.host)
         configuration.maxBodyBytes = maxBodySize
         configuration.presetDirectory = presetDir
         return configuration
+    }
+
+    /// `--api-key` and every key of `--api-key-file`.
+    func keys(environment: [String: String]) throws -> [String] {
+        var keys = [apiKey].compactMap { $0 }.filter { !$0.isEmpty }
+        if let apiKeyFile {
+            guard let data = FileManager.default.contents(atPath: apiKeyFile), let text = String(data: data, encoding: .utf8) else {
+                throw ValidationError("--api-key-file: cannot read '\(apiKeyFile)'.")
+            }
+            let fromFile = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+            guard !fromFile.isEmpty else { throw ValidationError("--api-key-file: '\(apiKeyFile)' holds no key.") }
+            keys += fromFile
+        }
+        return keys
+    }
+
+    static func list(_ text: String?) -> [String] {
+        (text ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 }

@@ -142,3 +142,34 @@ def test_sigterm_ends_running_streams_refuses_waiting_requests_and_exits_0() -> 
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_a_busy_port_is_an_error_that_names_it(base_url: str) -> None:
+    port = base_url.rsplit(":", 1)[1]
+    result = subprocess.run([BINARY, "--api-port", port], cwd=ROOT, capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0
+    assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
+
+
+def test_an_api_key_file_holds_several_keys(tmp_path) -> None:
+    keys = tmp_path / "keys.txt"
+    keys.write_text("# team keys\nalpha-key\n\n  beta-key  \n")
+    process, url = start("--api-key-file", str(keys))
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                status = requests.get(url + "/v1/models", timeout=1).status_code
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline and process.poll() is None
+                time.sleep(0.1)
+        assert status == 401
+        for key in ["alpha-key", "beta-key"]:
+            assert requests.get(url + "/v1/models", headers={"Authorization": f"Bearer {key}"}, timeout=5).status_code == 200
+        assert requests.get(url + "/v1/models", headers={"Authorization": "Bearer # team keys"}, timeout=5).status_code == 401
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    missing = subprocess.run([BINARY, "--api-key-file", str(tmp_path / "none.txt")], cwd=ROOT, capture_output=True, text=True, timeout=30)
+    assert missing.returncode != 0 and "cannot read" in missing.stderr

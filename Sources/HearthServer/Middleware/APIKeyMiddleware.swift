@@ -1,12 +1,20 @@
 import Hummingbird
 import OpenAIAPI
 
-/// Requires `Authorization: Bearer <key>` on every request when `--api-key` is set.
+/// Requires `Authorization: Bearer <key>` with one of the server's keys on every request.
+///
+/// Keys are compared in constant time (every byte of every key is looked at, whatever matches),
+/// so response timing tells nothing about a key.
 struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
-    let key: String
+    let keys: [[UInt8]]
+
+    init(keys: [String]) { self.keys = keys.map { Array($0.utf8) } }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.headers[.authorization] == "Bearer \(key)" else {
+        let header = Array((request.headers[.authorization] ?? "").utf8)
+        let prefix = Array("Bearer ".utf8)
+        let sent = header.starts(with: prefix) ? Array(header.dropFirst(prefix.count)) : []
+        guard keys.reduce(false, { found, key in Self.equal(key, sent) || found }) else {
             throw OpenAIError(
                 status: 401,
                 message: "Incorrect API key provided. Send it as 'Authorization: Bearer <key>'.",
@@ -15,5 +23,12 @@ struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
             )
         }
         return try await next(request, context)
+    }
+
+    /// Equality whose time depends only on the lengths.
+    static func equal(_ key: [UInt8], _ sent: [UInt8]) -> Bool {
+        var difference = UInt8(truncatingIfNeeded: key.count ^ sent.count)
+        for index in key.indices { difference |= key[index] ^ (index < sent.count ? sent[index] : 0) }
+        return difference == 0 && !key.isEmpty
     }
 }

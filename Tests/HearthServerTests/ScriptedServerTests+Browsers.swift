@@ -1,0 +1,50 @@
+import Foundation
+import HearthServer
+import LoopbackHTTP
+import Testing
+
+extension ScriptedServerTests {
+    /// The probe that motivated the browser policy: a page on another site posting `text/plain`
+    /// to stop-generation (no preflight needed) is refused, and so is any foreign origin or a
+    /// DNS-rebinding host name.
+    @Test func webPagesElsewhereCannotDriveTheServer() async throws {
+        let client = try await client()
+        let plain = try await client.request(
+            "POST",
+            "/v1/internal/stop-generation",
+            body: "{}",
+            headers: ["Content-Type": "text/plain", "Origin": "http://localhost:3000"]
+        )
+        #expect(plain.status == 415)
+        let foreign = try await client.request("POST", "/v1/completions", body: #"{"prompt": "x"}"#, headers: ["Origin": "https://evil.example"])
+        #expect(foreign.status == 403)
+        let error = try #require(foreign.json()["error"] as? [String: Any])
+        #expect(error["code"] as? String == "origin_not_allowed")
+        let rebound = try await client.request("GET", "/v1/models", headers: ["Host": "evil.example:5000"])
+        #expect(rebound.status == 403)
+        let docker = try await client.request("GET", "/v1/models", headers: ["Host": "host.docker.internal:5000"])
+        #expect(docker.status == 200)
+        try await expectServerStillAnswers()
+    }
+
+    /// Several keys (`--api-key-file`): any of them opens the server, and then any origin may call.
+    @Test func anyOfSeveralKeysIsAccepted() async throws {
+        var configuration = ServerConfiguration()
+        configuration.apiKeys = ["first-key", "second-key"]
+        let port = try await TestServer.start(engine: Self.engine, configuration: configuration)
+        let client = TestHTTPClient(port: port)
+        for key in ["first-key", "second-key"] {
+            let response = try await client.request(
+                "GET",
+                "/v1/models",
+                headers: ["Authorization": "Bearer \(key)", "Origin": "https://app.example"]
+            )
+            #expect(response.status == 200, "\(key)")
+        }
+        for header in ["Bearer first-ke", "Bearer first-key2", "first-key", "Bearer "] {
+            let response = try await client.request("GET", "/v1/models", headers: ["Authorization": header])
+            #expect(response.status == 401, "\(header)")
+            #expect((try response.json()["error"] as? [String: Any])?["code"] as? String == "invalid_api_key")
+        }
+    }
+}
