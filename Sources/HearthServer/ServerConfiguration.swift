@@ -12,6 +12,8 @@ public struct ServerConfiguration: Sendable {
     public var apiKeys: [String] = []
     /// What browsers may do (origins, hosts, content types).
     public var browserPolicy = BrowserPolicy()
+    /// Serve HTTPS with these files; nil serves plain HTTP.
+    public var tls: TLSFiles?
     /// Largest request body accepted; larger ones get 413.
     public var maxBodyBytes: Int = 16 << 20
     /// Log prompts and completions (`OPENEDAI_DEBUG=1`). Off by default: no user text is logged.

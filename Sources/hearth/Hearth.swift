@@ -15,7 +15,8 @@ struct Hearth: AsyncParsableCommand {
         commandName: "hearth",
         abstract: "An offline, OpenAI-compatible server for local GGUF models (llama.cpp).",
         discussion: """
-            Environment: OPENEDAI_PORT overrides --api-port; OPENEDAI_DEBUG=1 logs prompts and \
+            Environment: OPENEDAI_PORT overrides --api-port; OPENEDAI_KEY_PATH and OPENEDAI_CERT_PATH \
+            override --ssl-keyfile and --ssl-certfile; OPENEDAI_DEBUG=1 logs prompts and \
             completions (nothing a user wrote is logged otherwise).
 
             API generation defaults: every sampler field a request may send is also a flag that \
@@ -59,10 +60,11 @@ struct Hearth: AsyncParsableCommand {
         configuration.logsUserText = debug
         configuration.samplerDefaults = sampling.settings
         let host = configuration.host
-        let app = buildApplication(configuration: configuration, model: served, logger: logger) { port in
+        let scheme = configuration.tls == nil ? "http" : "https"
+        let app = try buildApplication(configuration: configuration, model: served, logger: logger) { port in
             logger.info(
                 "Hearth is serving the OpenAI API",
-                metadata: ["url": "http://\(host):\(port)/v1", "model": "\(served.id)"]
+                metadata: ["url": "\(scheme)://\(host):\(port)/v1", "model": "\(served.id)"]
             )
         }
         // The engine is registered last so that it shuts down first: SIGTERM ends every running

@@ -34,6 +34,12 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("allowed-hosts"), help: "Comma-separated host names the Host header may carry while bound to loopback.")
     var allowedHosts: String?
 
+    @Option(name: .customLong("ssl-keyfile"), help: "PEM private key to serve HTTPS with (env OPENEDAI_KEY_PATH).")
+    var sslKeyfile: String?
+
+    @Option(name: .customLong("ssl-certfile"), help: "PEM certificate (chain) to serve HTTPS with (env OPENEDAI_CERT_PATH).")
+    var sslCertfile: String?
+
     @Option(name: .customLong("max-body-size"), help: "Largest request body accepted, in bytes.")
     var maxBodySize = 16 << 20
 
@@ -56,6 +62,7 @@ struct ServerOptions: ParsableArguments {
             configuration.port = port
         }
         configuration.apiKeys = try keys(environment: environment)
+        configuration.tls = try tls(environment: environment)
         configuration.browserPolicy.allowedOrigins = Self.list(corsOrigins)
         configuration.browserPolicy.allowedHosts = Self.list(allowedHosts).map { $0.lowercased() }
         // Host names are checked only while no other machine can reach the server.
@@ -78,6 +85,19 @@ struct ServerOptions: ParsableArguments {
             keys += fromFile
         }
         return keys
+    }
+
+    /// The TLS files from the flags, or from `OPENEDAI_KEY_PATH` / `OPENEDAI_CERT_PATH` (which win,
+    /// as text-generation-webui's environment variables do); both or neither.
+    func tls(environment: [String: String]) throws -> TLSFiles? {
+        let key = environment["OPENEDAI_KEY_PATH"].flatMap { $0.isEmpty ? nil : $0 } ?? sslKeyfile
+        let certificate = environment["OPENEDAI_CERT_PATH"].flatMap { $0.isEmpty ? nil : $0 } ?? sslCertfile
+        switch (key, certificate) {
+        case (nil, nil): return nil
+        case (let key?, let certificate?): return try TLSFiles(keyPath: key, certificatePath: certificate)
+        case (nil, _): throw ValidationError("--ssl-certfile needs --ssl-keyfile (or OPENEDAI_KEY_PATH) too.")
+        case (_, nil): throw ValidationError("--ssl-keyfile needs --ssl-certfile (or OPENEDAI_CERT_PATH) too.")
+        }
     }
 
     static func list(_ text: String?) -> [String] {

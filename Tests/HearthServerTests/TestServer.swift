@@ -55,7 +55,7 @@ enum TestServer {
         var configuration = configuration
         configuration.port = 0
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = buildApplication(
+        let app = try buildApplication(
             configuration: configuration,
             model: try ServedModel(path: modelPath, engine: engine, library: promptLibrary),
             logger: capturedLogs.logger(label: "test.server")
