@@ -37,10 +37,12 @@ public func buildRouter(configuration: ServerConfiguration, model: ServedModel) 
     var policy = configuration.browserPolicy
     policy.keyRequired = !configuration.apiKeys.isEmpty
     router.add(middleware: BrowserPolicyMiddleware(policy: policy))
-    if !configuration.apiKeys.isEmpty {
-        router.add(middleware: APIKeyMiddleware(keys: configuration.apiKeys))
-    }
+    // Health checks need no key (load balancers and orchestrators probe without one).
+    router.get("health") { _, _ in jsonResponse(HealthStatus()) }
     let v1 = router.group("v1")
+    if !configuration.apiKeys.isEmpty {
+        v1.add(middleware: APIKeyMiddleware(keys: configuration.apiKeys))
+    }
     ModelsController(model: model).addRoutes(to: v1)
     CompletionsController(model: model, configuration: configuration).addRoutes(to: v1)
     ChatCompletionsController(model: model, configuration: configuration).addRoutes(to: v1)

@@ -49,6 +49,9 @@ public final class LlamaEngine: Sendable {
 
     /// Tokenizes a prompt exactly as ``generate(_:)`` will.
     public func promptTokens(for request: GenerationRequest) throws(LlamaError) -> [Int32] {
+        // Tokenizing 10 MB takes half a minute; its length alone shows it cannot fit.
+        let fewestTokens = request.prompt.utf8.count / model.longestPiece
+        guard fewestTokens < contextLength else { throw .promptTooLong(promptTokens: fewestTokens, contextLength: contextLength) }
         var tokens = try model.tokenize(request.prompt, addSpecial: request.addBOS)
         if tokens.isEmpty {
             // An empty prompt still needs one token to predict from, as OpenAI's API allows it.

@@ -25,7 +25,14 @@ public final class LlamaModel: @unchecked Sendable {
         pointer = model
         self.vocab = vocab
         info = ModelInfo(model: model, vocab: vocab, path: path)
+        longestPiece = (0..<Int32(clamping: info.vocabularySize)).reduce(1) { longest, token in
+            max(longest, Int(llama_token_to_piece(vocab, token, nil, 0, 0, true).magnitude))
+        }
     }
+
+    /// The most bytes one token stands for: a text of `n` bytes has at least
+    /// `n / longestPiece` tokens, which settles a hopeless prompt without tokenizing it.
+    public let longestPiece: Int
 
     deinit { llama_model_free(pointer) }
 

@@ -48,3 +48,30 @@ extension ScriptedServerTests {
         }
     }
 }
+
+extension ScriptedServerTests {
+    /// `GET /health` answers without a key; text-generation-webui's `/v1/internal/health` wants
+    /// the key, as there.
+    @Test func healthChecks() async throws {
+        let open = try await client().request("GET", "/health")
+        #expect(open.status == 200)
+        #expect(try open.json()["status"] as? String == "ok")
+        var configuration = ServerConfiguration()
+        configuration.apiKeys = ["k"]
+        let client = TestHTTPClient(port: try await TestServer.start(engine: Self.engine, configuration: configuration))
+        #expect(try await client.request("GET", "/health").status == 200)
+        #expect(try await client.request("GET", "/v1/internal/health").status == 401)
+        #expect(try await client.request("GET", "/v1/internal/health", headers: ["Authorization": "Bearer k"]).status == 200)
+    }
+
+    /// A body declared larger than the limit is refused before it is sent.
+    @Test func anOversizedDeclaredBodyIsRefusedAtOnce() async throws {
+        let response = try await client().request(
+            "POST",
+            "/v1/completions",
+            headers: ["Content-Type": "application/json", "Content-Length": "999999999", "Expect": "100-continue"]
+        )
+        #expect(response.status == 413)
+        try await expectServerStillAnswers()
+    }
+}

@@ -128,3 +128,16 @@ extension GrammarConverterTests {
         }
     }
 }
+
+/// A prompt whose byte length alone proves it cannot fit is refused without being tokenized
+/// (10 MB took half a minute to tokenize): the error counts the fewest tokens it could be.
+@Suite struct HopelessPromptTests {
+    @Test func aPromptTooLongByItsBytesIsRefusedUntokenized() throws {
+        let prompt = String(repeating: "word ", count: 50_000)
+        let fewest = prompt.utf8.count / TestModel.model.longestPiece
+        #expect(TestModel.model.longestPiece > 1 && fewest >= TestModel.engine.contextLength)
+        #expect(throws: LlamaError.promptTooLong(promptTokens: fewest, contextLength: TestModel.engine.contextLength)) {
+            try TestModel.engine.promptTokens(for: GenerationRequest(prompt: prompt, maxTokens: 1))
+        }
+    }
+}

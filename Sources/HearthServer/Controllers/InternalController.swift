@@ -16,6 +16,8 @@ struct InternalController<Context: RequestContext>: Sendable {
         group.post("stop-generation", use: stopGeneration)
         group.post("logits", use: logits)
         group.post("chat-prompt", use: chatPrompt)
+        // text-generation-webui's health check (behind the key, as there).
+        group.get("health") { _, _ in jsonResponse(HealthStatus()) }
     }
 
     /// The next-token distribution after a prompt, `{token text: probability}`, most likely

@@ -11,6 +11,11 @@ struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let maxBodyBytes: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // A declared length over the limit is refused at once, before a byte of the body is read
+        // (an `Expect: 100-continue` client then never sends it).
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maxBodyBytes {
+            return Self.response(for: .bodyTooLarge(limit: maxBodyBytes))
+        }
         do {
             return try await next(request, context)
         } catch let error as OpenAIError {
