@@ -5,6 +5,8 @@ import OpenAIAPI
 public struct ServerConfiguration: Sendable {
     /// Address to bind: `127.0.0.1` by default, `0.0.0.0` with `--listen`.
     public var host: String = "127.0.0.1"
+    /// More addresses served on the same port (`::1` beside `127.0.0.1` with `--api-enable-ipv6`).
+    public var extraHosts: [String] = []
     /// Port; 0 picks a free one (tests).
     public var port: Int = 5000
     /// When not empty, every request must carry `Authorization: Bearer <key>` with one of them

@@ -41,7 +41,9 @@ struct Hearth: AsyncParsableCommand {
         let logger = Logger(label: "hearth")
 
         var configuration = try server.configuration(environment: environment)
-        try PortProbe.ensureFree(host: configuration.host, port: configuration.port)
+        for host in [configuration.host] + configuration.extraHosts {
+            try PortProbe.ensureFree(host: host, port: configuration.port)
+        }
         let path = try model.resolvedPath()
         let engineConfiguration = EngineConfiguration(
             contextLength: model.ctxSize,
@@ -59,19 +61,24 @@ struct Hearth: AsyncParsableCommand {
 
         configuration.logsUserText = debug
         configuration.samplerDefaults = sampling.settings
-        let host = configuration.host
         let scheme = configuration.tls == nil ? "http" : "https"
-        let app = try buildApplication(configuration: configuration, model: served, logger: logger) { port in
-            logger.info(
-                "Hearth is serving the OpenAI API",
-                metadata: ["url": "\(scheme)://\(host):\(port)/v1", "model": "\(served.id)"]
+        // One server per address (127.0.0.1 and ::1 with --api-enable-ipv6), the same routes.
+        var servers: [any Service] = []
+        for host in [configuration.host] + configuration.extraHosts {
+            var bound = configuration
+            bound.host = host
+            let shown = host.contains(":") ? "[\(host)]" : host
+            servers.append(
+                try buildApplication(configuration: bound, model: served, logger: logger) { port in
+                    logger.info("Hearth is serving the OpenAI API", metadata: ["url": "\(scheme)://\(shown):\(port)/v1", "model": "\(served.id)"])
+                }
             )
         }
         // The engine is registered last so that it shuts down first: SIGTERM ends every running
         // generation with its finish reason before the HTTP server stops.
         let services = ServiceGroup(
             configuration: .init(
-                services: [app, EngineService(engine: engine, logger: logger)],
+                services: servers + [EngineService(engine: engine, logger: logger)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

@@ -16,6 +16,12 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("listen-host"), help: "Address to bind; implies --listen.")
     var listenHost: String?
 
+    @Flag(name: .customLong("api-enable-ipv6"), help: "Also serve on IPv6 (::1, or :: with --listen) (env OPENEDAI_ENABLE_IPV6).")
+    var apiEnableIPv6 = false
+
+    @Flag(name: .customLong("api-disable-ipv4"), help: "Do not serve on IPv4; needs --api-enable-ipv6 (env OPENEDAI_DISABLE_IPV4).")
+    var apiDisableIPv4 = false
+
     @Option(name: .customLong("api-key"), help: "Require 'Authorization: Bearer <key>' on every request.")
     var apiKey: String?
 
@@ -53,7 +59,9 @@ struct ServerOptions: ParsableArguments {
 
     func configuration(environment: [String: String]) throws -> ServerConfiguration {
         var configuration = ServerConfiguration()
-        configuration.host = listenHost ?? (listen ? "0.0.0.0" : "127.0.0.1")
+        let hosts = try addresses(environment: environment)
+        configuration.host = hosts[0]
+        configuration.extraHosts = Array(hosts.dropFirst())
         configuration.port = apiPort
         if let value = environment["OPENEDAI_PORT"], !value.isEmpty {
             guard let port = Int(value), (0...65535).contains(port) else {
@@ -66,10 +74,30 @@ struct ServerOptions: ParsableArguments {
         configuration.browserPolicy.allowedOrigins = Self.list(corsOrigins)
         configuration.browserPolicy.allowedHosts = Self.list(allowedHosts).map { $0.lowercased() }
         // Host names are checked only while no other machine can reach the server.
-        configuration.browserPolicy.checksHost = ["127.0.0.1", "::1", "localhost"].contains(configuration.host)
+        configuration.browserPolicy.checksHost = hosts.allSatisfy { ["127.0.0.1", "::1", "localhost"].contains($0) }
         configuration.maxBodyBytes = maxBodySize
         configuration.presetDirectory = presetDir
         return configuration
+    }
+
+    /// The addresses to bind, as text-generation-webui chooses them: `--listen-host` alone, or
+    /// loopback (`127.0.0.1`, `::1`) or every interface (`0.0.0.0`, or `::`, which on Linux takes
+    /// IPv4 too) for the enabled IP versions.
+    func addresses(environment: [String: String]) throws -> [String] {
+        if let listenHost { return [listenHost] }
+        let ipv6 = apiEnableIPv6 || Self.isTrue(environment["OPENEDAI_ENABLE_IPV6"])
+        let ipv4 = !(apiDisableIPv4 || Self.isTrue(environment["OPENEDAI_DISABLE_IPV4"]))
+        guard ipv4 || ipv6 else {
+            throw ValidationError("--api-disable-ipv4 without --api-enable-ipv6 leaves no address to serve on.")
+        }
+        if listen { return [ipv6 ? "::" : "0.0.0.0"] }
+        return (ipv4 ? ["127.0.0.1"] : []) + (ipv6 ? ["::1"] : [])
+    }
+
+    /// An environment switch: set and not `0`, `false`, `no` or `off`.
+    static func isTrue(_ value: String?) -> Bool {
+        guard let value = value?.trimmingCharacters(in: .whitespaces).lowercased(), !value.isEmpty else { return false }
+        return !["0", "false", "no", "off"].contains(value)
     }
 
     /// `--api-key` and every key of `--api-key-file`.

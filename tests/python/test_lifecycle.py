@@ -173,3 +173,37 @@ def test_an_api_key_file_holds_several_keys(tmp_path) -> None:
         process.wait(timeout=30)
     missing = subprocess.run([BINARY, "--api-key-file", str(tmp_path / "none.txt")], cwd=ROOT, capture_output=True, text=True, timeout=30)
     assert missing.returncode != 0 and "cannot read" in missing.stderr
+
+
+def serving(url: str, process: subprocess.Popen) -> bool:
+    """Waits for `url`/health to answer; False if the process exits first."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            return requests.get(url + "/health", timeout=1).status_code == 200
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    return False
+
+
+def test_ipv6_beside_or_instead_of_ipv4() -> None:
+    port = free_port()
+    process = subprocess.Popen([BINARY, "--api-port", str(port), "--ctx-size", "1024", "--api-enable-ipv6"], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert serving(f"http://127.0.0.1:{port}", process)
+        assert requests.get(f"http://[::1]:{port}/health", timeout=5).json() == {"status": "ok"}
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    port = free_port()
+    environment = {**os.environ, "OPENEDAI_ENABLE_IPV6": "1", "OPENEDAI_DISABLE_IPV4": "true"}
+    process = subprocess.Popen([BINARY, "--api-port", str(port), "--ctx-size", "1024"], cwd=ROOT, env=environment,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert serving(f"http://[::1]:{port}", process)
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"http://127.0.0.1:{port}/health", timeout=5)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
