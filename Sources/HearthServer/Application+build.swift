@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import OpenAIAPI
@@ -17,9 +18,11 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     let router = buildRouter(configuration: configuration, model: model)
+    let seconds = configuration.idleTimeout.components.seconds
+    let http = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(seconds)))
     return Application(
         router: router,
-        server: try configuration.tls.map { try .tls(.http1(), tlsConfiguration: $0.configuration) } ?? .http1(),
+        server: try configuration.tls.map { try .tls(http, tlsConfiguration: $0.configuration) } ?? http,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Hearth"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger

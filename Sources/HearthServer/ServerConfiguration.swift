@@ -14,6 +14,10 @@ public struct ServerConfiguration: Sendable {
     public var apiKeys: [String] = []
     /// What browsers may do (origins, hosts, content types).
     public var browserPolicy = BrowserPolicy()
+    /// A connection that sends no complete request head (or no more of its body) for this long
+    /// is closed: silent connections and slow-loris clients cannot hold file descriptors.
+    /// Responses in progress (a long generation) are never cut.
+    public var idleTimeout: Duration = .seconds(15)
     /// Serve HTTPS with these files; nil serves plain HTTP.
     public var tls: TLSFiles?
     /// Largest request body accepted; larger ones get 413.

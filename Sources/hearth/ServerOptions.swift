@@ -46,6 +46,12 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("ssl-certfile"), help: "PEM certificate (chain) to serve HTTPS with (env OPENEDAI_CERT_PATH).")
     var sslCertfile: String?
 
+    @Option(
+        name: .customLong("idle-timeout"),
+        help: "Seconds a connection may stay silent, or take to send a request, before it is closed (responses are never cut)."
+    )
+    var idleTimeout = 15
+
     @Option(name: .customLong("max-body-size"), help: "Largest request body accepted, in bytes.")
     var maxBodySize = 16 << 20
 
@@ -55,6 +61,7 @@ struct ServerOptions: ParsableArguments {
     func validate() throws {
         try ModelOptions.check("--api-port", apiPort, in: 0...65535)
         try ModelOptions.check("--max-body-size", maxBodySize, in: 1...(1 << 31))
+        try ModelOptions.check("--idle-timeout", idleTimeout, in: 1...86_400)
     }
 
     func configuration(environment: [String: String]) throws -> ServerConfiguration {
@@ -69,6 +76,7 @@ struct ServerOptions: ParsableArguments {
             }
             configuration.port = port
         }
+        configuration.idleTimeout = .seconds(idleTimeout)
         configuration.apiKeys = try keys(environment: environment)
         configuration.tls = try tls(environment: environment)
         configuration.browserPolicy.allowedOrigins = Self.list(corsOrigins)

@@ -19,7 +19,7 @@ BINARY = os.environ.get("HEARTH_BIN", str(ROOT / ".build" / "debug" / "hearth"))
 EXTREMES = ["9223372036854775807", "-9223372036854775808", "1e308", "-1", "0"]
 SERVER_FLAGS = [
     "--api-port", "--ctx-size", "--threads", "--parallel", "--batch-size", "--ubatch-size",
-    "--max-queue", "--cache-ram", "--max-body-size",
+    "--max-queue", "--cache-ram", "--max-body-size", "--idle-timeout",
 ]
 
 
@@ -207,3 +207,33 @@ def test_ipv6_beside_or_instead_of_ipv4() -> None:
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
+
+
+def test_silent_and_slow_connections_are_closed_and_others_served() -> None:
+    """A connection that sends nothing, or its headers a byte at a time, is closed after
+    --idle-timeout; a request meanwhile is served."""
+    import socket
+
+    process, url = start("--idle-timeout", "2")
+    port = int(url.rsplit(":", 1)[1])
+    try:
+        assert serving(url, process)
+        silent = socket.create_connection(("127.0.0.1", port))
+        slow = socket.create_connection(("127.0.0.1", port))
+        started = time.monotonic()
+        closed_at = None
+        request = b"GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        for byte in request:
+            try:
+                slow.send(bytes([byte]))
+            except OSError:
+                closed_at = time.monotonic()
+                break
+            time.sleep(0.25)
+            assert requests.get(url + "/health", timeout=5).status_code == 200
+        assert closed_at is not None and closed_at - started < 6, "the slow client was never cut off"
+        silent.settimeout(5)
+        assert silent.recv(1) == b"", "the silent connection is still open"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
