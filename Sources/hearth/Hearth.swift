@@ -44,6 +44,14 @@ struct Hearth: AsyncParsableCommand {
         for host in [configuration.host] + configuration.extraHosts {
             try PortProbe.ensureFree(host: host, port: configuration.port)
         }
+        // A public tunnel is refused before anything loads unless a key guards the server.
+        var tunnel: URL?
+        if server.publicAPI {
+            guard !configuration.apiKeys.isEmpty else {
+                throw TunnelService.Refusal(description: "--public-api publishes the server to the internet: set --api-key or --api-key-file too.")
+            }
+            tunnel = try TunnelService.locate(environment: environment)
+        }
         let path = try model.resolvedPath()
         let engineConfiguration = EngineConfiguration(
             contextLength: model.ctxSize,
@@ -74,11 +82,16 @@ struct Hearth: AsyncParsableCommand {
                 }
             )
         }
+        var tunnelServices: [any Service] = []
+        if let tunnel {
+            let local = configuration.host == "::1" || configuration.host == "::" ? "[::1]" : "127.0.0.1"
+            tunnelServices.append(TunnelService(executable: tunnel, localURL: "\(scheme)://\(local):\(configuration.port)", logger: logger))
+        }
         // The engine is registered last so that it shuts down first: SIGTERM ends every running
         // generation with its finish reason before the HTTP server stops.
         let services = ServiceGroup(
             configuration: .init(
-                services: servers + [EngineService(engine: engine, logger: logger)],
+                services: tunnelServices + servers + [EngineService(engine: engine, logger: logger)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

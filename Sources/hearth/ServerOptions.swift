@@ -22,6 +22,9 @@ struct ServerOptions: ParsableArguments {
     @Flag(name: .customLong("api-disable-ipv4"), help: "Do not serve on IPv4; needs --api-enable-ipv6 (env OPENEDAI_DISABLE_IPV4).")
     var apiDisableIPv4 = false
 
+    @Flag(name: .customLong("public-api"), help: "Publish the API through a Cloudflare quick tunnel (needs cloudflared on PATH and an API key).")
+    var publicAPI = false
+
     @Option(name: .customLong("api-key"), help: "Require 'Authorization: Bearer <key>' on every request.")
     var apiKey: String?
 

@@ -237,3 +237,42 @@ def test_silent_and_slow_connections_are_closed_and_others_served() -> None:
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
+
+
+STAND_IN = """#!/bin/sh
+# Stands in for cloudflared: prints what it prints when a quick tunnel is up, then waits.
+echo $$ > "$(dirname "$0")/pid"
+echo "$@" > "$(dirname "$0")/args"
+echo "2026-11-30T00:00:00Z INF Requesting new quick Tunnel on trycloudflare.com..." >&2
+echo "2026-11-30T00:00:01Z INF |  https://quiet-hearth-test.trycloudflare.com                                       |" >&2
+exec sleep 600
+"""
+
+
+def test_public_api_runs_cloudflared_and_stops_it(tmp_path) -> None:
+    (tmp_path / "cloudflared").write_text(STAND_IN)
+    (tmp_path / "cloudflared").chmod(0o755)
+    environment = {**os.environ, "PATH": f"{tmp_path}:{os.environ['PATH']}"}
+    port = free_port()
+    process = subprocess.Popen([BINARY, "--api-port", str(port), "--ctx-size", "1024", "--public-api", "--api-key", "k"], cwd=ROOT,
+                               env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    log = ""
+    try:
+        deadline = time.monotonic() + 60
+        while "quiet-hearth-test.trycloudflare.com/v1" not in log:
+            assert time.monotonic() < deadline and process.poll() is None, log
+            log += process.stderr.readline()
+        assert f"--url http://127.0.0.1:{port}" in (tmp_path / "args").read_text()
+        pid = int((tmp_path / "pid").read_text())
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    time.sleep(0.5)
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # the tunnel stopped with the server
+
+    without_key = subprocess.run([BINARY, "--public-api"], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=30)
+    assert without_key.returncode != 0 and "--api-key" in without_key.stderr
+    no_tool = subprocess.run([BINARY, "--public-api", "--api-key", "k"], cwd=ROOT, env={**os.environ, "PATH": "/usr/bin:/bin"},
+                             capture_output=True, text=True, timeout=30)
+    assert no_tool.returncode != 0 and "install" in no_tool.stderr and "cloudflared" in no_tool.stderr
