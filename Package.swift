@@ -88,6 +88,7 @@ let package = Package(
         .executableTarget(
             name: "hearth",
             dependencies: [
+                .product(name: "Yams", package: "Yams"),
                 "HearthServer",
                 "Prompting",
                 "OpenAIAPI",

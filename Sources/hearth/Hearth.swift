@@ -30,14 +30,42 @@ struct Hearth: AsyncParsableCommand {
     @OptionGroup(title: "API generation defaults") var sampling: SamplingOptions
     @OptionGroup(title: "Chat prompts") var prompting: PromptOptions
 
-    func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let debug = environment["OPENEDAI_DEBUG"] == "1"
+    /// Reads `settings.yaml` (or `--settings FILE`) and puts its options before the command
+    /// line's, then runs as ArgumentParser would.
+    static func main() async {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        var warnings: [String] = []
+        if let path = SettingsFile.path(in: arguments) {
+            do {
+                let settings = try SettingsFile(path: path, knownOptions: SettingsFile.options(inHelp: helpMessage(includeHidden: true)))
+                arguments = settings.arguments + arguments
+                warnings = settings.warnings
+            } catch {
+                exit(withError: ValidationError(error.description))
+            }
+        }
+        let debug = ProcessInfo.processInfo.environment["OPENEDAI_DEBUG"] == "1"
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = debug ? .debug : .info
             return handler
         }
+        for warning in warnings { Logger(label: "hearth").warning("\(warning)") }
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let debug = environment["OPENEDAI_DEBUG"] == "1"
         let logger = Logger(label: "hearth")
 
         var configuration = try server.configuration(environment: environment)

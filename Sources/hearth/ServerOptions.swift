@@ -4,6 +4,12 @@ import HearthServer
 
 /// Network flags, named as in text-generation-webui.
 struct ServerOptions: ParsableArguments {
+    @Option(
+        help:
+            "A YAML file of options (keys as the long option names) and text-generation-webui's openai-* keys; default: settings.yaml here, if present. Flags win over it, environment variables over both."
+    )
+    var settings: String?
+
     @Flag(help: "Accepted for compatibility with text-generation-webui; the API is always on.")
     var api = false
 

@@ -276,3 +276,30 @@ def test_public_api_runs_cloudflared_and_stops_it(tmp_path) -> None:
     no_tool = subprocess.run([BINARY, "--public-api", "--api-key", "k"], cwd=ROOT, env={**os.environ, "PATH": "/usr/bin:/bin"},
                              capture_output=True, text=True, timeout=30)
     assert no_tool.returncode != 0 and "install" in no_tool.stderr and "cloudflared" in no_tool.stderr
+
+
+def test_settings_file_under_flags_under_environment(tmp_path) -> None:
+    file_port, flag_port, env_port = free_port(), free_port(), free_port()
+    settings = tmp_path / "settings.yaml"
+    settings.write_text(f"api_port: {file_port}\nctx-size: 1024\nmax-body-size: 200\nmade-up-key: 1\nopenai-embedding_model: all-MiniLM-L6-v2\n")
+
+    def run(flags: list[str], environment: dict[str, str], port: int) -> str:
+        process = subprocess.Popen([BINARY, "--settings", str(settings), *flags], cwd=ROOT, env={**os.environ, **environment},
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            assert serving(f"http://127.0.0.1:{port}", process), f"not serving on {port}"
+            big = requests.post(f"http://127.0.0.1:{port}/v1/completions", json={"prompt": "x" * 300}, timeout=10)
+            assert big.status_code == 413  # max-body-size from the file
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+        return process.stderr.read()
+
+    log = run([], {}, file_port)
+    assert "unknown key 'made-up-key'" in log and "openai-embedding_model" not in log
+    run(["--api-port", str(flag_port)], {}, flag_port)
+    run(["--api-port", str(flag_port)], {"OPENEDAI_PORT": str(env_port)}, env_port)
+
+    settings.write_text("ctx-size: [1, {a: 2}]\n")
+    bad = subprocess.run([BINARY, "--settings", str(settings)], cwd=ROOT, capture_output=True, text=True, timeout=30)
+    assert bad.returncode != 0 and "'ctx-size'" in bad.stderr
