@@ -5,6 +5,9 @@ import Synchronization
 
 /// Process-wide llama.cpp initialisation: the backend is initialised once, and llama.cpp's own
 /// log lines are routed into swift-log (label `llama.cpp`) instead of stderr.
+/// The llama.cpp build Hearth is linked against, as it names itself.
+public let llamaVersion: String = llama_version().map { String(cString: $0) } ?? "unknown"
+
 enum LlamaBackend {
     /// Runs `llama_backend_init` exactly once, on first use.
     static let initialize: Void = {

@@ -9,6 +9,9 @@ import ServiceLifecycle
 import UnixSignals
 
 /// `hearth`: serves a local GGUF model over the OpenAI API. Flags follow text-generation-webui.
+/// Hearth's version: the number of the last issue it resolved.
+let hearthVersion = "0.10.0"
+
 @main
 struct Hearth: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,7 +25,8 @@ struct Hearth: AsyncParsableCommand {
             API generation defaults: every sampler field a request may send is also a flag that \
             sets its default, named with dashes (`--top-p 0.9` for top_p):
             \(SamplingOptions.helpText)
-            """
+            """,
+        version: "Hearth \(hearthVersion) (llama.cpp \(llamaVersion), built by llama-cpp-python 0.3.36)"
     )
 
     @OptionGroup var server: ServerOptions
