@@ -102,13 +102,14 @@ extension FinishReason {
 
 extension OpenAIError {
     /// The client-facing form of an engine failure. `param` names the request field that holds
-    /// the prompt (`prompt` or `messages`).
-    init(_ error: LlamaError, param: String) {
+    /// the prompt (`prompt` or `messages`), `grammarParam` the one the grammar came in
+    /// (`grammar_string`, `guided_grammar`, …).
+    init(_ error: LlamaError, param: String, grammarParam: String = "grammar_string") {
         switch error {
         case .promptTooLong(let promptTokens, let contextLength):
             self = .contextLengthExceeded(promptTokens: promptTokens, contextLength: contextLength, param: param)
         case .invalidGrammar(let reason):
-            self = .invalidValue("grammar_string", "the grammar does not parse: \(reason)")
+            self = .invalidValue(grammarParam, "the grammar does not parse: \(reason)")
         case .tooManyChoices(let requested, let limit):
             self = .invalidValue("n", "\(requested) choices were asked for, but this server runs at most \(limit) at once (--parallel).")
         case .queueFull(let limit):

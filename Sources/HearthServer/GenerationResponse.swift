@@ -15,11 +15,8 @@ func startGeneration(
 ) throws(OpenAIError) -> [AsyncThrowingStream<GenerationEvent, any Error>] {
     do {
         return try engine.generate(request, choices: choices)
-    } catch .invalidGrammar(let reason) {
-        // The field the grammar came in (`grammar_string`, `guided_grammar`, …).
-        throw .invalidValue(grammarParam, "the grammar does not parse: \(reason)")
     } catch {
-        throw OpenAIError(error, param: promptParam)
+        throw OpenAIError(error, param: promptParam, grammarParam: grammarParam)
     }
 }
 

@@ -179,6 +179,12 @@ final class SamplerChain {
 
     /// Whether the grammar allows `token` next.
     private func allows(_ grammar: UnsafeMutablePointer<llama_sampler>, _ token: Int32) -> Bool {
+        Self.grammar(grammar, allows: token)
+    }
+
+    /// Whether a grammar sampler leaves `token` a finite logit: the one-token check of
+    /// llama.cpp's rejection sampling (its server's `common_sampler_sample`).
+    static func grammar(_ grammar: UnsafeMutablePointer<llama_sampler>, allows token: Int32) -> Bool {
         var single = llama_token_data(id: token, logit: 1, p: 0)
         return withUnsafeMutablePointer(to: &single) { pointer in
             var array = llama_token_data_array(data: pointer, size: 1, selected: -1, sorted: false)

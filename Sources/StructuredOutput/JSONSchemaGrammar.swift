@@ -136,16 +136,7 @@ public struct JSONSchemaGrammar {
         guard pointer == "#" || pointer.hasPrefix("#/") else {
             throw .unsupportedKeyword("$ref", path: "\(path) (only references inside the schema, '#/…', are supported; got '\(pointer)')")
         }
-        var target = root
-        for token in pointer.dropFirst(2).split(separator: "/", omittingEmptySubsequences: false) where !pointer.dropFirst(2).isEmpty {
-            let key = String(token).replacing("~1", with: "/").replacing("~0", with: "~")
-            switch target {
-            case .object: target = target[key] ?? .null
-            case .array(let items): target = Int(key).flatMap { items.indices.contains($0) ? items[$0] : nil } ?? .null
-            default: target = .null
-            }
-            if target.isNull { throw .invalidSchema("'\(pointer)' points at nothing", path: path) }
-        }
+        let target = try Self.target(of: pointer, in: root, path: path)
         let name = builder.reserve("ref" + (pointer.split(separator: "/").last.map { "-" + $0 } ?? ""))
         references[pointer] = name
         let rule = try visit(target, name: name + "-value", path: String(pointer.dropFirst()), builder: &builder)
@@ -205,12 +196,25 @@ public struct JSONSchemaGrammar {
         for _ in 0..<64 {
             guard case .string(let pointer)? = current["$ref"] else { return current }
             guard pointer.hasPrefix("#/") else { throw .unsupportedKeyword("$ref", path: path) }
-            var target = root
-            for token in pointer.dropFirst(2).split(separator: "/") { target = target[String(token)] ?? .null }
-            if target.isNull { throw .invalidSchema("'\(pointer)' points at nothing", path: path) }
+            let target = try Self.target(of: pointer, in: root, path: path)
             current = target
         }
         throw .invalidSchema("'$ref' chain too long", path: path)
+    }
+
+    /// What a local JSON pointer (`#`, `#/$defs/a~1b`) points at in `root`.
+    static func target(of pointer: String, in root: JSON, path: String) throws(StructuredOutputError) -> JSON {
+        var target = root
+        for token in pointer.dropFirst(2).split(separator: "/", omittingEmptySubsequences: false) where pointer.count > 2 {
+            let key = String(token).replacing("~1", with: "/").replacing("~0", with: "~")
+            switch target {
+            case .object: target = target[key] ?? .null
+            case .array(let items): target = Int(key).flatMap { items.indices.contains($0) ? items[$0] : nil } ?? .null
+            default: target = .null
+            }
+            if target.isNull { throw .invalidSchema("'\(pointer)' points at nothing", path: path) }
+        }
+        return target
     }
 
     /// Throws for any constraining keyword beside `allowed` (combining them is not supported).

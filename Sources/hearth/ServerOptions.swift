@@ -86,7 +86,7 @@ struct ServerOptions: ParsableArguments {
             configuration.port = port
         }
         configuration.idleTimeout = .seconds(idleTimeout)
-        configuration.apiKeys = try keys(environment: environment)
+        configuration.apiKeys = try keys()
         configuration.tls = try tls(environment: environment)
         configuration.browserPolicy.allowedOrigins = Self.list(corsOrigins)
         configuration.browserPolicy.allowedHosts = Self.list(allowedHosts).map { $0.lowercased() }
@@ -118,7 +118,7 @@ struct ServerOptions: ParsableArguments {
     }
 
     /// `--api-key` and every key of `--api-key-file`.
-    func keys(environment: [String: String]) throws -> [String] {
+    func keys() throws -> [String] {
         var keys = [apiKey].compactMap { $0 }.filter { !$0.isEmpty }
         if let apiKeyFile {
             guard let data = FileManager.default.contents(atPath: apiKeyFile), let text = String(data: data, encoding: .utf8) else {
