@@ -23,7 +23,11 @@ public func buildApplication(
     return Application(
         router: router,
         server: try configuration.tls.map { try .tls(http, tlsConfiguration: $0.configuration) } ?? http,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Hearth"),
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port),
+            serverName: "Hearth",
+            availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)
+        ),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger
     )
@@ -32,6 +36,7 @@ public func buildApplication(
 /// The router alone, for in-process tests.
 public func buildRouter(configuration: ServerConfiguration, model: ServedModel) -> Router<BasicRequestContext> {
     let router = Router()
+    if let metrics = configuration.metrics { router.add(middleware: MetricsMiddleware(metrics: metrics)) }
     // Outermost, so that error responses carry the headers too and browsers can read them.
     // With --cors-origins, the browser policy has already refused other origins.
     let origins: CORSMiddleware<BasicRequestContext>.AllowOrigin = configuration.browserPolicy.allowedOrigins.isEmpty ? .all : .originBased
@@ -42,6 +47,11 @@ public func buildRouter(configuration: ServerConfiguration, model: ServedModel) 
     router.add(middleware: BrowserPolicyMiddleware(policy: policy))
     // Health checks need no key (load balancers and orchestrators probe without one).
     router.get("health") { _, _ in jsonResponse(HealthStatus()) }
+    if let metrics = configuration.metrics {
+        let scrape = router.group()
+        if !configuration.apiKeys.isEmpty { scrape.add(middleware: APIKeyMiddleware(keys: configuration.apiKeys)) }
+        MetricsController(metrics: metrics, model: model).addRoutes(to: scrape)
+    }
     let v1 = router.group("v1")
     if !configuration.apiKeys.isEmpty {
         v1.add(middleware: APIKeyMiddleware(keys: configuration.apiKeys))

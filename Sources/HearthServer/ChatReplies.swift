@@ -28,6 +28,8 @@ struct ChatReplies {
     let keepsText: Bool
     /// Reads tool calls out of each choice's answer, when the request has tools.
     var toolParser: ToolCallParser? = nil
+    /// Where tokens and latencies are counted (`--metrics`).
+    var metrics: ServerMetrics? = nil
 
     /// Calls `body` with every delta of every choice, in the order they become certain.
     /// - Returns: the usage (the prompt counts once, whatever `n` is) and, with ``keepsText``,
@@ -78,7 +80,7 @@ struct ChatReplies {
             }
             try await send(index, text)
         }
-        return try await readChoices(streams, keepingText: keepsText, countsPrompt: { $0 == 0 }) { index, event in
+        return try await readChoices(streams, keepingText: keepsText, metrics: metrics, countsPrompt: { $0 == 0 }) { index, event in
             switch event {
             case .logprobs(let entries):
                 pending[index] += entries.map(LogprobEntry.init)

@@ -26,6 +26,8 @@ struct CompletionReplies {
     let reportsLogprobs: Bool
     /// Keep each choice's generated text, for debug logging.
     let keepsText: Bool
+    /// Where tokens and latencies are counted (`--metrics`).
+    var metrics: ServerMetrics? = nil
 
     func prompt(of choice: Int) -> String { prompts[choice / choicesPerPrompt] }
 
@@ -47,7 +49,7 @@ struct CompletionReplies {
         if echo && !reportsLogprobs {
             for index in streams.indices { try await body(CompletionDelta(index: index, text: prompt(of: index))) }
         }
-        return try await readChoices(streams, keepingText: keepsText, countsPrompt: { $0 % choicesPerPrompt == 0 }) { index, event in
+        return try await readChoices(streams, keepingText: keepsText, metrics: metrics, countsPrompt: { $0 % choicesPerPrompt == 0 }) { index, event in
             switch event {
             case .promptLogprobs(let entries):
                 pending[index] = entries.map(LogprobEntry.init)

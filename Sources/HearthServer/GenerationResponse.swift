@@ -28,18 +28,24 @@ func startGeneration(
 func readChoices(
     _ streams: [AsyncThrowingStream<GenerationEvent, any Error>],
     keepingText: Bool,
+    metrics: ServerMetrics?,
     countsPrompt: (Int) -> Bool,
     _ body: (Int, GenerationEvent) async throws -> Void
 ) async throws -> (usage: Usage, texts: [String]) {
     var usage = Usage(promptTokens: 0, completionTokens: 0)
     var texts = [String](repeating: "", count: keepingText ? streams.count : 0)
     var finished = 0
+    let started = ContinuousClock.now
+    var waiting = Set(streams.indices)
     try await forEachEvent(of: streams) { index, event in
         switch event {
-        case .text(let text) where keepingText: texts[index] += text
+        case .text(let text):
+            if keepingText { texts[index] += text }
+            if let metrics, waiting.remove(index) != nil { metrics.observeFirstToken(after: started.duration(to: .now)) }
         case .finished(let summary):
             if countsPrompt(index) { usage.promptTokens += summary.promptTokens }
             usage.completionTokens += summary.completionTokens
+            metrics?.observe(summary, countsPrompt: countsPrompt(index))
             finished += 1
         default: break
         }

@@ -18,6 +18,11 @@ public struct ServerConfiguration: Sendable {
     /// is closed: silent connections and slow-loris clients cannot hold file descriptors.
     /// Responses in progress (a long generation) are never cut.
     public var idleTimeout: Duration = .seconds(15)
+    /// Connections served at once (per address); further ones wait in the kernel's accept queue
+    /// until one closes, so a flood of idle connections cannot exhaust file descriptors.
+    public var maxConnections = 512
+    /// Counters and histograms served at `GET /metrics` (`--metrics`); nil serves no metrics.
+    public var metrics: ServerMetrics?
     /// Serve HTTPS with these files; nil serves plain HTTP.
     public var tls: TLSFiles?
     /// Largest request body accepted; larger ones get 413.

@@ -118,7 +118,7 @@ final class DecodeLoop {
             }
             for job in admitted { admit(job) }
             for index in outputs.indices where outputs[index]?.job.isCancelled == true { finish(index, .cancelled) }
-            inbox.setRunning(scheduler.busySlots)
+            inbox.publish(running: scheduler.busySlots, kvCellsUsed: scheduler.slots.reduce(0) { $0 + $1.cachedTokens.count })
             guard let tick = scheduler.planTick() else {
                 inbox.waitForWork()
                 continue

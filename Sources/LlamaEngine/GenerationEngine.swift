@@ -8,6 +8,8 @@ public protocol GenerationEngine: Sendable {
     var contextLength: Int { get }
     /// Generations running or waiting for a slot.
     var activeGenerations: Int { get }
+    /// The load now, for metrics.
+    var statistics: EngineStatistics { get }
 
     /// Text to token ids (`addSpecial`: BOS as the model wants it).
     func tokenize(_ text: String, addSpecial: Bool) throws(LlamaError) -> [Int32]
@@ -42,6 +44,9 @@ extension LlamaEngine: GenerationEngine {
 }
 
 extension GenerationEngine {
+    /// No load to report (scripted engines).
+    public var statistics: EngineStatistics { EngineStatistics() }
+
     /// Graceful shutdown within two seconds.
     public func drain() async { await drain(timeout: .seconds(2)) }
 }

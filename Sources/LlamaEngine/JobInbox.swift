@@ -22,6 +22,7 @@ final class JobInbox: Sendable {
     private let inbox = Mutex(State())
     private let running = Atomic<Int>(0)
     private let evaluated = Atomic<Int>(0)
+    private let kvCellsUsed = Atomic<Int>(0)
     private let slotCount: Int
     private let maxQueue: Int
     private let wakeSignal = DispatchSemaphore(value: 0)
@@ -143,8 +144,24 @@ final class JobInbox: Sendable {
     /// several choices are not evaluated again.
     var evaluatedPromptTokens: Int { evaluated.load(ordering: .relaxed) }
 
-    /// Publishes how many jobs hold a slot (read by ``activeJobs``).
-    func setRunning(_ count: Int) { running.store(count, ordering: .relaxed) }
+    /// Publishes how many jobs hold a slot (read by ``activeJobs``) and how many KV cells the
+    /// slots fill.
+    func publish(running count: Int, kvCellsUsed cells: Int) {
+        running.store(count, ordering: .relaxed)
+        kvCellsUsed.store(cells, ordering: .relaxed)
+    }
+
+    /// The load as last published, with `slots` and `kvCells` the engine's sizes.
+    func statistics(slots: Int, kvCells: Int) -> EngineStatistics {
+        EngineStatistics(
+            busySlots: running.load(ordering: .relaxed),
+            slots: slots,
+            waitingJobs: inbox.withLock { $0.waiting.count },
+            kvCellsUsed: kvCellsUsed.load(ordering: .relaxed),
+            kvCells: kvCells,
+            evaluatedPromptTokens: evaluated.load(ordering: .relaxed)
+        )
+    }
 
     /// Blocks the loop's thread until something is submitted, cancelled or stopped.
     func waitForWork() { wakeSignal.wait() }

@@ -47,6 +47,11 @@ public final class LlamaEngine: Sendable {
     /// are evaluated once; this counter shows it.
     public var evaluatedPromptTokens: Int { inbox.evaluatedPromptTokens }
 
+    /// The load now: busy slots, waiting jobs, KV cells in use.
+    public var statistics: EngineStatistics {
+        inbox.statistics(slots: configuration.parallel, kvCells: configuration.parallel * configuration.contextLength)
+    }
+
     /// Tokenizes a prompt exactly as ``generate(_:)`` will.
     public func promptTokens(for request: GenerationRequest) throws(LlamaError) -> [Int32] {
         // Tokenizing 10 MB takes half a minute; its length alone shows it cannot fit.

@@ -61,6 +61,15 @@ struct ServerOptions: ParsableArguments {
     )
     var idleTimeout = 15
 
+    @Option(
+        name: .customLong("max-connections"),
+        help: "Open connections served at once; more wait in the kernel's queue until one closes (file descriptors cannot run out)."
+    )
+    var maxConnections = 512
+
+    @Flag(help: "Serve Prometheus metrics at GET /metrics (behind the API key when one is set).")
+    var metrics = false
+
     @Option(name: .customLong("max-body-size"), help: "Largest request body accepted, in bytes.")
     var maxBodySize = 16 << 20
 
@@ -71,6 +80,7 @@ struct ServerOptions: ParsableArguments {
         try ModelOptions.check("--api-port", apiPort, in: 0...65535)
         try ModelOptions.check("--max-body-size", maxBodySize, in: 1...(1 << 31))
         try ModelOptions.check("--idle-timeout", idleTimeout, in: 1...86_400)
+        try ModelOptions.check("--max-connections", maxConnections, in: 1...1_000_000)
     }
 
     func configuration(environment: [String: String]) throws -> ServerConfiguration {
@@ -86,6 +96,8 @@ struct ServerOptions: ParsableArguments {
             configuration.port = port
         }
         configuration.idleTimeout = .seconds(idleTimeout)
+        configuration.maxConnections = maxConnections
+        configuration.metrics = metrics ? ServerMetrics() : nil
         configuration.apiKeys = try keys()
         configuration.tls = try tls(environment: environment)
         configuration.browserPolicy.allowedOrigins = Self.list(corsOrigins)

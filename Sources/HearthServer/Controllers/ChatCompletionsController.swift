@@ -56,7 +56,8 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
             namePrefixes: prompt.replyNamePrefixes,
             insideReasoning: prompt.opensReasoning,
             reportsLogprobs: body.logprobs == true,
-            keepsText: configuration.logsUserText
+            keepsText: configuration.logsUserText,
+            metrics: configuration.metrics
         )
         if !plan.tools.isEmpty {
             replies.toolParser = ToolCallParser(format: plan.toolFormat, tools: plan.tools, parallel: plan.parallelToolCalls)

@@ -56,7 +56,8 @@ struct CompletionsController<Context: RequestContext>: Sendable {
             echo: body.echo,
             suffix: body.suffix,
             reportsLogprobs: body.logprobs != nil,
-            keepsText: configuration.logsUserText
+            keepsText: configuration.logsUserText,
+            metrics: configuration.metrics
         )
         let frame = CompletionFrame(
             id: ResponseID.make("cmpl-"),
