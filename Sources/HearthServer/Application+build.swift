@@ -4,6 +4,7 @@ import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import OpenAIAPI
+import OrderedJSON
 
 /// Builds the Hearth HTTP application: OpenAI routes under `/v1` serving `model`.
 ///
@@ -17,7 +18,7 @@ public func buildApplication(
     logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
-    let router = buildRouter(configuration: configuration, model: model)
+    let router = try buildRouter(configuration: configuration, model: model)
     let seconds = configuration.idleTimeout.components.seconds
     let http = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(seconds)))
     return Application(
@@ -34,7 +35,7 @@ public func buildApplication(
 }
 
 /// The router alone, for in-process tests.
-public func buildRouter(configuration: ServerConfiguration, model: ServedModel) -> Router<BasicRequestContext> {
+public func buildRouter(configuration: ServerConfiguration, model: ServedModel) throws -> Router<BasicRequestContext> {
     let router = Router()
     if let metrics = configuration.metrics { router.add(middleware: MetricsMiddleware(metrics: metrics)) }
     // Outermost, so that error responses carry the headers too and browsers can read them.
@@ -47,6 +48,7 @@ public func buildRouter(configuration: ServerConfiguration, model: ServedModel) 
     router.add(middleware: BrowserPolicyMiddleware(policy: policy))
     // Health checks need no key (load balancers and orchestrators probe without one).
     router.get("health") { _, _ in jsonResponse(HealthStatus()) }
+    DocsController(document: try APIDocument.make(configuration: configuration).serialized).addRoutes(to: router)
     if let metrics = configuration.metrics {
         let scrape = router.group()
         if !configuration.apiKeys.isEmpty { scrape.add(middleware: APIKeyMiddleware(keys: configuration.apiKeys)) }

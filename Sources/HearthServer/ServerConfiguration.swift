@@ -42,3 +42,7 @@ public struct ServerConfiguration: Sendable {
 
     public init() {}
 }
+
+/// Hearth's version: the number of the last issue it resolved (`hearth --version`, the OpenAPI
+/// document).
+public let hearthServerVersion = "0.10.0"

@@ -39,6 +39,19 @@ public struct ChatCompletionRequest: Decodable, Sendable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
+        if let recorder = decoder as? any SchemaRecording {
+            let function: JSON = [
+                "type": "object",
+                "properties": [
+                    "name": ["type": "string"], "description": ["type": "string"], "parameters": ["type": "object"], "strict": ["type": "boolean"],
+                ],
+                "required": ["name"],
+            ]
+            recorder.document([
+                ("tools", ["type": "array", "items": ["type": "object", "properties": ["type": ["const": "function"], "function": function]]]),
+                ("tool_choice", ["anyOf": [["type": "string", "enum": ["none", "auto", "required"]], ["type": "object"]]]),
+            ])
+        }
         messages = try container.decode([ChatMessage].self, forKey: .messages)
         messagesJSON = try container.decode([JSON].self, forKey: .messages)
         switch try container.decodeIfPresent(JSON.self, forKey: .tools) {
@@ -112,6 +125,13 @@ public struct ChatMessage: Decodable, Sendable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
+        if let recorder = decoder as? any SchemaRecording {
+            let part: JSON = ["type": "object", "properties": ["type": ["type": "string"], "text": ["type": "string"]], "required": ["type"]]
+            recorder.document([
+                ("role", ["type": "string", "enum": .array(Self.roles.sorted().map(JSON.string))]),
+                ("content", ["anyOf": [["type": "string"], ["type": "array", "items": part], ["type": "null"]]]),
+            ])
+        }
         role = try container.decode(String.self, forKey: .role)
         name = try container.decodeIfPresent(String.self, forKey: .name)
         toolCallID = try container.decodeIfPresent(String.self, forKey: .toolCallID)

@@ -61,7 +61,12 @@ public struct GenerationOptions: Decodable, Sendable, Equatable {
             }
             return token
         }
-        constraint = try OutputConstraint.read(from: JSON(from: decoder))
+        if let recorder = decoder as? any SchemaRecording {
+            recorder.document(OutputConstraint.fieldSchemas)
+            constraint = nil
+        } else {
+            constraint = try OutputConstraint.read(from: JSON(from: decoder))
+        }
         autoMaxNewTokens = try container.decodeIfPresent(Bool.self, forKey: .autoMaxNewTokens)
         addBOSToken = try container.decodeIfPresent(Bool.self, forKey: .addBOSToken)
         skipSpecialTokens = try container.decodeIfPresent(Bool.self, forKey: .skipSpecialTokens)
@@ -91,6 +96,12 @@ public struct OneOrMany<Element: Decodable & Sendable>: Decodable, Sendable {
     public var values: [Element]
 
     public init(from decoder: any Decoder) throws {
+        if let recorder = decoder as? any SchemaRecording {
+            let element = try SchemaRecorder.schema(of: Element.self)
+            recorder.describe(["anyOf": [element, ["type": "array", "items": element]]])
+            values = []
+            return
+        }
         let container = try decoder.singleValueContainer()
         if let one = try? container.decode(Element.self) {
             values = [one]

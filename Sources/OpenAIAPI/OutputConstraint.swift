@@ -75,6 +75,34 @@ public enum OutputConstraint: Sendable, Equatable {
         }
     }
 
+    /// The fields ``read(from:)`` looks for, with their schemas (for the OpenAPI document).
+    public static let fieldSchemas: [(String, JSON)] = {
+        let schema: JSON = [
+            "anyOf": [["type": "object"], ["type": "boolean"], ["type": "string"]],
+            "description": "a JSON Schema (an object, or its JSON text)",
+        ]
+        let guided: [(String, JSON)] = [
+            ("json", schema), ("regex", ["type": "string"]), ("choice", ["type": "array", "items": ["type": "string"], "minItems": 1]),
+            ("grammar", ["type": "string", "description": "a GBNF grammar"]),
+        ]
+        let format: JSON = [
+            "type": "object",
+            "properties": [
+                "type": ["type": "string", "enum": ["text", "json_object", "json_schema"]],
+                "json_schema": [
+                    "type": "object",
+                    "properties": ["name": ["type": "string"], "schema": schema, "strict": ["type": "boolean"], "description": ["type": "string"]],
+                    "required": ["name"],
+                ],
+            ],
+            "required": ["type"],
+            "description": "OpenAI's structured output",
+        ]
+        return [
+            ("response_format", format), ("json_schema", schema), ("grammar_string", ["type": "string", "description": "a GBNF grammar"]),
+        ] + guided.map { ("guided_" + $0.0, $0.1) } + [("structured_outputs", ["type": "object", "properties": .object(guided)])]
+    }()
+
     /// vLLM's fields: `guided_json`, `guided_regex`, `guided_choice`, `guided_grammar` (or the
     /// same names without prefix inside `structured_outputs`).
     static func guided(_ object: JSON, prefix: String, into found: inout [OutputConstraint]) throws(OpenAIError) {

@@ -30,6 +30,11 @@ extension SamplerSettings: Decodable {
     /// Reads every field of the table from a request body; other keys are left for other
     /// decoders.
     public init(from decoder: any Decoder) throws {
+        self.init()
+        if let recorder = decoder as? any SchemaRecording {
+            recorder.document(SamplerField.allCases.map { ($0.wireName, $0.jsonSchema) })
+            return
+        }
         let container = try decoder.container(keyedBy: FieldKey.self)
         for field in SamplerField.allCases {
             let key = FieldKey(field)

@@ -9,8 +9,6 @@ import ServiceLifecycle
 import UnixSignals
 
 /// `hearth`: serves a local GGUF model over the OpenAI API. Flags follow text-generation-webui.
-/// Hearth's version: the number of the last issue it resolved.
-let hearthVersion = "0.10.0"
 
 @main
 struct Hearth: AsyncParsableCommand {
@@ -26,7 +24,7 @@ struct Hearth: AsyncParsableCommand {
             sets its default, named with dashes (`--top-p 0.9` for top_p):
             \(SamplingOptions.helpText)
             """,
-        version: "Hearth \(hearthVersion) (llama.cpp \(llamaVersion), built by llama-cpp-python 0.3.36)"
+        version: "Hearth \(hearthServerVersion) (llama.cpp \(llamaVersion), built by llama-cpp-python 0.3.36)"
     )
 
     @OptionGroup var server: ServerOptions

@@ -1,0 +1,322 @@
+import OpenAIAPI
+import OrderedJSON
+
+/// The OpenAPI 3.1 document served at `GET /openapi.json`.
+///
+/// Request bodies are the schemas ``SchemaRecorder`` reads off the very types the routes decode
+/// them with; responses are inferred (``SchemaInference``) from values the response types render.
+/// The list of routes is the one place that pairs a path with its types; a test checks it
+/// against the router's own routes.
+enum APIDocument {
+    /// One documented operation.
+    struct Operation {
+        var method: String
+        var path: String
+        var tag: String
+        var summary: String
+        /// The request body's schema (from the decoding type), if the route reads one.
+        var body: (any Decodable.Type)?
+        /// Examples the 200 response renders.
+        var examples: [any JSONRepresentable] = []
+        /// The media type of the 200 response when it is not JSON.
+        var mediaType: String?
+        /// The schema of each event of a `stream: true` response, if the route streams.
+        var streamEvents: [any JSONRepresentable] = []
+        /// Needs the API key when one is set.
+        var keyed = true
+        var parameters: [JSON] = []
+    }
+
+    /// Every route of ``buildRouter(configuration:model:)``, documented.
+    static func operations(metrics: Bool) -> [Operation] {
+        let id: JSON = ["name": "id", "in": "path", "required": true, "schema": ["type": "string"]]
+        var operations = [
+            Operation(
+                method: "post",
+                path: "/v1/chat/completions",
+                tag: "OpenAI",
+                summary: "Chat completion (OpenAI), with text-generation-webui's extra fields",
+                body: ChatCompletionRequest.self,
+                examples: Examples.chat,
+                streamEvents: Examples.chatChunks
+            ),
+            Operation(
+                method: "post",
+                path: "/v1/completions",
+                tag: "OpenAI",
+                summary: "Text completion (OpenAI), with text-generation-webui's extra fields",
+                body: CompletionRequest.self,
+                examples: Examples.completion,
+                streamEvents: Examples.completionChunks
+            ),
+            Operation(method: "get", path: "/v1/models", tag: "OpenAI", summary: "The models served", examples: [ModelList(data: [Examples.model])]),
+            Operation(
+                method: "get",
+                path: "/v1/models/{id}",
+                tag: "OpenAI",
+                summary: "One model (404 model_not_found for others)",
+                examples: [Examples.model],
+                parameters: [id]
+            ),
+            Operation(
+                method: "post",
+                path: "/v1/internal/encode",
+                tag: "text-generation-webui",
+                summary: "Tokens of a text",
+                body: TextRequest.self,
+                examples: [TokenList(tokens: [9707, 1879])]
+            ),
+            Operation(
+                method: "post",
+                path: "/v1/internal/decode",
+                tag: "text-generation-webui",
+                summary: "Text of tokens",
+                body: TokensRequest.self,
+                examples: [DecodedText(text: "Hello world")]
+            ),
+            Operation(
+                method: "post",
+                path: "/v1/internal/token-count",
+                tag: "text-generation-webui",
+                summary: "Number of tokens of a text",
+                body: TextRequest.self,
+                examples: [TokenCount(length: 2)]
+            ),
+            Operation(
+                method: "post",
+                path: "/v1/internal/logits",
+                tag: "text-generation-webui",
+                summary: "Next-token probabilities after a prompt",
+                body: LogitsRequest.self,
+                examples: [TokenProbabilities(entries: [(" world", 0.75), (" there", 0.125)])]
+            ),
+            Operation(
+                method: "post",
+                path: "/v1/internal/chat-prompt",
+                tag: "text-generation-webui",
+                summary: "The prompt a chat completion request would generate from",
+                body: ChatCompletionRequest.self,
+                examples: [ChatPromptText(prompt: "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n")]
+            ),
+            Operation(
+                method: "post",
+                path: "/v1/internal/stop-generation",
+                tag: "text-generation-webui",
+                summary: "End every running generation",
+                examples: [JSONString("OK")]
+            ),
+            Operation(
+                method: "get",
+                path: "/v1/internal/health",
+                tag: "text-generation-webui",
+                summary: "Ready to serve",
+                examples: [HealthStatus()]
+            ),
+            Operation(
+                method: "get",
+                path: "/health",
+                tag: "Operations",
+                summary: "Ready to serve (no key needed)",
+                examples: [HealthStatus()],
+                keyed: false
+            ),
+            Operation(
+                method: "get",
+                path: "/openapi.json",
+                tag: "Operations",
+                summary: "This document",
+                mediaType: "application/json",
+                keyed: false
+            ),
+            Operation(method: "get", path: "/docs", tag: "Operations", summary: "This document as a page", mediaType: "text/html", keyed: false),
+        ]
+        if metrics {
+            operations.append(
+                Operation(method: "get", path: "/metrics", tag: "Operations", summary: "Prometheus metrics (--metrics)", mediaType: "text/plain")
+            )
+        }
+        return operations
+    }
+
+    /// The document for a server with this configuration.
+    static func make(configuration: ServerConfiguration) throws -> JSON {
+        let keyed = !configuration.apiKeys.isEmpty
+        var paths: [(String, JSON)] = []
+        for operation in operations(metrics: configuration.metrics != nil) {
+            let entry = try document(operation, keyed: keyed)
+            if let index = paths.firstIndex(where: { $0.0 == operation.path }), case .object(let methods) = paths[index].1 {
+                paths[index].1 = .object(methods + [(operation.method, entry)])
+            } else {
+                paths.append((operation.path, .object([(operation.method, entry)])))
+            }
+        }
+        var components: [(String, JSON)] = [("schemas", ["Error": SchemaInference.schema(of: Examples.errors.map(\.json))])]
+        if keyed { components.append(("securitySchemes", ["bearer": ["type": "http", "scheme": "bearer"]])) }
+        return [
+            "openapi": "3.1.0",
+            "info": [
+                "title": "Hearth",
+                "version": .string(hearthServerVersion),
+                "description": .string(
+                    "OpenAI's API, and text-generation-webui's, served offline from a local GGUF model. Errors are OpenAI's envelope "
+                        + "{\"error\": {\"message\", \"type\", \"param\", \"code\"}}."
+                ),
+            ],
+            "paths": .object(paths),
+            "components": .object(components),
+        ]
+    }
+
+    private static func document(_ operation: Operation, keyed: Bool) throws -> JSON {
+        var entry: [(String, JSON)] = [
+            ("tags", [.string(operation.tag)]), ("summary", .string(operation.summary)),
+            ("operationId", .string(operation.method + operation.path.replacingAll("/", "_").replacingAll("{", "").replacingAll("}", ""))),
+        ]
+        if !operation.parameters.isEmpty { entry.append(("parameters", .array(operation.parameters))) }
+        if let body = operation.body {
+            let schema = try SchemaRecorder.schema(of: body)
+            entry.append(("requestBody", ["required": true, "content": ["application/json": ["schema": schema]]]))
+        }
+        var content: [(String, JSON)] = []
+        if let mediaType = operation.mediaType {
+            content.append((mediaType, mediaType == "application/json" ? ["schema": ["type": "object"]] : ["schema": ["type": "string"]]))
+        } else {
+            content.append(("application/json", ["schema": SchemaInference.schema(of: operation.examples.map(\.json))]))
+        }
+        if !operation.streamEvents.isEmpty {
+            let events = SchemaInference.schema(of: operation.streamEvents.map(\.json))
+            content.append(
+                (
+                    "text/event-stream",
+                    [
+                        "schema": [
+                            "type": "string",
+                            "description": "With \"stream\": true: server-sent events, each `data: <chunk>`, then `data: [DONE]`.",
+                        ],
+                        "x-event-schema": events,
+                    ]
+                )
+            )
+        }
+        let error: JSON = [
+            "description": "OpenAI's error envelope", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]],
+        ]
+        entry.append(("responses", ["200": ["description": "Success", "content": .object(content)], "default": error]))
+        if operation.keyed && keyed { entry.append(("security", [["bearer": []]])) }
+        return .object(entry)
+    }
+}
+
+extension String {
+    fileprivate func replacingAll(_ target: Character, _ replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}
+
+/// Response values the documented schemas are read from: one rich, one sparse, so that members
+/// which may be null or absent show as such.
+private enum Examples {
+    static let usage = Usage(promptTokens: 12, completionTokens: 5)
+    static let token = LogprobEntry(token: "Hi", bytes: [72, 105], logprob: -0.25, top: [.init(token: "Hello", bytes: [72, 101], logprob: -1.5)])
+    static let model = ModelObject(id: "qwen2.5-coder-0.5b-instruct-q4_k_m", created: 1_700_000_000)
+
+    static let chat: [any JSONRepresentable] = [
+        ChatCompletionResponse(
+            id: "chatcmpl-1",
+            created: 1_700_000_000,
+            model: model.id,
+            choices: [
+                ChatChoice(
+                    index: 0,
+                    content: "Hi!",
+                    finishReason: .stop,
+                    logprobs: ChatLogprobs(entries: [token]),
+                    reasoningContent: "The user greets.",
+                    toolCalls: [ToolCall(id: "call_1", name: "get_weather", arguments: "{\"city\":\"Paris\"}")]
+                )
+            ],
+            usage: usage
+        ),
+        ChatCompletionResponse(
+            id: "chatcmpl-2",
+            created: 1_700_000_000,
+            model: model.id,
+            choices: [ChatChoice(index: 0, content: nil, finishReason: .toolCalls)],
+            usage: usage
+        ),
+    ]
+
+    static let chatChunks: [any JSONRepresentable] = [
+        ChatCompletionChunk(
+            id: "chatcmpl-1",
+            created: 1_700_000_000,
+            model: model.id,
+            choices: [
+                ChatChunkChoice(
+                    index: 0,
+                    role: "assistant",
+                    content: "Hi",
+                    finishReason: nil,
+                    logprobs: ChatLogprobs(entries: [token]),
+                    reasoningContent: "x",
+                    toolCalls: [ToolCallDelta(index: 0, opening: ("call_1", "get_weather"), arguments: "{")]
+                )
+            ],
+            usage: nil,
+            includesUsage: true
+        ),
+        ChatCompletionChunk(
+            id: "chatcmpl-1",
+            created: 1_700_000_000,
+            model: model.id,
+            choices: [ChatChunkChoice(index: 0, content: nil, finishReason: .stop)],
+            includesUsage: false
+        ),
+        ChatCompletionChunk(id: "chatcmpl-1", created: 1_700_000_000, model: model.id, choices: [], usage: usage, includesUsage: true),
+    ]
+
+    static let completion: [any JSONRepresentable] = [
+        CompletionResponse(
+            id: "cmpl-1",
+            created: 1_700_000_000,
+            model: model.id,
+            choices: [
+                CompletionChoice(index: 0, text: " world", finishReason: .length, logprobs: CompletionLogprobs(entries: [token], startOffset: 0))
+            ],
+            usage: usage
+        ),
+        CompletionResponse(
+            id: "cmpl-2",
+            created: 1_700_000_000,
+            model: model.id,
+            choices: [CompletionChoice(index: 0, text: "!", finishReason: .stop)],
+            usage: usage
+        ),
+    ]
+
+    static let completionChunks: [any JSONRepresentable] = [
+        CompletionResponse(
+            id: "cmpl-1",
+            created: 1_700_000_000,
+            model: model.id,
+            choices: [CompletionChoice(index: 0, text: " wor", finishReason: nil)],
+            usage: nil,
+            includesUsage: true
+        ),
+        CompletionResponse(
+            id: "cmpl-1",
+            created: 1_700_000_000,
+            model: model.id,
+            choices: [CompletionChoice(index: 0, text: "ld", finishReason: .stop, logprobs: CompletionLogprobs(entries: [token], startOffset: 4))],
+            usage: nil,
+            includesUsage: false
+        ),
+        CompletionResponse(id: "cmpl-1", created: 1_700_000_000, model: model.id, choices: [], usage: usage, includesUsage: true),
+    ]
+
+    static let errors: [OpenAIError] = [
+        .invalidValue("temperature", "expected a value between 0 and 2, but got 3 instead."),
+        OpenAIError(status: 404, message: "The model 'x' does not exist", type: "invalid_request_error", param: "model", code: "model_not_found"),
+        .malformedJSON,
+    ]
+}
