@@ -185,12 +185,23 @@ enum APIDocument {
         }
         if !operation.streamEvents.isEmpty {
             let events = SchemaInference.schema(of: operation.streamEvents.map(\.json))
+            // An event's `data` is a chunk (or, after a failure mid-stream, an error), then
+            // `[DONE]`: schemathesis and other SSE-aware tools check each event against this.
+            let data: JSON = [
+                "anyOf": [
+                    ["const": "[DONE]"],
+                    [
+                        "type": "string", "contentMediaType": "application/json",
+                        "contentSchema": ["anyOf": [events, ["$ref": "#/components/schemas/Error"]]],
+                    ],
+                ]
+            ]
             content.append(
                 (
                     "text/event-stream",
                     [
                         "schema": [
-                            "type": "string",
+                            "type": "object", "properties": ["data": data], "required": ["data"],
                             "description": "With \"stream\": true: server-sent events, each `data: <chunk>`, then `data: [DONE]`.",
                         ],
                         "x-event-schema": events,

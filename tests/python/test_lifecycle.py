@@ -29,13 +29,15 @@ def sampler_flags() -> list[str]:
     return re.findall(r"^\s+(--[a-z-]+) -?[0-9.]+–", help_text, flags=re.MULTILINE)
 
 
-def start(*flags: str) -> tuple[subprocess.Popen, str]:
+def start(*flags: str, log: str | None = None) -> tuple[subprocess.Popen, str]:
+    """Starts hearth on a free port; its log goes to `.build/<log>` when named (a long run must
+    not fill a pipe nobody reads), else to a pipe for the test to read."""
     port = free_port()
     process = subprocess.Popen(
         [BINARY, "--api-port", str(port), "--ctx-size", "1024", *flags],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=open(ROOT / ".build" / log, "wb") if log else subprocess.PIPE,
     )
     return process, f"http://127.0.0.1:{port}"
 
@@ -47,7 +49,7 @@ def wait_until_serving(process: subprocess.Popen, url: str, seconds: float = 60)
         if process.poll() is not None:
             return False
         try:
-            if requests.get(url + "/v1/models", timeout=1).status_code == 200:
+            if requests.get(url + "/health", timeout=1).status_code == 200:
                 return True
         except requests.ConnectionError:
             pass

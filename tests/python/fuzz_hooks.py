@@ -1,0 +1,35 @@
+"""schemathesis hooks for test_fuzz.py (loaded through SCHEMATHESIS_HOOKS=fuzz_hooks)."""
+from __future__ import annotations
+
+import schemathesis
+
+
+def _integer(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@schemathesis.hook
+def before_call(context, case, kwargs):
+    """At most two tokens and two choices per generating request, in every phase: the fuzzing
+    is about validation and framing, not the model, and must stay within minutes."""
+    body = case.body
+    if isinstance(body, dict):
+        for field in ("max_tokens", "max_completion_tokens"):
+            if _integer(body.get(field)) and body[field] > 2:
+                body[field] = 2
+        if "max_tokens" not in body and "max_completion_tokens" not in body:
+            body["max_tokens"] = 2
+        if _integer(body.get("n")) and body["n"] > 2:
+            body["n"] = 2
+        body.pop("max_tokens_second", None)
+
+
+@schemathesis.check
+def openai_error_envelope(ctx, response, case):
+    """Every error is OpenAI's envelope with all four members and a message."""
+    if response.status_code < 400:
+        return None
+    error = response.json()["error"]
+    if set(error) != {"message", "type", "param", "code"} or not error["message"]:
+        raise AssertionError(f"not OpenAI's error envelope: {error}")
+    return None
