@@ -53,6 +53,14 @@ public struct OpenAIError: Error, Sendable, Equatable {
         "We could not parse the JSON body of your request. The API expects a JSON object as the request body."
     )
 
+    /// 400: the body is not JSON, with where and why (no text of the body is quoted but a
+    /// repeated key).
+    public static func malformedJSON(_ problem: JSONParseError) -> Self {
+        invalidRequest(
+            "We could not parse the JSON body of your request (\(problem)). The API expects a JSON object as the request body."
+        )
+    }
+
     /// 400: the prompt (plus the requested completion) does not fit the model's context window.
     public static func contextLengthExceeded(promptTokens: Int, contextLength: Int, param: String) -> Self {
         .invalidRequest(

@@ -10,9 +10,9 @@ public struct RequestDecoder: Sendable {
     public func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>) throws(OpenAIError) -> T {
         let json: JSON
         do {
-            json = try JSON(parsing: bytes)
+            json = try JSON(parsing: bytes, rejectingDuplicateKeys: true)
         } catch {
-            throw .malformedJSON
+            throw .malformedJSON(error)
         }
         return try decode(T.self, from: json)
     }

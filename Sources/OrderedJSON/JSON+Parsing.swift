@@ -12,8 +12,13 @@ extension JSON {
 
     /// Parses UTF-8 JSON text (RFC 8259, strictly: no trailing commas, comments, NaN or
     /// unescaped control characters). Integers that fit `Int` stay integers.
-    public init(parsing bytes: some Collection<UInt8>) throws(JSONParseError) {
+    ///
+    /// A key repeated in one object keeps its last value, as Python's `json` does, unless
+    /// `rejectingDuplicateKeys` (request bodies: two parsers reading one body differently is how
+    /// a proxy's checks are slipped past).
+    public init(parsing bytes: some Collection<UInt8>, rejectingDuplicateKeys: Bool = false) throws(JSONParseError) {
         var parser = Parser(bytes: Array(bytes))
+        parser.rejectsDuplicateKeys = rejectingDuplicateKeys
         self = try parser.document()
     }
 
@@ -27,6 +32,7 @@ private struct Parser {
     let bytes: [UInt8]
     var position = 0
     var depth = 0
+    var rejectsDuplicateKeys = false
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
@@ -89,6 +95,7 @@ private struct Parser {
             try expect(UInt8(ascii: ":"), "':'")
             let member = try value()
             if let existing = index[key] {
+                if rejectsDuplicateKeys { throw fail("the key \"\(key)\" appears twice in one object") }
                 members[existing].1 = member
             } else {
                 index[key] = members.count

@@ -56,3 +56,26 @@ def base_url() -> str:
     except subprocess.TimeoutExpired:
         process.kill()
     log.close()
+
+
+# Every byte the tests send over plain sockets, so that test_zz_privacy.py can look for each
+# prompt in what the servers logged (TLS traffic is encrypted and not looked at).
+SENT: list[bytes] = []
+SESSION_STARTED = time.time()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def record_sent_bytes():
+    original_send, original_sendall = socket.socket.send, socket.socket.sendall
+
+    def send(self, data, *args):
+        SENT.append(bytes(data[:1 << 16]))
+        return original_send(self, data, *args)
+
+    def sendall(self, data, *args):
+        SENT.append(bytes(data[:1 << 16]))
+        return original_sendall(self, data, *args)
+
+    socket.socket.send, socket.socket.sendall = send, sendall
+    yield
+    socket.socket.send, socket.socket.sendall = original_send, original_sendall
