@@ -2,7 +2,9 @@
 SWIFT ?= swift
 ARGS ?=
 
-.PHONY: run test test-structured bench bench-peer setup build format lint clean
+PREFIX ?= /usr/local
+
+.PHONY: run test test-structured bench bench-peer install setup build format lint clean
 
 ## Serve the default model on 127.0.0.1:5000 (pass flags with ARGS="--listen --api-key k").
 run: setup
@@ -34,6 +36,12 @@ bench-peer: setup
 	$(SWIFT) build -c release --product hearth
 	$(SWIFT) build -c release --product hearth-bench
 	scripts/bench-peer.sh $(ARGS)
+
+## Install hearth, llama.cpp's libraries, the prompt folders and the default model under PREFIX
+## (bin/, lib/hearth/, share/hearth/), relocatable; Swift's runtime is linked in statically.
+install: setup
+	$(SWIFT) build -c release --product hearth --static-swift-stdlib --scratch-path .build-install
+	scripts/install.sh .build-install/release/hearth "$(PREFIX)"
 
 setup:
 	scripts/setup.sh

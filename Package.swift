@@ -38,7 +38,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings,
             linkerSettings: [
-                .unsafeFlags(["-L\(llamaLib)", "-Xlinker", "-rpath", "-Xlinker", llamaLib])
+                // `$ORIGIN/../lib/hearth` first: an installed binary (make install) finds the
+                // libraries installed beside it, wherever the tree is moved.
+                .unsafeFlags(["-L\(llamaLib)", "-Xlinker", "-rpath", "-Xlinker", "$ORIGIN/../lib/hearth", "-Xlinker", "-rpath", "-Xlinker", llamaLib])
             ]
         ),
         .target(

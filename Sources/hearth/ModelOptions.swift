@@ -9,8 +9,11 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "A GGUF file name in --model-dir, or a path to one (default: \(ModelOptions.defaultModel)).")
     var model: String?
 
-    @Option(name: .customLong("model-dir"), help: "Folder of GGUF models.")
-    var modelDir = "models"
+    @Option(name: .customLong("model-dir"), help: "Folder of GGUF models (default: models, here or installed).")
+    var modelDir: String?
+
+    /// `--model-dir`, or `models` here or installed.
+    var modelDirectory: String { modelDir ?? InstallLayout.directory("models") }
 
     @Option(name: .customLong("ctx-size"), help: "Context length per sequence, in tokens.")
     var ctxSize = 4096
@@ -58,6 +61,7 @@ struct ModelOptions: ParsableArguments {
     func resolvedPath() throws -> String {
         let name = model ?? Self.defaultModel
         let fileManager = FileManager.default
+        let modelDir = modelDirectory
         let candidates = [name, modelDir + "/" + name, modelDir + "/" + name + ".gguf"]
         if let found = candidates.first(where: { fileManager.fileExists(atPath: $0) && !$0.hasSuffix("/") }) {
             return found

@@ -9,23 +9,29 @@ struct PromptOptions: ParsableArguments {
     )
     var chatTemplateFile: String?
 
-    @Option(name: .customLong("instruction-template-dir"), help: "Folder of instruction templates a request's 'instruction_template' names.")
-    var instructionTemplateDir = "instruction-templates"
+    @Option(
+        name: .customLong("instruction-template-dir"),
+        help: "Folder of instruction templates a request's 'instruction_template' names (default: instruction-templates, here or installed)."
+    )
+    var instructionTemplateDir: String?
 
-    @Option(name: .customLong("character-dir"), help: "Folder of characters (.yaml, .yml, .json) a request's 'character' names.")
-    var characterDir = "characters"
+    @Option(
+        name: .customLong("character-dir"),
+        help: "Folder of characters (.yaml, .yml, .json) a request's 'character' names (default: characters, here or installed)."
+    )
+    var characterDir: String?
 
     @Option(
         name: .customLong("model-config-dir"),
-        help: "Folder of config.yaml (templates guessed from model names) and config-user.yaml (your overrides)."
+        help: "Folder of config.yaml (templates guessed from model names) and config-user.yaml (your overrides) (default: model-config, here or installed)."
     )
-    var modelConfigDir = "model-config"
+    var modelConfigDir: String?
 
     var library: PromptLibrary {
         PromptLibrary(
-            instructionTemplateDirectory: instructionTemplateDir,
-            characterDirectory: characterDir,
-            modelConfigDirectory: modelConfigDir,
+            instructionTemplateDirectory: instructionTemplateDir ?? InstallLayout.directory("instruction-templates"),
+            characterDirectory: characterDir ?? InstallLayout.directory("characters"),
+            modelConfigDirectory: modelConfigDir ?? InstallLayout.directory("model-config"),
             chatTemplateFile: chatTemplateFile
         )
     }

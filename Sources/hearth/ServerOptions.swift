@@ -73,8 +73,11 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("max-body-size"), help: "Largest request body accepted, in bytes.")
     var maxBodySize = 16 << 20
 
-    @Option(name: .customLong("preset-dir"), help: "Folder of sampler presets (<name>.yaml) a request's 'preset' names.")
-    var presetDir = "presets"
+    @Option(
+        name: .customLong("preset-dir"),
+        help: "Folder of sampler presets (<name>.yaml) a request's 'preset' names (default: presets, here or installed)."
+    )
+    var presetDir: String?
 
     func validate() throws {
         try ModelOptions.check("--api-port", apiPort, in: 0...65535)
@@ -105,7 +108,7 @@ struct ServerOptions: ParsableArguments {
         // Host names are checked only while no other machine can reach the server.
         configuration.browserPolicy.checksHost = hosts.allSatisfy { ["127.0.0.1", "::1", "localhost"].contains($0) }
         configuration.maxBodyBytes = maxBodySize
-        configuration.presetDirectory = presetDir
+        configuration.presetDirectory = presetDir ?? InstallLayout.directory("presets")
         return configuration
     }
 

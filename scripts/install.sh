@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs a built hearth under a prefix, relocatable (nothing in the tree names the prefix):
+#   PREFIX/bin/hearth                    the server (its RUNPATH has $ORIGIN/../lib/hearth)
+#   PREFIX/lib/hearth/                   llama.cpp's libraries (their RUNPATH is $ORIGIN)
+#   PREFIX/share/hearth/                 instruction templates, characters, presets, model
+#                                        settings, and the default model (hard-linked if it can)
+# Usage: scripts/install.sh BINARY PREFIX   (make install PREFIX=… builds BINARY first)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+binary=$1
+prefix=$2
+lib=.deps/llama/lib
+
+install -d "$prefix/bin" "$prefix/lib/hearth" "$prefix/share/hearth/models"
+install -m 755 "$binary" "$prefix/bin/hearth"
+# The sonames hearth and the libraries need (readelf NEEDED), nothing else of the build.
+for soname in libllama.so.0 libggml.so.0 libggml-base.so.0 libggml-cpu.so.0; do
+    install -m 644 "$lib/$soname" "$prefix/lib/hearth/$soname"
+done
+for folder in instruction-templates characters presets model-config; do
+    rm -rf "$prefix/share/hearth/$folder"
+    cp -R "$folder" "$prefix/share/hearth/$folder"
+done
+rm -f "$prefix/share/hearth/model-config/config-user.yaml"
+for model in models/*.gguf; do
+    [ -e "$model" ] || continue
+    target="$prefix/share/hearth/models/$(basename "$model")"
+    rm -f "$target"
+    ln "$model" "$target" 2>/dev/null || cp "$model" "$target"
+done
+echo "Installed $("$prefix/bin/hearth" --version) in $prefix"
