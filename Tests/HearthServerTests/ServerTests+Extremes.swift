@@ -46,7 +46,11 @@ enum Extremes {
                     } else {
                         member = #""\#(field)": \#(extreme)"#
                     }
-                    var body = base + (base.hasSuffix("{") ? "" : ", ") + member
+                    // A field the base already sets is replaced: a repeated key is itself a 400.
+                    let existing = #""\#(field)": 3"#
+                    var body =
+                        base.contains(existing)
+                        ? base.replacingOccurrences(of: existing, with: member) : base + (base.hasSuffix("{") ? "" : ", ") + member
                     if field == "top_logprobs" { body += #", "logprobs": true"# }
                     body += "}"
                     let response = try await client.request("POST", path, body: body)

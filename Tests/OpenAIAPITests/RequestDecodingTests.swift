@@ -40,7 +40,8 @@ import Testing
         #expect(error(#"{"messages":[{"role":"user","content":"x"}],"n":0}"#)?.param == "n")
         #expect(error(#"{"messages":[{"role":"user","content":"x"}],"top_logprobs":2}"#)?.param == "top_logprobs")
         #expect(error(#"{"prompt":"x","logprobs":21}"#, as: CompletionRequest.self)?.param == "logprobs")
-        #expect(error("not json") == .malformedJSON)
+        #expect(error("not json")?.message.contains("invalid JSON at byte 0") == true)
+        #expect(error(#"{"messages":[],"n":1,"n":2}"#)?.message.contains(#"the key "n" appears twice"#) == true)
     }
 
     @Test func rangeMessagesQuoteTheLimitAndTheValue() {
