@@ -4,7 +4,7 @@ ARGS ?=
 
 PREFIX ?= /usr/local
 
-.PHONY: run test test-structured bench bench-peer install setup build format lint clean
+.PHONY: run test test-structured bench bench-peer soak install setup build format lint clean
 
 ## Serve the default model on 127.0.0.1:5000 (pass flags with ARGS="--listen --api-key k").
 run: setup
@@ -24,6 +24,12 @@ test-structured:
 	$(SWIFT) build -c release --product hearth
 	HEARTH_BIN=.build/release/hearth HEARTH_SCHEMA_SAMPLES=20 HEARTH_SCHEMA_TOKENS=300 \
 		.venv/bin/python -m pytest -q -s tests/python/test_structured_output.py -k corpus
+
+## Soak: 8 clients for 10 minutes with dropped streams and bad requests (scripts/soak.py; not in CI).
+soak:
+	scripts/setup.sh --test
+	$(SWIFT) build -c release --product hearth
+	.venv/bin/python scripts/soak.py $(ARGS)
 
 ## Benchmark: the engine called directly next to the same workload through HTTP.
 bench: setup
