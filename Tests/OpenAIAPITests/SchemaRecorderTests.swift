@@ -36,3 +36,18 @@ import Testing
         )
     }
 }
+
+@Suite struct SchemaInferenceTests {
+    @Test func membersMissingOrNullInSomeExamplesAreOptionalOrNullable() {
+        let schema = SchemaInference.schema(of: [["a": 1, "b": "x", "c": 0.5], ["a": 2, "b": .null]])
+        #expect(schema["required"] == ["a", "b"])
+        #expect(schema["properties"]?["b"] == ["type": ["string", "null"]])
+        #expect(schema["properties"]?["c"] == ["type": "number"])
+        #expect(schema["properties"]?["a"] == ["type": "integer"])
+    }
+
+    @Test func objectsKeyedByTokenTextAreMaps() {
+        let schema = SchemaInference.schema(of: [["Hello": -0.5, " world": -1.25]])
+        #expect(schema == ["type": "object", "additionalProperties": ["type": "number"]])
+    }
+}
