@@ -36,6 +36,19 @@ def schemathesis(url: str, *options: str) -> subprocess.CompletedProcess:
     )
 
 
+def test_the_document_is_valid_openapi_3_1(base_url: str) -> None:
+    from openapi_spec_validator import validate
+
+    document = requests.get(base_url + "/openapi.json", timeout=10).json()
+    validate(document)
+    assert document["openapi"] == "3.1.0"
+    chat = document["paths"]["/v1/chat/completions"]["post"]
+    fields = chat["requestBody"]["content"]["application/json"]["schema"]["properties"]
+    assert {"messages", "tools", "response_format", "top_p", "mode", "character"} <= set(fields)
+    page = requests.get(base_url + "/docs", timeout=10)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+
+
 def test_generated_requests_never_break_the_server():
     process, url = start("--api-key", KEY, "--metrics", "--ctx-size", "512", "--parallel", "2", log="hearth-fuzz.log")
     try:
