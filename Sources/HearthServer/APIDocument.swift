@@ -107,6 +107,35 @@ enum APIDocument {
             ),
             Operation(
                 method: "get",
+                path: "/v1/internal/model/info",
+                tag: "text-generation-webui",
+                summary: "The default model",
+                examples: [ModelInfoResponse(modelName: Examples.model.id)]
+            ),
+            Operation(
+                method: "get",
+                path: "/v1/internal/model/list",
+                tag: "text-generation-webui",
+                summary: "Installed models (admin key)",
+                examples: [ModelNamesResponse(names: [Examples.model.id])]
+            ),
+            Operation(
+                method: "post",
+                path: "/v1/internal/model/load",
+                tag: "text-generation-webui",
+                summary: "Load a model and make it the default (admin key)",
+                body: ModelLoadRequest.self,
+                examples: [JSONString("OK")]
+            ),
+            Operation(
+                method: "post",
+                path: "/v1/internal/model/unload",
+                tag: "text-generation-webui",
+                summary: "Unload the default model (admin key)",
+                examples: [JSONString("OK")]
+            ),
+            Operation(
+                method: "get",
                 path: "/v1/internal/health",
                 tag: "text-generation-webui",
                 summary: "Ready to serve",

@@ -6,19 +6,19 @@ import Logging
 import OpenAIAPI
 import OrderedJSON
 
-/// Builds the Hearth HTTP application: OpenAI routes under `/v1` serving `model`.
+/// Builds the Hearth HTTP application: OpenAI routes under `/v1` serving `models`.
 ///
 /// - Parameters:
 ///   - configuration: address, limits and defaults.
-///   - model: the loaded model every generation request is served by, whatever `model` it names.
+///   - models: the installed models, and which are loaded (a request's `model` picks one).
 ///   - onServerRunning: called with the bound port once the server accepts connections.
 public func buildApplication(
     configuration: ServerConfiguration,
-    model: ServedModel,
+    models: ModelRegistry,
     logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
-    let router = try buildRouter(configuration: configuration, model: model)
+    let router = try buildRouter(configuration: configuration, models: models)
     let seconds = configuration.idleTimeout.components.seconds
     let http = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(seconds)))
     return Application(
@@ -35,7 +35,7 @@ public func buildApplication(
 }
 
 /// The router alone, for in-process tests.
-public func buildRouter(configuration: ServerConfiguration, model: ServedModel) throws -> Router<BasicRequestContext> {
+public func buildRouter(configuration: ServerConfiguration, models: ModelRegistry) throws -> Router<BasicRequestContext> {
     let router = Router()
     if let metrics = configuration.metrics { router.add(middleware: MetricsMiddleware(metrics: metrics)) }
     // Outermost, so that error responses carry the headers too and browsers can read them.
@@ -52,16 +52,22 @@ public func buildRouter(configuration: ServerConfiguration, model: ServedModel) 
     if let metrics = configuration.metrics {
         let scrape = router.group()
         if !configuration.apiKeys.isEmpty { scrape.add(middleware: APIKeyMiddleware(keys: configuration.apiKeys)) }
-        MetricsController(metrics: metrics, model: model).addRoutes(to: scrape)
+        MetricsController(metrics: metrics, models: models).addRoutes(to: scrape)
     }
     let v1 = router.group("v1")
     if !configuration.apiKeys.isEmpty {
         v1.add(middleware: APIKeyMiddleware(keys: configuration.apiKeys))
     }
-    ModelsController(model: model).addRoutes(to: v1)
-    CompletionsController(model: model, configuration: configuration).addRoutes(to: v1)
-    ChatCompletionsController(model: model, configuration: configuration).addRoutes(to: v1)
-    InternalController(model: model, configuration: configuration).addRoutes(to: v1.group("internal"))
+    ModelsController(models: models).addRoutes(to: v1)
+    CompletionsController(models: models, configuration: configuration).addRoutes(to: v1)
+    ChatCompletionsController(models: models, configuration: configuration).addRoutes(to: v1)
+    InternalController(models: models, configuration: configuration).addRoutes(to: v1.group("internal"))
+    let modelAdmin = ModelAdminController<BasicRequestContext>(models: models, configuration: configuration)
+    modelAdmin.addInfoRoute(to: v1.group("internal/model"))
+    // Admin routes check the admin key alone (text-generation-webui's rule), not the API key.
+    let admin = router.group("v1/internal/model")
+    if !configuration.adminKeys.isEmpty { admin.add(middleware: APIKeyMiddleware(keys: configuration.adminKeys)) }
+    modelAdmin.addAdminRoutes(to: admin)
     return router
 }
 
@@ -74,3 +80,18 @@ private let corsHeaders: [HTTPField.Name] =
         "x-stainless-runtime-version", "x-stainless-retry-count", "x-stainless-timeout", "openai-organization", "openai-project",
         "openai-beta",
     ].compactMap { HTTPField.Name($0) }
+
+/// The application serving one model whatever a request names (tests, scripted engines).
+public func buildApplication(
+    configuration: ServerConfiguration,
+    model: ServedModel,
+    logger: Logger,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) throws -> some ApplicationProtocol {
+    try buildApplication(
+        configuration: configuration,
+        models: ModelRegistry(serving: model, logger: logger),
+        logger: logger,
+        onServerRunning: onServerRunning
+    )
+}

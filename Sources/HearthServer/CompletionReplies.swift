@@ -49,7 +49,9 @@ struct CompletionReplies {
         if echo && !reportsLogprobs {
             for index in streams.indices { try await body(CompletionDelta(index: index, text: prompt(of: index))) }
         }
-        return try await readChoices(streams, keepingText: keepsText, metrics: metrics, countsPrompt: { $0 % choicesPerPrompt == 0 }) { index, event in
+        return try await readChoices(streams, keepingText: keepsText, metrics: metrics, countsPrompt: { $0 % choicesPerPrompt == 0 }) {
+            index,
+            event in
             switch event {
             case .promptLogprobs(let entries):
                 pending[index] = entries.map(LogprobEntry.init)

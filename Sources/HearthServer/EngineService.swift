@@ -2,23 +2,37 @@ import LlamaEngine
 import Logging
 import ServiceLifecycle
 
-/// The engine as a service of the application's service group. On graceful shutdown
-/// (SIGTERM, SIGINT) it drains: running generations end at once with their finish reason (a
+/// The models' engines as a service of the application's service group. While running it
+/// unloads models idle past their TTL (`--model-ttl`). On graceful shutdown (SIGTERM, SIGINT)
+/// it drains every loaded model: running generations end at once with their finish reason (a
 /// stream gets its last chunk and `[DONE]`), waiting and new requests get 503. Registered after
 /// the HTTP server, it shuts down first, so the server then only has short responses to finish.
 public struct EngineService: Service {
-    let engine: any GenerationEngine
+    let models: ModelRegistry
+    let ttlCheck: Duration?
     let logger: Logger
 
-    public init(engine: any GenerationEngine, logger: Logger) {
-        self.engine = engine
+    /// - Parameter ttlCheck: how often idle models are checked against their TTL; nil: never.
+    public init(models: ModelRegistry, ttlCheck: Duration? = nil, logger: Logger) {
+        self.models = models
+        self.ttlCheck = ttlCheck
         self.logger = logger
     }
 
     public func run() async throws {
+        let expiry = ttlCheck.map { period in
+            Task {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: period)
+                    await models.unloadExpired()
+                }
+            }
+        }
         // Returns on graceful shutdown; throws if the group is cancelled instead.
         try? await gracefulShutdown()
-        logger.info("Shutting down: ending running generations", metadata: ["engine.active": "\(engine.activeGenerations)"])
-        await engine.drain()
+        expiry?.cancel()
+        let loaded = await models.loadedIDs
+        logger.info("Shutting down: ending running generations", metadata: ["models.loaded": "\(loaded)"])
+        await models.drainAll()
     }
 }

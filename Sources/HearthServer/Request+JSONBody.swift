@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import LlamaEngine
 import OpenAIAPI
+import OrderedJSON
 import Prompting
 
 extension Request {
@@ -12,16 +13,31 @@ extension Request {
         return try RequestDecoder().decode(T.self, from: buffer.readableBytesView)
     }
 
-    /// Decodes a generating request once: the body is parsed, read into its typed value, the
+    /// Collects and parses the body once (at most `limit` bytes, else 413), before the model
+    /// that serves it is chosen by its `model` member.
+    mutating func jsonBody(limit: Int) async throws -> JSON {
+        let buffer = try await collectBody(upTo: limit)
+        return try RequestDecoder().parse(buffer.readableBytesView)
+    }
+}
+
+extension JSON {
+    /// The body's `model`, when it is a string (a wrong type is the typed decoding's 400).
+    var modelName: String? { self["model"]?.string }
+}
+
+/// Decoding of parsed bodies, for the model chosen by their `model` member.
+enum RequestBody {
+    /// Decodes a generating request once: the parsed body is read into its typed value, the
     /// `preset` it names is filled in under its own sampler fields, then ranges and token ids
     /// (against a vocabulary of `vocabularySize` tokens) are checked.
-    mutating func decodeGenerationBody<T: GenerationBody>(
+    static func generation<T: GenerationBody>(
         _ type: T.Type,
+        from json: JSON,
         configuration: ServerConfiguration,
         vocabularySize: Int
-    ) async throws -> T {
-        let buffer = try await collectBody(upTo: configuration.maxBodyBytes)
-        var body = try RequestDecoder().decode(T.self, from: buffer.readableBytesView)
+    ) throws -> T {
+        var body = try RequestDecoder().decode(T.self, from: json)
         body.options = try PresetStore(directory: configuration.presetDirectory).apply(to: body.options)
         try body.validate()
         try body.options.validateTokens(vocabularySize: vocabularySize)
@@ -31,11 +47,12 @@ extension Request {
     /// Decodes a chat request and builds its prompt. `/v1/chat/completions` and
     /// `/v1/internal/chat-prompt` both come here, so both build the same prompt. The room left
     /// to answer in is what the client asked for, within half the context.
-    mutating func decodeChatRequest(configuration: ServerConfiguration, model: ServedModel) async throws -> (
+    static func chat(_ json: JSON, configuration: ServerConfiguration, model: ServedModel) throws -> (
         body: ChatCompletionRequest, prompt: BuiltPrompt
     ) {
-        let body = try await decodeGenerationBody(
+        let body = try generation(
             ChatCompletionRequest.self,
+            from: json,
             configuration: configuration,
             vocabularySize: model.engine.modelInfo.vocabularySize
         )

@@ -2,11 +2,16 @@ import Foundation
 import LlamaEngine
 import Prompting
 import StructuredOutput
+import Synchronization
+
+private let servedModelSerial = Atomic<Int>(0)
 
 /// The model the server generates with, and how it is named on the wire.
 public struct ServedModel: Sendable {
-    /// The id clients see: the GGUF file name without its extension.
+    /// The id clients see: the GGUF file name without its extension (or the catalog's id).
     public let id: String
+    /// Tells two loads of one model apart (a lease ends on the load it was taken from).
+    public let serial: Int
     /// Unix time of the file's last modification, for `created`.
     public let created: Int
     public let engine: any GenerationEngine
@@ -19,9 +24,9 @@ public struct ServedModel: Sendable {
     public let reasoningTags: (open: String, close: String)?
 
     /// Fails when the chosen default chat template does not parse.
-    public init(path: String, engine: any GenerationEngine, library: PromptLibrary = PromptLibrary()) throws(PromptError) {
-        let url = URL(fileURLWithPath: path)
-        id = url.pathExtension.lowercased() == "gguf" ? url.deletingPathExtension().lastPathComponent : url.lastPathComponent
+    public init(path: String, id: String? = nil, engine: any GenerationEngine, library: PromptLibrary = PromptLibrary()) throws(PromptError) {
+        self.id = id ?? Self.id(ofPath: path)
+        serial = servedModelSerial.add(1, ordering: .relaxed).newValue
         let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? Date()
         created = Int(modified.timeIntervalSince1970)
         self.engine = engine
@@ -30,11 +35,17 @@ public struct ServedModel: Sendable {
         reasoningTags = ReasoningSplitter.tags(inTemplate: info.chatTemplate ?? "")
         prompts = try ChatPromptBuilder(
             modelTemplate: info.chatTemplate,
-            modelName: id,
+            modelName: self.id,
             bosToken: info.bosText,
             eosToken: info.eosText,
             library: library
         )
+    }
+
+    /// A model's id from its file: the name without `.gguf`.
+    public static func id(ofPath path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        return url.pathExtension.lowercased() == "gguf" ? url.deletingPathExtension().lastPathComponent : url.lastPathComponent
     }
 
     /// Whether a client's model name means this model (`id` or `id.gguf`).

@@ -12,6 +12,9 @@ public struct ServerConfiguration: Sendable {
     /// When not empty, every request must carry `Authorization: Bearer <key>` with one of them
     /// (`--api-key`, `--api-key-file`).
     public var apiKeys: [String] = []
+    /// Keys of the model endpoints (`--admin-key`; the API keys when only those are set, as
+    /// text-generation-webui does). Empty: open.
+    public var adminKeys: [String] = []
     /// What browsers may do (origins, hosts, content types).
     public var browserPolicy = BrowserPolicy()
     /// A connection that sends no complete request head (or no more of its body) for this long

@@ -29,6 +29,8 @@ public protocol GenerationEngine: Sendable {
     /// Graceful shutdown: running generations end now, waiting and new ones fail with
     /// ``LlamaError/engineStopped``.
     func drain(timeout: Duration) async
+    /// Stops the engine for good (an unloaded model): waiting and running generations end.
+    func shutdown()
 }
 
 extension LlamaEngine: GenerationEngine {
@@ -44,6 +46,9 @@ extension LlamaEngine: GenerationEngine {
 }
 
 extension GenerationEngine {
+    /// Nothing to stop (scripted engines).
+    public func shutdown() {}
+
     /// No load to report (scripted engines).
     public var statistics: EngineStatistics { EngineStatistics() }
 

@@ -8,13 +8,16 @@ public struct RequestDecoder: Sendable {
     /// Decodes `T` from a JSON body: the text is parsed once (``JSON``), then read into `T`.
     /// - Throws: ``OpenAIError`` with status 400.
     public func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>) throws(OpenAIError) -> T {
-        let json: JSON
+        try decode(T.self, from: parse(bytes))
+    }
+
+    /// Parses a body (a repeated key is an error).
+    public func parse(_ bytes: some Collection<UInt8>) throws(OpenAIError) -> JSON {
         do {
-            json = try JSON(parsing: bytes, rejectingDuplicateKeys: true)
+            return try JSON(parsing: bytes, rejectingDuplicateKeys: true)
         } catch {
             throw .malformedJSON(error)
         }
-        return try decode(T.self, from: json)
     }
 
     /// Decodes `T` from a parsed body.

@@ -83,19 +83,18 @@ struct Hearth: AsyncParsableCommand {
             tunnel = try TunnelService.locate(environment: environment)
         }
         let path = try model.resolvedPath()
-        let engineConfiguration = EngineConfiguration(
-            contextLength: model.ctxSize,
-            parallel: model.parallel,
-            batchSize: model.batchSize,
-            microBatchSize: model.ubatchSize,
-            threads: model.threads,
-            maxQueue: model.maxQueue,
-            promptCacheBytes: model.cacheRAM << 20
-        )
-        logger.info("Loading model", metadata: ["model.path": "\(path)"])
-        let engine = try LlamaEngine(modelPath: path, configuration: engineConfiguration, logger: Logger(label: "hearth.engine"))
-        let served = try ServedModel(path: path, engine: engine, library: prompting.library)
-        logger.info("Chat template", metadata: ["template.origin": "\(served.prompts.defaultTemplateOrigin)"])
+        let loader = ModelLoader(options: model, library: prompting.library, logger: logger)
+        let entry =
+            ModelCatalog.scan(directory: model.modelDirectory).entries.first { $0.path == path }
+            ?? ModelCatalog.Entry(id: ServedModel.id(ofPath: path), path: path, modified: Int(Date().timeIntervalSince1970))
+        let served = try await loader.load(entry, LoadOverrides())
+        var policy = ModelRegistry.Policy()
+        policy.maxResident = model.modelsMax
+        policy.idleTTL = model.modelTTL.map { .seconds($0) }
+        policy.strictNames = model.strictModelNames
+        let registry = ModelRegistry(directory: model.modelDirectory, initial: served, entry: entry, policy: policy, logger: logger) {
+            try await loader.load($0, $1)
+        }
 
         configuration.logsUserText = debug
         configuration.samplerDefaults = sampling.settings
@@ -107,7 +106,7 @@ struct Hearth: AsyncParsableCommand {
             bound.host = host
             let shown = host.contains(":") ? "[\(host)]" : host
             servers.append(
-                try buildApplication(configuration: bound, model: served, logger: logger) { port in
+                try buildApplication(configuration: bound, models: registry, logger: logger) { port in
                     logger.info("Hearth is serving the OpenAI API", metadata: ["url": "\(scheme)://\(shown):\(port)/v1", "model": "\(served.id)"])
                 }
             )
@@ -121,13 +120,15 @@ struct Hearth: AsyncParsableCommand {
         // generation with its finish reason before the HTTP server stops.
         let services = ServiceGroup(
             configuration: .init(
-                services: tunnelServices + servers + [EngineService(engine: engine, logger: logger)],
+                services: tunnelServices + servers + [
+                    EngineService(models: registry, ttlCheck: model.modelTTL.map { .seconds(max(1, min(30, $0 / 4))) }, logger: logger)
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
         )
         try await services.run()
-        engine.shutdown()
+        for id in await registry.loadedIDs { await registry.unload(id) }
         logger.info("Hearth stopped")
     }
 }

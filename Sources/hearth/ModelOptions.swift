@@ -15,6 +15,18 @@ struct ModelOptions: ParsableArguments {
     /// `--model-dir`, or `models` here or installed.
     var modelDirectory: String { modelDir ?? InstallLayout.directory("models") }
 
+    @Option(name: .customLong("models-max"), help: "Models kept loaded at once; loading another unloads the least recently used idle one.")
+    var modelsMax = 1
+
+    @Option(name: .customLong("model-ttl"), help: "Unload a model idle for this many seconds (default: never).")
+    var modelTTL: Int?
+
+    @Flag(
+        name: .customLong("strict-model-names"),
+        help: "A request naming no installed model is a 404 (default: the default model serves it, as text-generation-webui does)."
+    )
+    var strictModelNames = false
+
     @Option(name: .customLong("ctx-size"), help: "Context length per sequence, in tokens.")
     var ctxSize = 4096
 
@@ -42,6 +54,8 @@ struct ModelOptions: ParsableArguments {
 
     func validate() throws {
         try Self.check("--max-queue", maxQueue, in: 0...100_000)
+        try Self.check("--models-max", modelsMax, in: 1...64)
+        if let modelTTL { try Self.check("--model-ttl", modelTTL, in: 1...31_536_000) }
         try Self.check("--cache-ram", cacheRAM, in: 0...(1 << 24))
         try Self.check("--ctx-size", ctxSize, in: 16...Self.largestContext)
         try Self.check("--parallel", parallel, in: 1...64)

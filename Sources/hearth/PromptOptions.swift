@@ -23,7 +23,8 @@ struct PromptOptions: ParsableArguments {
 
     @Option(
         name: .customLong("model-config-dir"),
-        help: "Folder of config.yaml (templates guessed from model names) and config-user.yaml (your overrides) (default: model-config, here or installed)."
+        help:
+            "Folder of config.yaml (templates guessed from model names) and config-user.yaml (your overrides) (default: model-config, here or installed)."
     )
     var modelConfigDir: String?
 

@@ -35,6 +35,12 @@ struct ServerOptions: ParsableArguments {
     var apiKey: String?
 
     @Option(
+        name: .customLong("admin-key"),
+        help: "Require this key on the model endpoints (/v1/internal/model/list, load, unload); default: the API key."
+    )
+    var adminKey: String?
+
+    @Option(
         name: .customLong("api-key-file"),
         help: "A file of API keys, one per line (blank lines and '#' comments ignored); any of them is accepted."
     )
@@ -102,6 +108,7 @@ struct ServerOptions: ParsableArguments {
         configuration.maxConnections = maxConnections
         configuration.metrics = metrics ? ServerMetrics() : nil
         configuration.apiKeys = try keys()
+        configuration.adminKeys = adminKey.map { $0.isEmpty ? [] : [$0] } ?? configuration.apiKeys
         configuration.tls = try tls(environment: environment)
         configuration.browserPolicy.allowedOrigins = Self.list(corsOrigins)
         configuration.browserPolicy.allowedHosts = Self.list(allowedHosts).map { $0.lowercased() }

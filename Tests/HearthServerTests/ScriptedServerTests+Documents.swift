@@ -1,6 +1,7 @@
 import Foundation
 import HearthServer
 import Hummingbird
+import Logging
 import LoopbackHTTP
 import OpenAIAPI
 import Testing
@@ -19,10 +20,8 @@ import Testing
     @Test func theDocumentListsEveryRoute() async throws {
         var configuration = ServerConfiguration()
         configuration.metrics = ServerMetrics()
-        let router = try buildRouter(
-            configuration: configuration,
-            model: try ServedModel(path: TestServer.modelPath, engine: ScriptedServerTests.engine)
-        )
+        let model = try ServedModel(path: TestServer.modelPath, engine: ScriptedServerTests.engine)
+        let router = try buildRouter(configuration: configuration, models: ModelRegistry(serving: model, logger: Logger(label: "test")))
         // "POST /v1/completions" → "post /v1/completions"
         let routes = Set(
             router.routes.map { route in

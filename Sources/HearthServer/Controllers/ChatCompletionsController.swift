@@ -2,6 +2,7 @@ import Hummingbird
 import LlamaEngine
 import Logging
 import OpenAIAPI
+import OrderedJSON
 import Prompting
 import StructuredOutput
 
@@ -9,7 +10,7 @@ import StructuredOutput
 /// ``ChatPromptBuilder`` (its own template, or the mode, template and character the request
 /// names); a leading `<think>` block of the reply is returned as `reasoning_content`.
 struct ChatCompletionsController<Context: RequestContext>: Sendable {
-    let model: ServedModel
+    let models: ModelRegistry
     let configuration: ServerConfiguration
 
     func addRoutes(to group: RouterGroup<Context>) {
@@ -18,7 +19,15 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
 
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
         var request = request
-        let (body, prompt) = try await request.decodeChatRequest(configuration: configuration, model: model)
+        let json = try await request.jsonBody(limit: configuration.maxBodyBytes)
+        let collected = request
+        return try await models.withModel(json.modelName) { model in
+            try await create(collected, json: json, model: model, context: context)
+        }
+    }
+
+    private func create(_ request: Request, json: JSON, model: ServedModel, context: Context) async throws -> Response {
+        let (body, prompt) = try RequestBody.chat(json, configuration: configuration, model: model)
         if configuration.logsUserText {
             context.logger.debug("Chat prompt", metadata: ["prompt": "\(prompt.text)"])
         }

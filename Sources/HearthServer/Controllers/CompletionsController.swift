@@ -2,13 +2,14 @@ import Hummingbird
 import LlamaEngine
 import Logging
 import OpenAIAPI
+import OrderedJSON
 
 /// `POST /v1/completions`: raw text completion.
 ///
 /// Choices are ordered by prompt, then by `n`: choice `p * n + k` is the `k`th completion of
 /// prompt `p`, as OpenAI orders them.
 struct CompletionsController<Context: RequestContext>: Sendable {
-    let model: ServedModel
+    let models: ModelRegistry
     let configuration: ServerConfiguration
 
     func addRoutes(to group: RouterGroup<Context>) {
@@ -17,8 +18,17 @@ struct CompletionsController<Context: RequestContext>: Sendable {
 
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
         var request = request
-        let body = try await request.decodeGenerationBody(
+        let json = try await request.jsonBody(limit: configuration.maxBodyBytes)
+        let collected = request
+        return try await models.withModel(json.modelName) { model in
+            try await create(collected, json: json, model: model, context: context)
+        }
+    }
+
+    private func create(_ request: Request, json: JSON, model: ServedModel, context: Context) async throws -> Response {
+        let body = try RequestBody.generation(
             CompletionRequest.self,
+            from: json,
             configuration: configuration,
             vocabularySize: model.engine.modelInfo.vocabularySize
         )
@@ -36,7 +46,7 @@ struct CompletionsController<Context: RequestContext>: Sendable {
             context.logger.debug("Completion request", metadata: ["prompts": "\(body.prompts)"])
         }
         if maxTokens == 0 && body.logprobs == nil {
-            return try echoOnly(body, generations)
+            return try echoOnly(body, generations, model: model)
         }
         // Start every generation before replying, so that a prompt too long fails with a 400.
         var streams: [AsyncThrowingStream<GenerationEvent, any Error>] = []
@@ -88,7 +98,7 @@ struct CompletionsController<Context: RequestContext>: Sendable {
 
     /// `max_tokens: 0` with `echo` and without logprobs: the prompt comes back, nothing is
     /// evaluated.
-    private func echoOnly(_ body: CompletionRequest, _ generations: [GenerationRequest]) throws -> Response {
+    private func echoOnly(_ body: CompletionRequest, _ generations: [GenerationRequest], model: ServedModel) throws -> Response {
         var promptTokens = 0
         for generation in generations {
             do {

@@ -2,11 +2,12 @@ import Hummingbird
 import LlamaEngine
 import Logging
 import OpenAIAPI
+import OrderedJSON
 import Prompting
 
 /// text-generation-webui's `/v1/internal` endpoints for tokens and stopping.
 struct InternalController<Context: RequestContext>: Sendable {
-    let model: ServedModel
+    let models: ModelRegistry
     let configuration: ServerConfiguration
 
     func addRoutes(to group: RouterGroup<Context>) {
@@ -24,8 +25,15 @@ struct InternalController<Context: RequestContext>: Sendable {
     /// first. Tokens whose texts coincide (byte pieces of one character) keep the likeliest.
     @Sendable func logits(_ request: Request, context: Context) async throws -> Response {
         var request = request
-        let body = try await request.decodeGenerationBody(
+        let json = try await request.jsonBody(limit: configuration.maxBodyBytes)
+        let collected = request
+        return try await models.withModel(json.modelName) { model in try await logits(collected, json: json, model: model) }
+    }
+
+    private func logits(_ request: Request, json: JSON, model: ServedModel) async throws -> Response {
+        let body = try RequestBody.generation(
             LogitsRequest.self,
+            from: json,
             configuration: configuration,
             vocabularySize: model.engine.modelInfo.vocabularySize
         )
@@ -55,8 +63,10 @@ struct InternalController<Context: RequestContext>: Sendable {
     /// The exact prompt `POST /v1/chat/completions` would generate from for the same body.
     @Sendable func chatPrompt(_ request: Request, context: Context) async throws -> Response {
         var request = request
-        let (_, prompt) = try await request.decodeChatRequest(configuration: configuration, model: model)
-        return jsonResponse(ChatPromptText(prompt: prompt.text))
+        let json = try await request.jsonBody(limit: configuration.maxBodyBytes)
+        return try await models.withModel(json.modelName) { model in
+            jsonResponse(ChatPromptText(prompt: try RequestBody.chat(json, configuration: configuration, model: model).prompt.text))
+        }
     }
 
     /// Tokens of `text`, with the BOS token when the model adds one (as generation does).
@@ -72,14 +82,16 @@ struct InternalController<Context: RequestContext>: Sendable {
     @Sendable func decode(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let body = try await request.decodeJSON(TokensRequest.self, limit: configuration.maxBodyBytes)
-        try body.validate(vocabularySize: model.engine.modelInfo.vocabularySize)
-        return jsonResponse(DecodedText(text: model.engine.detokenize(body.tokens.map { Int32(clamping: $0) })))
+        return try await models.withModel(nil) { model in
+            try body.validate(vocabularySize: model.engine.modelInfo.vocabularySize)
+            return jsonResponse(DecodedText(text: model.engine.detokenize(body.tokens.map { Int32(clamping: $0) })))
+        }
     }
 
     /// Ends every running and waiting generation, for all clients; each ends with
     /// `finish_reason: "stop"`.
     @Sendable func stopGeneration(_ request: Request, context: Context) async throws -> Response {
-        model.engine.stopAll()
+        await models.stopAll()
         context.logger.info("Stopped every generation on request")
         return jsonResponse(JSONString("OK"))
     }
@@ -87,10 +99,12 @@ struct InternalController<Context: RequestContext>: Sendable {
     private func tokens(of request: Request) async throws -> [Int32] {
         var request = request
         let body = try await request.decodeJSON(TextRequest.self, limit: configuration.maxBodyBytes)
-        do {
-            return try model.engine.tokenize(body.text, addSpecial: true)
-        } catch {
-            throw OpenAIError(error, param: "text")
+        return try await models.withModel(nil) { model in
+            do throws(LlamaError) {
+                return try model.engine.tokenize(body.text, addSpecial: true)
+            } catch {
+                throw OpenAIError(error, param: "text")
+            }
         }
     }
 }

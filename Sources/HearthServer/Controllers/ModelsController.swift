@@ -1,25 +1,26 @@
 import Hummingbird
 import OpenAIAPI
 
-/// `GET /v1/models` and `GET /v1/models/{id}`.
+/// `GET /v1/models` and `GET /v1/models/{id}`: every installed model, the loaded ones first
+/// (text-generation-webui lists only its loaded model).
 struct ModelsController<Context: RequestContext>: Sendable {
-    let model: ServedModel
+    let models: ModelRegistry
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.get("models", use: list)
         group.get("models/{id}", use: retrieve)
     }
 
-    private var object: ModelObject { ModelObject(id: model.id, created: model.created) }
-
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
-        jsonResponse(ModelList(data: [object]))
+        let (loaded, available) = await models.installed()
+        return jsonResponse(ModelList(data: (loaded + available).map { ModelObject(id: $0.id, created: $0.modified) }))
     }
 
     @Sendable func retrieve(_ request: Request, context: Context) async throws -> Response {
         let id = try context.parameters.require("id")
-        guard model.answers(to: id) else { throw OpenAIError.modelNotFound(id) }
-        return jsonResponse(object)
+        let (loaded, available) = await models.installed()
+        guard let entry = ModelCatalog(entries: loaded + available).entry(named: id) else { throw OpenAIError.modelNotFound(id) }
+        return jsonResponse(ModelObject(id: entry.id, created: entry.modified))
     }
 }
 

@@ -1,0 +1,47 @@
+import Hummingbird
+import Logging
+import OpenAIAPI
+
+/// text-generation-webui's model endpoints: `GET /v1/internal/model/info` (API key), and behind
+/// the admin key `GET …/model/list`, `POST …/model/load`, `POST …/model/unload`.
+struct ModelAdminController<Context: RequestContext>: Sendable {
+    let models: ModelRegistry
+    let configuration: ServerConfiguration
+
+    func addInfoRoute(to group: RouterGroup<Context>) {
+        group.get("info") { _, _ in
+            let loaded = await models.loadedIDs
+            let current = await models.defaultID
+            return jsonResponse(ModelInfoResponse(modelName: loaded.contains(current) ? current : "None"))
+        }
+    }
+
+    func addAdminRoutes(to group: RouterGroup<Context>) {
+        group.get("list") { _, _ in
+            let (loaded, available) = await models.installed()
+            return jsonResponse(ModelNamesResponse(names: (loaded + available).map(\.id).sorted()))
+        }
+        group.post("load", use: load)
+        group.post("unload") { _, context in
+            context.logger.info("Unloading the model on request")
+            await models.unload()
+            return jsonResponse(JSONString("OK"))
+        }
+    }
+
+    /// Loads `model_name` with `args`, making it the default model; running generations of the
+    /// model it replaces finish first.
+    @Sendable func load(_ request: Request, context: Context) async throws -> Response {
+        var request = request
+        let body = try await request.decodeJSON(ModelLoadRequest.self, limit: configuration.maxBodyBytes)
+        var (overrides, ignored) = try LoadOverrides.reading(body.arguments)
+        overrides.instructionTemplate = body.instructionTemplate
+        overrides.instructionTemplateSource = body.instructionTemplateSource
+        if !ignored.isEmpty {
+            context.logger.info("Loader fields other loaders use, ignored", metadata: ["fields": "\(ignored.joined(separator: ", "))"])
+        }
+        context.logger.info("Loading a model on request; running generations finish first", metadata: ["model": "\(body.modelName)"])
+        _ = try await models.load(body.modelName, overrides: overrides)
+        return jsonResponse(JSONString("OK"))
+    }
+}

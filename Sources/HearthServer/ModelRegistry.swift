@@ -1,0 +1,285 @@
+import LlamaEngine
+import Logging
+import OpenAIAPI
+
+/// Which models are loaded, and which one serves a request.
+///
+/// A request's `model` that names an installed model (``ModelCatalog``) is served by it, loaded
+/// if needed; any other name is served by the default model (as text-generation-webui does, so
+/// clients hard-wired to `gpt-4o-mini` keep working), or is a 404 with `strictNames`. At most
+/// `maxResident` models stay loaded: to load another, the least recently used idle one is
+/// unloaded. A model is idle when no request holds a lease on it and its engine runs and queues
+/// nothing, so a model is never unloaded under a running generation; a request that finds every
+/// resident model busy waits (up to `waitLimit`, then 503 with `Retry-After`).
+///
+/// Requests hold a lease from choosing the model until their generation is queued in its
+/// engine; from then on the engine's own count keeps the model busy.
+public actor ModelRegistry {
+    /// How many models stay loaded, for how long, and how names are read.
+    public struct Policy: Sendable {
+        /// Models resident at once (`--models-max`).
+        public var maxResident = 1
+        /// Unload a model idle for this long (`--model-ttl`); nil keeps it.
+        public var idleTTL: Duration?
+        /// A name that is no installed model is a 404 (`--strict-model-names`).
+        public var strictNames = false
+        /// How long a request waits for a busy model to become unloadable.
+        public var waitLimit: Duration = .seconds(120)
+
+        public init() {}
+    }
+
+    /// Loads a model (blocking work belongs off the cooperative pool; the loader's business).
+    public typealias Loader = @Sendable (ModelCatalog.Entry, LoadOverrides) async throws -> ServedModel
+
+    private struct Resident {
+        var model: ServedModel
+        var lastUse: ContinuousClock.Instant
+        var leases = 0
+        var isIdle: Bool { leases == 0 && model.engine.activeGenerations == 0 }
+    }
+
+    private let directory: String
+    private let extra: ModelCatalog.Entry?
+    private let policy: Policy
+    private let loader: Loader
+    private let logger: Logger
+    /// The model that serves names of no installed model (text-generation-webui's loaded model).
+    public private(set) var defaultID: String
+    private var resident: [String: Resident] = [:]
+    private var loading: [String: Task<ServedModel, any Error>] = [:]
+    /// Settings a `model/load` gave a model, kept for reloads.
+    private var overrides: [String: LoadOverrides] = [:]
+
+    /// - Parameters:
+    ///   - directory: `--model-dir`, scanned again whenever a name is not found.
+    ///   - initial: the default model, already loaded (start-up fails on a bad default model).
+    ///   - entry: the default model's catalog entry (added when it lives outside `directory`).
+    public init(
+        directory: String,
+        initial: ServedModel,
+        entry: ModelCatalog.Entry,
+        policy: Policy = Policy(),
+        logger: Logger,
+        loader: @escaping Loader
+    ) {
+        self.directory = directory
+        self.extra = entry
+        self.policy = policy
+        self.loader = loader
+        self.logger = logger
+        defaultID = initial.id
+        resident[initial.id] = Resident(model: initial, lastUse: .now)
+    }
+
+    /// A registry of one model, which serves every name (tests, scripted engines).
+    public init(serving model: ServedModel, logger: Logger) {
+        self.init(
+            directory: "",
+            initial: model,
+            entry: ModelCatalog.Entry(id: model.id, path: "", modified: model.created),
+            logger: logger,
+            loader: { entry, _ in throw OpenAIError.modelNotFound(entry.id) }
+        )
+    }
+
+    /// The installed models, loaded ones first (most recently used first), then by id.
+    public func installed() -> (loaded: [ModelCatalog.Entry], available: [ModelCatalog.Entry]) {
+        let catalog = ModelCatalog.scan(directory: directory, adding: extra)
+        let order = resident.sorted { $0.value.lastUse > $1.value.lastUse }.map(\.key)
+        let loaded = order.compactMap { id in catalog.entries.first { $0.id == id } }
+        return (loaded, catalog.entries.filter { resident[$0.id] == nil })
+    }
+
+    /// The ids of the loaded models.
+    public var loadedIDs: [String] { resident.sorted { $0.value.lastUse > $1.value.lastUse }.map(\.key) }
+
+    /// The engines' load, summed over the loaded models.
+    public func statistics() -> EngineStatistics {
+        resident.values.map(\.model.engine.statistics).reduce(EngineStatistics()) { sum, next in
+            EngineStatistics(
+                busySlots: sum.busySlots + next.busySlots,
+                slots: sum.slots + next.slots,
+                waitingJobs: sum.waitingJobs + next.waitingJobs,
+                kvCellsUsed: sum.kvCellsUsed + next.kvCellsUsed,
+                kvCells: sum.kvCells + next.kvCells,
+                evaluatedPromptTokens: sum.evaluatedPromptTokens + next.evaluatedPromptTokens
+            )
+        }
+    }
+
+    /// The model `name` means, loaded and leased to the caller, who must ``release(_:)`` it.
+    /// - Throws: 404 for an unknown name with `strictNames`; 503 when every resident model stays
+    ///   busy past the wait limit; the loader's failure as a 500 naming the file.
+    public func lease(_ name: String?) async throws -> ServedModel {
+        let entry = try resolve(name)
+        let model = try await loaded(entry)
+        resident[model.id]?.leases += 1
+        resident[model.id]?.lastUse = .now
+        return model
+    }
+
+    /// Ends a lease (after the request's generation is queued, or the request failed).
+    public func release(_ model: ServedModel) {
+        guard resident[model.id]?.model.serial == model.serial else { return }
+        resident[model.id]?.leases -= 1
+        resident[model.id]?.lastUse = .now
+    }
+
+    /// text-generation-webui's `model/load`: makes `name` the default model and loads it with
+    /// `overrides` (reloading it if it is loaded); the previous default is unloaded once idle.
+    public func load(_ name: String, overrides: LoadOverrides) async throws -> ServedModel {
+        let catalog = ModelCatalog.scan(directory: directory, adding: extra)
+        guard let entry = catalog.entry(named: name) else { throw OpenAIError.modelNotFound(name).with(param: "model_name") }
+        self.overrides[entry.id] = overrides
+        if resident[entry.id] != nil { await unload(entry.id) }
+        let previous = defaultID
+        defaultID = entry.id
+        let model = try await loaded(entry)
+        if previous != entry.id, resident[previous] != nil { await unload(previous) }
+        return model
+    }
+
+    /// Unloads a model (the default one when `id` is nil) once its running generations end.
+    public func unload(_ id: String? = nil) async {
+        let id = id ?? defaultID
+        while let current = resident[id], !current.isIdle {
+            logger.info("Waiting for running generations before unloading", metadata: ["model": "\(id)"])
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        guard let gone = resident.removeValue(forKey: id) else { return }
+        gone.model.engine.shutdown()
+        logger.info("Model unloaded", metadata: ["model": "\(id)"])
+    }
+
+    /// Unloads every model idle for longer than the TTL (called periodically).
+    public func unloadExpired(now: ContinuousClock.Instant = .now) async {
+        guard let ttl = policy.idleTTL else { return }
+        for (id, model) in resident where model.isIdle && model.lastUse + ttl < now {
+            await unload(id)
+        }
+    }
+
+    /// Ends every running and waiting generation of every loaded model (`stop-generation`).
+    public func stopAll() {
+        for model in resident.values { model.model.engine.stopAll() }
+    }
+
+    /// Graceful shutdown of every loaded model's engine.
+    public func drainAll() async {
+        for model in resident.values { await model.model.engine.drain() }
+    }
+
+    // MARK: Choosing and loading
+
+    private func resolve(_ name: String?) throws -> ModelCatalog.Entry {
+        let catalog = ModelCatalog.scan(directory: directory, adding: extra)
+        if let name, !name.isEmpty, let entry = catalog.entry(named: name) { return entry }
+        if let name, !name.isEmpty, policy.strictNames { throw OpenAIError.modelNotFound(name) }
+        if let entry = catalog.entry(named: defaultID) { return entry }
+        // The default model's file went away: the loaded copy still serves.
+        if let model = resident[defaultID]?.model { return ModelCatalog.Entry(id: defaultID, path: "", modified: model.created) }
+        throw OpenAIError.modelNotFound(name ?? defaultID)
+    }
+
+    private func loaded(_ entry: ModelCatalog.Entry) async throws -> ServedModel {
+        while true {
+            if let model = resident[entry.id]?.model { return model }
+            if let pending = loading[entry.id] {
+                _ = try? await pending.value
+                if resident[entry.id] == nil, let failure = await pending.result.failure { throw failure }
+                continue
+            }
+            try await makeRoom()
+            if resident[entry.id] != nil || loading[entry.id] != nil { continue }
+            let task = Task { [loader, overrides] in try await loader(entry, overrides[entry.id] ?? LoadOverrides()) }
+            loading[entry.id] = task
+            defer { loading[entry.id] = nil }
+            do {
+                let model = try await task.value
+                resident[entry.id] = Resident(model: model, lastUse: .now)
+                return model
+            } catch let error as OpenAIError {
+                throw error
+            } catch {
+                logger.error("Model failed to load", metadata: ["model": "\(entry.id)", "error": "\(error)"])
+                throw OpenAIError(
+                    status: 500,
+                    message: "The model '\(entry.id)' could not be loaded: \(error)",
+                    type: "server_error",
+                    param: "model",
+                    code: "model_load_failed"
+                )
+            }
+        }
+    }
+
+    /// Unloads least recently used idle models until one more fits, waiting for one to become
+    /// idle when all are busy.
+    private func makeRoom() async throws {
+        let deadline = ContinuousClock.now + policy.waitLimit
+        while resident.count + loading.count >= policy.maxResident {
+            if let (id, _) = resident.filter({ $0.value.isIdle }).min(by: { $0.value.lastUse < $1.value.lastUse }) {
+                await unload(id)
+                continue
+            }
+            guard ContinuousClock.now < deadline else {
+                var error = OpenAIError(
+                    status: 503,
+                    message: "Every loaded model is busy (--models-max \(policy.maxResident)); another cannot be loaded now. Retry later.",
+                    type: "server_error",
+                    code: "model_busy"
+                )
+                error.retryAfterSeconds = 10
+                throw error
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+}
+
+/// Loader settings a `model/load` request (or `config-user.yaml`) gives one model.
+public struct LoadOverrides: Sendable, Equatable {
+    public var contextLength: Int?
+    public var threads: Int?
+    public var batchSize: Int?
+    public var parallel: Int?
+    public var instructionTemplate: String?
+    public var instructionTemplateSource: String?
+
+    public init() {}
+}
+
+extension Result {
+    fileprivate var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
+}
+
+extension OpenAIError {
+    /// The same error naming another field.
+    func with(param: String) -> OpenAIError {
+        var copy = self
+        copy.param = param
+        return copy
+    }
+}
+
+extension ModelRegistry {
+    /// Runs `body` with the model `name` means, leased for the call.
+    nonisolated public func withModel<Result: Sendable>(
+        _ name: String?,
+        _ body: @Sendable (ServedModel) async throws -> Result
+    ) async throws -> Result {
+        let model = try await lease(name)
+        do {
+            let result = try await body(model)
+            await release(model)
+            return result
+        } catch {
+            await release(model)
+            throw error
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import OrderedJSON
+
+/// The body of `POST /v1/internal/model/load` (text-generation-webui): the model to load, the
+/// loader's arguments, and the instruction template to serve it with.
+public struct ModelLoadRequest: Decodable, Sendable {
+    public var modelName: String
+    /// `args`, in order: loader fields (`ctx_size`, `threads`, …).
+    public var arguments: [(String, JSON)]
+    public var instructionTemplate: String?
+    public var instructionTemplateSource: String?
+
+    private enum CodingKeys: String, CodingKey {
+        case modelName = "model_name"
+        case arguments = "args"
+        case instructionTemplate = "instruction_template"
+        case instructionTemplateSource = "instruction_template_str"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        modelName = try container.decode(String.self, forKey: .modelName)
+        if let recorder = decoder as? any SchemaRecording {
+            recorder.document([
+                (
+                    "args",
+                    ["type": "object", "description": "loader fields: ctx_size, threads, batch_size, parallel; other loaders' fields are ignored"]
+                )
+            ])
+        }
+        switch try container.decodeIfPresent(JSON.self, forKey: .arguments) {
+        case .object(let members)?: arguments = members
+        case nil, .null?: arguments = []
+        default: throw OpenAIError.invalidType("args", expected: "an object")
+        }
+        instructionTemplate = try container.decodeIfPresent(String.self, forKey: .instructionTemplate)
+        instructionTemplateSource = try container.decodeIfPresent(String.self, forKey: .instructionTemplateSource)
+    }
+}
+
+/// `{"model_name": …, "lora_names": […], "loader": "llama.cpp"}` (`GET /v1/internal/model/info`).
+public struct ModelInfoResponse: JSONRepresentable {
+    public var modelName: String
+    public init(modelName: String) { self.modelName = modelName }
+    public var json: JSON { ["model_name": .string(modelName), "lora_names": [], "loader": "llama.cpp"] }
+}
+
+/// `{"model_names": […]}` (`GET /v1/internal/model/list`).
+public struct ModelNamesResponse: JSONRepresentable {
+    public var names: [String]
+    public init(names: [String]) { self.names = names }
+    public var json: JSON { ["model_names": .array(names.map(JSON.string))] }
+}
