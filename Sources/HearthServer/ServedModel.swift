@@ -24,7 +24,14 @@ public struct ServedModel: Sendable {
     public let reasoningTags: (open: String, close: String)?
 
     /// Fails when the chosen default chat template does not parse.
-    public init(path: String, id: String? = nil, engine: any GenerationEngine, library: PromptLibrary = PromptLibrary()) throws(PromptError) {
+    /// - Parameter template: a chat template chosen at load time, over the model's own.
+    public init(
+        path: String,
+        id: String? = nil,
+        engine: any GenerationEngine,
+        library: PromptLibrary = PromptLibrary(),
+        template: (source: String, origin: String)? = nil
+    ) throws(PromptError) {
         self.id = id ?? Self.id(ofPath: path)
         serial = servedModelSerial.add(1, ordering: .relaxed).newValue
         let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? Date()
@@ -38,7 +45,8 @@ public struct ServedModel: Sendable {
             modelName: self.id,
             bosToken: info.bosText,
             eosToken: info.eosText,
-            library: library
+            library: library,
+            override: template
         )
     }
 

@@ -14,6 +14,17 @@ public struct ModelLoadRequest: Decodable, Sendable {
         case arguments = "args"
         case instructionTemplate = "instruction_template"
         case instructionTemplateSource = "instruction_template_str"
+        case settings
+    }
+
+    /// The original document's `settings` object (text-generation-webui later dropped it).
+    private struct Settings: Decodable {
+        var instructionTemplate: String?
+        var instructionTemplateSource: String?
+        private enum CodingKeys: String, CodingKey {
+            case instructionTemplate = "instruction_template"
+            case instructionTemplateSource = "instruction_template_str"
+        }
     }
 
     public init(from decoder: any Decoder) throws {
@@ -32,8 +43,10 @@ public struct ModelLoadRequest: Decodable, Sendable {
         case nil, .null?: arguments = []
         default: throw OpenAIError.invalidType("args", expected: "an object")
         }
-        instructionTemplate = try container.decodeIfPresent(String.self, forKey: .instructionTemplate)
-        instructionTemplateSource = try container.decodeIfPresent(String.self, forKey: .instructionTemplateSource)
+        let settings = try container.decodeIfPresent(Settings.self, forKey: .settings)
+        instructionTemplate = try container.decodeIfPresent(String.self, forKey: .instructionTemplate) ?? settings?.instructionTemplate
+        instructionTemplateSource =
+            try container.decodeIfPresent(String.self, forKey: .instructionTemplateSource) ?? settings?.instructionTemplateSource
     }
 }
 

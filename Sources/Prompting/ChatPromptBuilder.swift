@@ -43,12 +43,24 @@ public final class ChatPromptBuilder: Sendable {
     /// `config-user.yaml` rule for the model's name, else the model's own (GGUF
     /// `tokenizer.chat_template`), else a `config.yaml` rule, else Alpaca. A default that does
     /// not parse is an error here, at load, not at every request.
-    public init(modelTemplate: String?, modelName: String, bosToken: String, eosToken: String, library: PromptLibrary) throws(PromptError) {
+    /// - Parameter override: a template chosen when the model was loaded (text-generation-webui's
+    ///   `model/load` with `instruction_template`), which wins over every other.
+    public init(
+        modelTemplate: String?,
+        modelName: String,
+        bosToken: String,
+        eosToken: String,
+        library: PromptLibrary,
+        override: (source: String, origin: String)? = nil
+    ) throws(PromptError) {
         self.library = library
         self.bosToken = bosToken
         self.eosToken = eosToken
         let source: String
-        if let file = library.chatTemplateFile {
+        if let override {
+            source = override.source
+            defaultTemplateOrigin = override.origin
+        } else if let file = library.chatTemplateFile {
             source = try PromptLibrary.templateSource(at: file)
             defaultTemplateOrigin = file
         } else if let name = library.configuredTemplateName(forModel: modelName, userOnly: true) {

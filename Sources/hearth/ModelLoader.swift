@@ -38,7 +38,13 @@ struct ModelLoader: Sendable {
             thread.name = "hearth-load"
             thread.start()
         }
-        let served = try ServedModel(path: entry.path, id: entry.id, engine: engine, library: library)
+        var template: (source: String, origin: String)?
+        if let source = overrides.instructionTemplateSource {
+            template = (source, "instruction_template_str of model/load")
+        } else if let name = overrides.instructionTemplate {
+            template = (try library.instructionTemplate(named: name), "instruction_template of model/load: \(name)")
+        }
+        let served = try ServedModel(path: entry.path, id: entry.id, engine: engine, library: library, template: template)
         logger.info("Model ready", metadata: ["model": "\(entry.id)", "template.origin": "\(served.prompts.defaultTemplateOrigin)"])
         return served
     }
