@@ -79,21 +79,28 @@ public struct PromptLibrary: Sendable {
     }
 
     /// The instruction template the settings files name for a model: the user's
-    /// `config-user.yaml` first when `userOnly`, else the shipped `config.yaml`. Patterns are
-    /// matched, as Python's `re.match` does, at the start of the lowercased model name.
+    /// `config-user.yaml` first when `userOnly`, else the shipped `config.yaml`.
     public func configuredTemplateName(forModel modelName: String, userOnly: Bool) -> String? {
+        configuredSettings(forModel: modelName, userOnly: userOnly)["instruction_template"]
+    }
+
+    /// Every scalar setting the matching rules of a settings file give a model (`ctx_size`,
+    /// `threads`, `instruction_template`, …), later rules winning, as text-generation-webui
+    /// applies every matching rule in order. Patterns are matched, as Python's `re.match` does,
+    /// at the start of the lowercased model name.
+    public func configuredSettings(forModel modelName: String, userOnly: Bool) -> [String: String] {
         let file = modelConfigDirectory + (userOnly ? "/config-user.yaml" : "/config.yaml")
-        guard let text = try? Self.read(file), let rules = (try? Yams.compose(yaml: text))??.mapping else { return nil }
+        guard let text = try? Self.read(file), let rules = (try? Yams.compose(yaml: text))??.mapping else { return [:] }
         let name = modelName.lowercased()
-        var chosen: String?
-        // Later rules win, as text-generation-webui applies every matching rule in order.
+        var chosen: [String: String] = [:]
         for (pattern, settings) in rules {
-            guard let pattern = pattern.string, let template = settings.mapping?["instruction_template"]?.string,
+            guard let pattern = pattern.string, let settings = settings.mapping,
                 let regex = try? NSRegularExpression(pattern: pattern, options: [.caseInsensitive])
             else { continue }
             let range = NSRange(name.startIndex..., in: name)
-            if let match = regex.firstMatch(in: name, options: [.anchored], range: range), match.range.location == 0 {
-                chosen = template
+            guard let match = regex.firstMatch(in: name, options: [.anchored], range: range), match.range.location == 0 else { continue }
+            for (key, value) in settings {
+                if let key = key.string, let value = value.scalar?.string { chosen[key] = value }
             }
         }
         return chosen

@@ -13,10 +13,11 @@ struct ModelLoader: Sendable {
     let logger: Logger
 
     func configuration(_ overrides: LoadOverrides) -> EngineConfiguration {
-        EngineConfiguration(
+        let parallel = overrides.parallel ?? options.parallel
+        return EngineConfiguration(
             contextLength: overrides.contextLength ?? options.ctxSize,
-            parallel: overrides.parallel ?? options.parallel,
-            batchSize: overrides.batchSize ?? options.batchSize,
+            parallel: parallel,
+            batchSize: max(overrides.batchSize ?? options.batchSize, parallel),
             microBatchSize: options.ubatchSize,
             threads: overrides.threads ?? options.threads,
             maxQueue: options.maxQueue,
@@ -24,8 +25,24 @@ struct ModelLoader: Sendable {
         )
     }
 
+    /// The loader settings `config-user.yaml` gives a model (`ctx_size`, `threads`,
+    /// `batch_size`, `parallel`), under what a `model/load` request sets.
+    func configured(_ entry: ModelCatalog.Entry, _ overrides: LoadOverrides) -> LoadOverrides {
+        let settings = library.configuredSettings(forModel: entry.id, userOnly: true)
+        var merged = overrides
+        // Bounded as the flags are: a number out of range in the file cannot crash a load.
+        func number(_ key: String, _ range: ClosedRange<Int>) -> Int? {
+            settings[key].flatMap(Int.init).map { min(max($0, range.lowerBound), range.upperBound) }
+        }
+        merged.contextLength = overrides.contextLength ?? number("ctx_size", 16...ModelOptions.largestContext)
+        merged.threads = overrides.threads ?? number("threads", 1...1024)
+        merged.parallel = overrides.parallel ?? number("parallel", 1...64)
+        merged.batchSize = overrides.batchSize ?? number("batch_size", (merged.parallel ?? options.parallel)...ModelOptions.largestContext)
+        return merged
+    }
+
     func load(_ entry: ModelCatalog.Entry, _ overrides: LoadOverrides) async throws -> ServedModel {
-        let configuration = configuration(overrides)
+        let configuration = configuration(configured(entry, overrides))
         logger.info("Loading model", metadata: ["model": "\(entry.id)", "model.path": "\(entry.path)"])
         let engineLogger = Logger(label: "hearth.engine")
         let engine: LlamaEngine = try await withCheckedThrowingContinuation { continuation in
