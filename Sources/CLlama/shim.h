@@ -2,3 +2,7 @@
 // installed headers and libraries to `.deps/llama/` at the package root; the path below is
 // relative to this file so that neither pkg-config nor an environment variable is needed.
 #include "../../.deps/llama/include/llama.h"
+
+// glibc's malloc_trim, which Swift's Glibc module does not export: an unloaded model's freed
+// heap is handed back to the system (MemoryRelease.swift).
+#include <malloc.h>

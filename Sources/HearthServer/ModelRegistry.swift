@@ -147,9 +147,17 @@ public actor ModelRegistry {
             logger.info("Waiting for running generations before unloading", metadata: ["model": "\(id)"])
             try? await Task.sleep(for: .milliseconds(100))
         }
-        guard let gone = resident.removeValue(forKey: id) else { return }
-        gone.model.engine.shutdown()
+        guard Self.stop(resident.removeValue(forKey: id)) else { return }
+        // The model's last reference went with `stop`: its memory is free; give it back.
+        MemoryRelease.trim()
         logger.info("Model unloaded", metadata: ["model": "\(id)"])
+    }
+
+    /// Stops a removed model's engine (its decode thread exits), dropping the reference.
+    private static func stop(_ removed: Resident?) -> Bool {
+        guard let removed else { return false }
+        removed.model.engine.shutdown()
+        return true
     }
 
     /// Unloads every model idle for longer than the TTL (called periodically).

@@ -87,14 +87,18 @@ struct Hearth: AsyncParsableCommand {
         let entry =
             ModelCatalog.scan(directory: model.modelDirectory).entries.first { $0.path == path }
             ?? ModelCatalog.Entry(id: ServedModel.id(ofPath: path), path: path, modified: Int(Date().timeIntervalSince1970))
-        let served = try await loader.load(entry, LoadOverrides())
         var policy = ModelRegistry.Policy()
         policy.maxResident = model.modelsMax
         policy.idleTTL = model.modelTTL.map { .seconds($0) }
         policy.strictNames = model.strictModelNames
-        let registry = ModelRegistry(directory: model.modelDirectory, initial: served, entry: entry, policy: policy, logger: logger) {
-            try await loader.load($0, $1)
-        }
+        // Nothing but the registry may hold the loaded model: an unloaded model is freed.
+        let registry = ModelRegistry(
+            directory: model.modelDirectory,
+            initial: try await loader.load(entry, LoadOverrides()),
+            entry: entry,
+            policy: policy,
+            logger: logger
+        ) { try await loader.load($0, $1) }
 
         configuration.logsUserText = debug
         configuration.samplerDefaults = sampling.settings
@@ -107,7 +111,7 @@ struct Hearth: AsyncParsableCommand {
             let shown = host.contains(":") ? "[\(host)]" : host
             servers.append(
                 try buildApplication(configuration: bound, models: registry, logger: logger) { port in
-                    logger.info("Hearth is serving the OpenAI API", metadata: ["url": "\(scheme)://\(shown):\(port)/v1", "model": "\(served.id)"])
+                    logger.info("Hearth is serving the OpenAI API", metadata: ["url": "\(scheme)://\(shown):\(port)/v1", "model": "\(entry.id)"])
                 }
             )
         }
