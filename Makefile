@@ -16,7 +16,7 @@ test:
 	scripts/setup.sh --test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
-	.venv/bin/python -m pytest -q tests/python
+	.venv/bin/python -m pytest -q --durations=12 tests/python
 
 ## The structured-output corpus in full: 20 samples per schema at temperature 1 (about 40 minutes).
 test-structured:

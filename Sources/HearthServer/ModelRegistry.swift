@@ -131,11 +131,19 @@ public actor ModelRegistry {
     public func load(_ name: String, overrides: LoadOverrides) async throws -> ServedModel {
         let catalog = ModelCatalog.scan(directory: directory, adding: extra)
         guard let entry = catalog.entry(named: name) else { throw OpenAIError.modelNotFound(name).with(param: "model_name") }
+        let previousOverrides = self.overrides[entry.id]
         self.overrides[entry.id] = overrides
         if resident[entry.id] != nil { await unload(entry.id) }
+        let model: ServedModel
+        do {
+            model = try await loaded(entry)
+        } catch {
+            // A failed load changes nothing: the default model stays the default.
+            self.overrides[entry.id] = previousOverrides
+            throw error
+        }
         let previous = defaultID
         defaultID = entry.id
-        let model = try await loaded(entry)
         if previous != entry.id, resident[previous] != nil { await unload(previous) }
         return model
     }
@@ -195,7 +203,7 @@ public actor ModelRegistry {
             if let model = resident[entry.id]?.model { return model }
             if let pending = loading[entry.id] {
                 _ = try? await pending.value
-                if resident[entry.id] == nil, let failure = await pending.result.failure { throw failure }
+                if resident[entry.id] == nil, let failure = await pending.result.failure { throw loadFailure(entry, failure, logged: true) }
                 continue
             }
             try await makeRoom()
@@ -207,19 +215,25 @@ public actor ModelRegistry {
                 let model = try await task.value
                 resident[entry.id] = Resident(model: model, lastUse: .now)
                 return model
-            } catch let error as OpenAIError {
-                throw error
             } catch {
-                logger.error("Model failed to load", metadata: ["model": "\(entry.id)", "error": "\(error)"])
-                throw OpenAIError(
-                    status: 500,
-                    message: "The model '\(entry.id)' could not be loaded: \(error)",
-                    type: "server_error",
-                    param: "model",
-                    code: "model_load_failed"
-                )
+                throw loadFailure(entry, error, logged: false)
             }
         }
+    }
+
+    /// A failed load as the client sees it: the file's name, not its path (the log has the
+    /// details, once).
+    private func loadFailure(_ entry: ModelCatalog.Entry, _ error: any Error, logged: Bool) -> OpenAIError {
+        if let error = error as? OpenAIError { return error }
+        if !logged { logger.error("Model failed to load", metadata: ["model": "\(entry.id)", "error": "\(error)"]) }
+        return OpenAIError(
+            status: 500,
+            message: "The model '\(entry.id)' could not be loaded from '\(entry.path.split(separator: "/").last ?? "")': "
+                + "llama.cpp could not load it (the server log says why).",
+            type: "server_error",
+            param: "model",
+            code: "model_load_failed"
+        )
     }
 
     /// Unloads least recently used idle models until one more fits, waiting for one to become

@@ -2,6 +2,7 @@ import Foundation
 import HearthServer
 import LlamaEngine
 import Logging
+import OpenAIAPI
 import Prompting
 
 /// Loads a model for the ``ModelRegistry``: the engine configured by the command line, with a
@@ -59,7 +60,12 @@ struct ModelLoader: Sendable {
         if let source = overrides.instructionTemplateSource {
             template = (source, "instruction_template_str of model/load")
         } else if let name = overrides.instructionTemplate {
-            template = (try library.instructionTemplate(named: name), "instruction_template of model/load: \(name)")
+            do {
+                template = (try library.instructionTemplate(named: name), "instruction_template of model/load: \(name)")
+            } catch {
+                engine.shutdown()
+                throw OpenAIError.invalidValue("instruction_template", "\(error)")
+            }
         }
         let served = try ServedModel(path: entry.path, id: entry.id, engine: engine, library: library, template: template)
         logger.info("Model ready", metadata: ["model": "\(entry.id)", "template.origin": "\(served.prompts.defaultTemplateOrigin)"])

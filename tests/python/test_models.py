@@ -88,12 +88,41 @@ def test_text_generation_webui_model_endpoints_and_admin_key() -> None:
         assert chat(url, "gpt-4o-mini", headers=user)["model"] == GEMMA
         bad = requests.post(url + "/v1/internal/model/load", json={"model_name": GEMMA, "args": {"warp_drive": 1}}, headers=admin, timeout=60)
         assert bad.status_code == 400 and bad.json()["error"]["param"] == "args.warp_drive"
+        # A failed load (found by the fuzzer: an unknown template) changes nothing.
+        unknown = requests.post(url + "/v1/internal/model/load", json={"model_name": MODEL_ID, "instruction_template": "No Such Template"},
+                                headers=admin, timeout=120)
+        assert unknown.status_code == 400 and unknown.json()["error"]["param"] == "instruction_template", unknown.text
+        assert chat(url, "gpt-4o-mini", headers=user)["model"] == GEMMA
         missing = requests.post(url + "/v1/internal/model/load", json={"model_name": "no-such-model"}, headers=admin, timeout=60)
         assert missing.status_code == 404 and missing.json()["error"]["code"] == "model_not_found"
         assert requests.post(url + "/v1/internal/model/unload", headers=admin, json={}, timeout=60).json() == "OK"
         assert requests.get(url + "/v1/internal/model/info", headers=user, timeout=10).json()["model_name"] == "None"
         # The next request loads the default model again.
         assert chat(url, "gpt-4o-mini", headers=user)["model"] == GEMMA
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+
+
+def test_a_corrupt_model_file_is_an_error_naming_it_and_the_server_goes_on(tmp_path) -> None:
+    from conftest import ROOT
+
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / f"{MODEL_ID}.gguf").symlink_to(ROOT / "models" / f"{MODEL_ID}.gguf")
+    (models / "broken.gguf").write_bytes(b"GGUF" + b"\0" * 64)
+    (models / "notes.gguf").write_text("not a model")
+    process, url = start("--model-dir", str(models), "--models-max", "2", log="hearth-models-corrupt.log")
+    try:
+        assert wait_until_serving(process, url)
+        assert {m["id"] for m in requests.get(url + "/v1/models", timeout=10).json()["data"]} == {MODEL_ID, "broken", "notes"}
+        for name in ("broken", "notes"):
+            reply = requests.post(url + "/v1/chat/completions", timeout=60,
+                                  json={"model": name, "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 2})
+            assert reply.status_code == 500, reply.text
+            error = reply.json()["error"]
+            assert name in error["message"] and error["code"] == "model_load_failed"
+        assert chat(url, MODEL_ID)["model"] == MODEL_ID
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=60) == 0

@@ -13,9 +13,9 @@ def client(base_url: str) -> OpenAI:
     return OpenAI(base_url=base_url + "/v1", api_key="sk-anything", max_retries=0)
 
 
-def test_lists_the_loaded_model(client: OpenAI) -> None:
-    models = client.models.list()
-    assert [model.id for model in models.data] == [MODEL_ID]
+def test_lists_the_installed_models_the_loaded_one_first(client: OpenAI) -> None:
+    models = [model.id for model in client.models.list().data]
+    assert models[0] == MODEL_ID and "gemma-3-270m-q4_k_m" in models
     assert client.models.retrieve(MODEL_ID).id == MODEL_ID
 
 

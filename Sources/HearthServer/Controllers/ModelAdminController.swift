@@ -35,8 +35,9 @@ struct ModelAdminController<Context: RequestContext>: Sendable {
         var request = request
         let body = try await request.decodeJSON(ModelLoadRequest.self, limit: configuration.maxBodyBytes)
         var (overrides, ignored) = try LoadOverrides.reading(body.arguments)
-        overrides.instructionTemplate = body.instructionTemplate
-        overrides.instructionTemplateSource = body.instructionTemplateSource
+        // An empty template means none, as text-generation-webui reads it.
+        overrides.instructionTemplate = body.instructionTemplate.flatMap { $0.isEmpty ? nil : $0 }
+        overrides.instructionTemplateSource = body.instructionTemplateSource.flatMap { $0.isEmpty ? nil : $0 }
         if !ignored.isEmpty {
             context.logger.info("Loader fields other loaders use, ignored", metadata: ["fields": "\(ignored.joined(separator: ", "))"])
         }
