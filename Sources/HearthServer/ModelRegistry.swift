@@ -48,6 +48,7 @@ public actor ModelRegistry {
     public private(set) var defaultID: String
     private var resident: [String: Resident] = [:]
     private var loading: [String: Task<ServedModel, any Error>] = [:]
+    private var scanned: (catalog: ModelCatalog, at: ContinuousClock.Instant)?
     /// Settings a `model/load` gave a model, kept for reloads.
     private var overrides: [String: LoadOverrides] = [:]
 
@@ -85,7 +86,7 @@ public actor ModelRegistry {
 
     /// The installed models, loaded ones first (most recently used first), then by id.
     public func installed() -> (loaded: [ModelCatalog.Entry], available: [ModelCatalog.Entry]) {
-        let catalog = ModelCatalog.scan(directory: directory, adding: extra)
+        let catalog = currentCatalog()
         let order = resident.sorted { $0.value.lastUse > $1.value.lastUse }.map(\.key)
         let loaded = order.compactMap { id in catalog.entries.first { $0.id == id } }
         return (loaded, catalog.entries.filter { resident[$0.id] == nil })
@@ -129,7 +130,7 @@ public actor ModelRegistry {
     /// text-generation-webui's `model/load`: makes `name` the default model and loads it with
     /// `overrides` (reloading it if it is loaded); the previous default is unloaded once idle.
     public func load(_ name: String, overrides: LoadOverrides) async throws -> ServedModel {
-        let catalog = ModelCatalog.scan(directory: directory, adding: extra)
+        let catalog = currentCatalog()
         guard let entry = catalog.entry(named: name) else { throw OpenAIError.modelNotFound(name).with(param: "model_name") }
         let previousOverrides = self.overrides[entry.id]
         self.overrides[entry.id] = overrides
@@ -188,8 +189,17 @@ public actor ModelRegistry {
 
     // MARK: Choosing and loading
 
-    private func resolve(_ name: String?) throws -> ModelCatalog.Entry {
+    /// The installed models, scanned at most once a second (every request resolves its name
+    /// here; a model copied into the folder is found within a second).
+    private func currentCatalog() -> ModelCatalog {
+        if let scanned, scanned.at.duration(to: .now) < .seconds(1) { return scanned.catalog }
         let catalog = ModelCatalog.scan(directory: directory, adding: extra)
+        scanned = (catalog, .now)
+        return catalog
+    }
+
+    private func resolve(_ name: String?) throws -> ModelCatalog.Entry {
+        let catalog = currentCatalog()
         if let name, !name.isEmpty, let entry = catalog.entry(named: name) { return entry }
         if let name, !name.isEmpty, policy.strictNames { throw OpenAIError.modelNotFound(name) }
         if let entry = catalog.entry(named: defaultID) { return entry }
