@@ -48,4 +48,4 @@ public struct ServerConfiguration: Sendable {
 
 /// Hearth's version: the number of the last issue it resolved (`hearth --version`, the OpenAPI
 /// document).
-public let hearthServerVersion = "0.10.0"
+public let hearthServerVersion = "0.13.0"
