@@ -51,6 +51,12 @@ struct HearthBench: AsyncParsableCommand {
     @Flag(name: .customLong("structured-only"), help: "Only the structured-output row: decode with a json_schema vs unconstrained.")
     var structuredOnly = false
 
+    @Flag(name: .customLong("models-only"), help: "Only the model-switching figures: switch time, cold and cached, and RSS over 20 switch cycles.")
+    var modelsOnly = false
+
+    @Option(name: .customLong("switch-model"), help: "The model switched to and from (with --model) in the model-switching figures.")
+    var switchModel = "models/gemma-3-270m-q4_k_m.gguf"
+
     @Option(name: .customLong("prefill-new-tokens"), help: "Tokens each of the 4 prompts arriving at once generates.")
     var prefillNewTokens = 4
 
@@ -85,6 +91,11 @@ struct HearthBench: AsyncParsableCommand {
 
         if prefillOnly {
             try simultaneousPromptsOnly()
+            return
+        }
+
+        if modelsOnly {
+            try switchingModels()
             return
         }
 
@@ -166,6 +177,8 @@ struct HearthBench: AsyncParsableCommand {
             "server RSS: \(http.residentBytes >> 20) MiB (ceiling: model \(workload.modelFileBytes >> 20) MiB + KV \((workload.kvBytesPerToken * ctxSize * parallel) >> 20) MiB + 60 MiB = \(ceiling >> 20) MiB)"
         )
         guard !singleOnly else { return }
+        Report.line("")
+        try switchingModels()
         Report.line("")
         try StructuredBenchmark.report(client: server.client, model: directRunner.engine.model, runs: runs)
 
@@ -256,5 +269,17 @@ struct HearthBench: AsyncParsableCommand {
                 ]
             }
         )
+    }
+
+    /// A server of its own (`--models-max 1`, the model folder of `--model`) for the switching
+    /// figures.
+    func switchingModels() throws {
+        let folder = URL(fileURLWithPath: model).deletingLastPathComponent().path
+        let server = try BenchServer(
+            binary: self.server,
+            arguments: ["--model", model, "--model-dir", folder, "--models-max", "1", "--ctx-size", "\(ctxSize)", "--parallel", "\(parallel)"]
+        )
+        defer { server.stop() }
+        try ModelSwitchBenchmark.report(server: server, models: (model, switchModel), runs: max(3, min(runs, 5)))
     }
 }
