@@ -87,8 +87,7 @@ public actor ModelRegistry {
     /// The installed models, loaded ones first (most recently used first), then by id.
     public func installed() -> (loaded: [ModelCatalog.Entry], available: [ModelCatalog.Entry]) {
         let catalog = currentCatalog()
-        let order = resident.sorted { $0.value.lastUse > $1.value.lastUse }.map(\.key)
-        let loaded = order.compactMap { id in catalog.entries.first { $0.id == id } }
+        let loaded = loadedIDs.compactMap { id in catalog.entries.first { $0.id == id } }
         return (loaded, catalog.entries.filter { resident[$0.id] == nil })
     }
 
@@ -97,16 +96,7 @@ public actor ModelRegistry {
 
     /// The engines' load, summed over the loaded models.
     public func statistics() -> EngineStatistics {
-        resident.values.map(\.model.engine.statistics).reduce(EngineStatistics()) { sum, next in
-            EngineStatistics(
-                busySlots: sum.busySlots + next.busySlots,
-                slots: sum.slots + next.slots,
-                waitingJobs: sum.waitingJobs + next.waitingJobs,
-                kvCellsUsed: sum.kvCellsUsed + next.kvCellsUsed,
-                kvCells: sum.kvCells + next.kvCells,
-                evaluatedPromptTokens: sum.evaluatedPromptTokens + next.evaluatedPromptTokens
-            )
-        }
+        resident.values.map(\.model.engine.statistics).reduce(EngineStatistics(), +)
     }
 
     /// The model `name` means, loaded and leased to the caller, who must ``release(_:)`` it.

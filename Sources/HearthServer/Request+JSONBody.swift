@@ -9,8 +9,7 @@ extension Request {
     /// Collects the body (at most `limit` bytes, else 413) and decodes it, turning every
     /// decoding failure into a 400 that names the field.
     mutating func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int) async throws -> T {
-        let buffer = try await collectBody(upTo: limit)
-        return try RequestDecoder().decode(T.self, from: buffer.readableBytesView)
+        try RequestDecoder().decode(T.self, from: try await jsonBody(limit: limit))
     }
 
     /// Collects and parses the body once (at most `limit` bytes, else 413), before the model

@@ -55,9 +55,4 @@ public struct ServedModel: Sendable {
         let url = URL(fileURLWithPath: path)
         return url.pathExtension.lowercased() == "gguf" ? url.deletingPathExtension().lastPathComponent : url.lastPathComponent
     }
-
-    /// Whether a client's model name means this model (`id` or `id.gguf`).
-    public func answers(to name: String) -> Bool {
-        name == id || name == id + ".gguf"
-    }
 }

@@ -23,3 +23,17 @@ public struct EngineStatistics: Sendable, Equatable {
         self.evaluatedPromptTokens = evaluatedPromptTokens
     }
 }
+
+extension EngineStatistics {
+    /// The load of two engines together (several loaded models).
+    public static func + (lhs: Self, rhs: Self) -> Self {
+        EngineStatistics(
+            busySlots: lhs.busySlots + rhs.busySlots,
+            slots: lhs.slots + rhs.slots,
+            waitingJobs: lhs.waitingJobs + rhs.waitingJobs,
+            kvCellsUsed: lhs.kvCellsUsed + rhs.kvCellsUsed,
+            kvCells: lhs.kvCells + rhs.kvCells,
+            evaluatedPromptTokens: lhs.evaluatedPromptTokens + rhs.evaluatedPromptTokens
+        )
+    }
+}
