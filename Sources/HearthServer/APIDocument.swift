@@ -110,7 +110,7 @@ enum APIDocument {
                 path: "/v1/internal/model/info",
                 tag: "text-generation-webui",
                 summary: "The default model",
-                examples: [ModelInfoResponse(modelName: Examples.model.id)]
+                examples: [ModelInfoResponse(modelName: Examples.model.id, loraNames: ["style"])]
             ),
             Operation(
                 method: "get",
@@ -132,6 +132,28 @@ enum APIDocument {
                 path: "/v1/internal/model/unload",
                 tag: "text-generation-webui",
                 summary: "Unload the default model (admin key)",
+                examples: [JSONString("OK")]
+            ),
+            Operation(
+                method: "get",
+                path: "/v1/internal/lora/list",
+                tag: "text-generation-webui",
+                summary: "Installed LoRA adapters; a request's `lora` entries name them or give their index here (admin key)",
+                examples: [LoraNamesResponse(names: ["style"])]
+            ),
+            Operation(
+                method: "post",
+                path: "/v1/internal/lora/load",
+                tag: "text-generation-webui",
+                summary: "Apply LoRA adapters (`NAME` or `NAME:SCALE`) to the default model (admin key)",
+                body: LoraLoadRequest.self,
+                examples: [JSONString("OK")]
+            ),
+            Operation(
+                method: "post",
+                path: "/v1/internal/lora/unload",
+                tag: "text-generation-webui",
+                summary: "Remove the default model's LoRA adapters (admin key)",
                 examples: [JSONString("OK")]
             ),
             Operation(

@@ -68,6 +68,9 @@ public func buildRouter(configuration: ServerConfiguration, models: ModelRegistr
     let admin = router.group("v1/internal/model")
     if !configuration.adminKeys.isEmpty { admin.add(middleware: APIKeyMiddleware(keys: configuration.adminKeys)) }
     modelAdmin.addAdminRoutes(to: admin)
+    let loraAdmin = router.group("v1/internal/lora")
+    if !configuration.adminKeys.isEmpty { loraAdmin.add(middleware: APIKeyMiddleware(keys: configuration.adminKeys)) }
+    LoraAdminController(models: models, configuration: configuration).addRoutes(to: loraAdmin)
     return router
 }
 

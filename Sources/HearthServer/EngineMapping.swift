@@ -116,7 +116,7 @@ extension OpenAIError {
             self = .serverBusy(waiting: limit, retryAfter: 1)
         case .engineStopped:
             self = OpenAIError(status: 503, message: "The server is shutting down.", type: "server_error")
-        case .modelLoadFailed, .contextCreationFailed, .tokenizationFailed, .decodeFailed, .invalidConfiguration:
+        case .modelLoadFailed, .adapterLoadFailed, .contextCreationFailed, .tokenizationFailed, .decodeFailed, .invalidConfiguration:
             self = .internalError
         }
     }

@@ -22,6 +22,8 @@ public struct ServedModel: Sendable {
     /// The reasoning tags the model's template writes, if any: the model may open a reasoning
     /// block on its own, which a constrained reply must leave free.
     public let reasoningTags: (open: String, close: String)?
+    /// LoRA adapters loaded for this model (they are freed with it).
+    public let adapters = AdapterCache()
 
     /// Fails when the chosen default chat template does not parse.
     /// - Parameter template: a chat template chosen at load time, over the model's own.

@@ -42,6 +42,8 @@ public struct ServerConfiguration: Sendable {
     private(set) var defaultSampling = SamplingParameters()
     /// Where `preset` files (`<name>.yaml`) are found.
     public var presetDirectory = "presets"
+    /// `--lora-dir` and the adapters active for each model.
+    public var loras = LoraLibrary()
 
     public init() {}
 }

@@ -20,6 +20,8 @@ final class DecodeLoop {
     /// The job on each slot and what it has produced.
     private var outputs: [SequenceOutput?]
     private var nextJobID = 0
+    /// The adapters set on the context (held here, so that none is freed while set).
+    private var adapters = AdapterSet()
 
     /// Creates the llama context on a new thread (`hearth-decode`) and runs the loop there until
     /// the inbox shuts down.
@@ -69,7 +71,7 @@ final class DecodeLoop {
         let batchCapacity = try LlamaCall.int32(configuration.batchSize, "--batch-size")
         params.kv_unified = true
         params.no_perf = true
-        guard let context = llama_init_from_model(model.pointer, params) else {
+        guard let context = model.withAdapterLock({ llama_init_from_model(model.pointer, params) }) else {
             throw .contextCreationFailed(contextSize: totalContext.partialValue)
         }
         self.model = model
@@ -155,17 +157,18 @@ final class DecodeLoop {
             id: nextJobID,
             prompt: job.promptTokens,
             reusesCache: !job.request.promptLogprobs && job.request.sampling.seed == nil,
-            wantsPromptLogits: job.request.promptLogprobs
+            wantsPromptLogits: job.request.promptLogprobs,
+            adapters: job.request.adapters.key
         )
     }
 
     private func carryOut(_ step: Scheduler.CacheStep) {
         switch step {
-        case .stash(let index, let tokens):
+        case .stash(let index, let tokens, let adapters):
             let id = Int32(index)
             var state = [UInt8](repeating: 0, count: llama_state_seq_get_size(context, id))
             guard llama_state_seq_get_data(context, &state, state.count, id) == state.count else { return }
-            scheduler.store(tokens: tokens, state: state)
+            scheduler.store(tokens: tokens, state: state, adapters: adapters)
             logger.debug("Prompt cached in RAM", metadata: ["cache.tokens": "\(tokens.count)", "cache.bytes": "\(scheduler.promptCache.usedBytes)"])
         case .restore(let index, let tokens, let state):
             let id = Int32(index)
@@ -199,7 +202,17 @@ final class DecodeLoop {
         }
         let started = ContinuousClock.now
         do throws(LlamaError) {
-            try LlamaCall.decode(context, batch)
+            if tick.adapters != adapters.key, let slot = tick.tokens.first?.slot, let wanted = outputs[slot]?.request.adapters {
+                // The context rebuilds its graph on the next decode, reading the model's adapter
+                // registry: hold the model's adapter lock through it.
+                try model.withAdapterLock { () throws(LlamaError) in
+                    LlamaCall.setAdapters(context, wanted)
+                    try LlamaCall.decode(context, batch)
+                }
+                adapters = wanted
+            } else {
+                try LlamaCall.decode(context, batch)
+            }
             logger.debug(
                 "Tick decoded",
                 metadata: [

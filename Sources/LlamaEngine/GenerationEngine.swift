@@ -23,7 +23,10 @@ public protocol GenerationEngine: Sendable {
     /// Starts `choices` generations of one prompt; one event stream per choice.
     func generate(_ request: GenerationRequest, choices: Int) throws(LlamaError) -> [AsyncThrowingStream<GenerationEvent, any Error>]
     /// The next-token distribution after `prompt`, most likely first.
-    func nextTokenDistribution(prompt: String, sampling: SamplingParameters, applySamplers: Bool, top: Int) async throws -> [TokenProbability]
+    func nextTokenDistribution(prompt: String, sampling: SamplingParameters, adapters: AdapterSet, applySamplers: Bool, top: Int) async throws
+        -> [TokenProbability]
+    /// Loads a LoRA adapter made for the engine's model.
+    func loadAdapter(path: String) throws(LlamaError) -> LoraAdapter
     /// Ends every running and waiting generation with reason `.stop`.
     func stopAll()
     /// Graceful shutdown: running generations end now, waiting and new ones fail with
@@ -43,9 +46,16 @@ extension LlamaEngine: GenerationEngine {
     public func piece(of token: Int32, special: Bool) -> [UInt8] { model.piece(of: token, special: special) }
 
     public func detokenize(_ tokens: [Int32]) -> String { model.detokenize(tokens) }
+
+    public func loadAdapter(path: String) throws(LlamaError) -> LoraAdapter { try model.loadAdapter(path: path) }
 }
 
 extension GenerationEngine {
+    /// No model to adapt (scripted engines).
+    public func loadAdapter(path: String) throws(LlamaError) -> LoraAdapter {
+        throw .adapterLoadFailed(path: path, reason: "this engine runs no llama.cpp model")
+    }
+
     /// Nothing to stop (scripted engines).
     public func shutdown() {}
 

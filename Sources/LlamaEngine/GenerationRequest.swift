@@ -18,8 +18,11 @@ public struct GenerationRequest: Sendable {
     /// Report the prompt's tokens and their log probabilities (`.promptLogprobs`) before the
     /// first generated token. The whole prompt is evaluated, without reusing cached KV.
     public var promptLogprobs = false
+    /// The LoRA adapters to run with (empty: the base model). They must belong to the engine's
+    /// model.
+    public var adapters = AdapterSet()
     /// Report the next token's distribution instead of generating (see
-    /// ``LlamaEngine/nextTokenDistribution(prompt:sampling:applySamplers:top:)``).
+    /// ``LlamaEngine/nextTokenDistribution(prompt:sampling:adapters:applySamplers:top:)``).
     var probe: DistributionProbe?
 
     public init(prompt: String, addBOS: Bool = true, maxTokens: Int?, stop: [String] = [], sampling: SamplingParameters = .init()) {

@@ -30,4 +30,11 @@ enum LlamaCall {
         let status = llama_decode(context, batch)
         guard status == 0 else { throw .decodeFailed(code: status) }
     }
+
+    /// Sets the context's LoRA adapters (`llama_set_adapters_lora`, which cannot fail).
+    static func setAdapters(_ context: OpaquePointer, _ adapters: AdapterSet) {
+        var pointers: [OpaquePointer?] = adapters.entries.map(\.adapter.pointer)
+        var scales = adapters.entries.map(\.scale)
+        _ = llama_set_adapters_lora(context, &pointers, pointers.count, &scales)
+    }
 }

@@ -110,10 +110,15 @@ public final class LlamaEngine: Sendable {
     /// distribution left by the stages of `sampling` (temperature, top-k, top-p, …). Runs through
     /// the same scheduler as generation.
     /// - Returns: the `top` most likely tokens, most likely first.
-    public func nextTokenDistribution(prompt: String, sampling: SamplingParameters, applySamplers: Bool, top: Int) async throws
-        -> [TokenProbability]
-    {
+    public func nextTokenDistribution(
+        prompt: String,
+        sampling: SamplingParameters,
+        adapters: AdapterSet = AdapterSet(),
+        applySamplers: Bool,
+        top: Int
+    ) async throws -> [TokenProbability] {
         var request = GenerationRequest(prompt: prompt, maxTokens: 1, sampling: sampling)
+        request.adapters = adapters
         request.probe = DistributionProbe(applySamplers: applySamplers, top: top)
         for try await event in try generate(request) {
             if case .finished(let summary) = event { return summary.distribution ?? [] }

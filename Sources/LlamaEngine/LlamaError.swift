@@ -5,6 +5,8 @@
 public enum LlamaError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The model file could not be loaded.
     case modelLoadFailed(path: String)
+    /// A LoRA adapter file could not be loaded for the model; the reason is llama.cpp's.
+    case adapterLoadFailed(path: String, reason: String)
     /// `llama_init_from_model` failed (usually: not enough memory for the KV cache).
     case contextCreationFailed(contextSize: Int)
     /// `llama_tokenize` failed.
@@ -27,6 +29,7 @@ public enum LlamaError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .modelLoadFailed(let path): "could not load the model file at \(path)"
+        case .adapterLoadFailed(let path, let reason): "could not load the LoRA adapter \(path): \(reason)"
         case .contextCreationFailed(let size): "could not create a llama.cpp context of \(size) tokens"
         case .tokenizationFailed: "tokenization failed"
         case .decodeFailed(let code):

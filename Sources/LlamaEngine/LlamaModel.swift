@@ -11,6 +11,16 @@ public final class LlamaModel: @unchecked Sendable {
     let vocab: OpaquePointer
     /// Facts read from the GGUF header.
     public let info: ModelInfo
+    /// Held while LoRA adapters are loaded or freed and while a context is made or switches
+    /// adapters: llama.cpp keeps the model's adapters in a set that all of these touch.
+    private let adapterLock = NSLock()
+
+    /// Runs `body` holding the adapter lock.
+    func withAdapterLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+        adapterLock.lock()
+        defer { adapterLock.unlock() }
+        return try body()
+    }
 
     /// Loads a GGUF file (memory-mapped; CPU only).
     /// - Throws: ``LlamaError/modelLoadFailed(path:)``.

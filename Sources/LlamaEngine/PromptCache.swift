@@ -7,6 +7,8 @@ struct PromptCache {
     struct Entry {
         var tokens: [Int32]
         var state: [UInt8]
+        /// The LoRA adapters the tokens were evaluated with.
+        var adapters: AdapterSet.Key
         fileprivate var lastUse: UInt64
     }
 
@@ -26,22 +28,23 @@ struct PromptCache {
     var isEnabled: Bool { capacityBytes > 0 }
     var usedBytes: Int { entries.reduce(0) { $0 + $1.state.count } }
 
-    /// Stores a sequence's state. Entries whose tokens are a prefix of the new ones are
-    /// superseded; the least recently used go until the new one fits.
-    mutating func insert(tokens: [Int32], state: [UInt8]) {
+    /// Stores a sequence's state. Entries whose tokens are a prefix of the new ones (with the
+    /// same adapters) are superseded; the least recently used go until the new one fits.
+    mutating func insert(tokens: [Int32], state: [UInt8], adapters: AdapterSet.Key = .none) {
         guard isEnabled, state.count <= capacityBytes else { return }
-        entries.removeAll { tokens.starts(with: $0.tokens) }
+        entries.removeAll { $0.adapters == adapters && tokens.starts(with: $0.tokens) }
         while usedBytes + state.count > capacityBytes, let oldest = entries.indices.min(by: { entries[$0].lastUse < entries[$1].lastUse }) {
             entries.remove(at: oldest)
         }
         clock += 1
-        entries.append(Entry(tokens: tokens, state: state, lastUse: clock))
+        entries.append(Entry(tokens: tokens, state: state, adapters: adapters, lastUse: clock))
     }
 
-    /// The entry sharing the longest prefix with `prompt`, if any shares at least `minimum`.
-    func bestMatch(for prompt: [Int32], minimum: Int) -> Match? {
+    /// The entry evaluated with `adapters` sharing the longest prefix with `prompt`, if any
+    /// shares at least `minimum`.
+    func bestMatch(for prompt: [Int32], adapters: AdapterSet.Key = .none, minimum: Int) -> Match? {
         var best: Match?
-        for (index, entry) in entries.enumerated() {
+        for (index, entry) in entries.enumerated() where entry.adapters == adapters {
             let shared = entry.tokens.commonPrefixLength(with: prompt)
             if shared >= minimum, shared > (best?.shared ?? 0) { best = Match(index: index, shared: shared) }
         }

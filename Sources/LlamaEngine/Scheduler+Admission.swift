@@ -12,15 +12,21 @@ extension Scheduler {
         var steps: [CacheStep] = []
         let prompt = job.prompt
         let free = slots.indices.filter { slots[$0].phase == .idle }
-        func shared(_ index: Int) -> Int { job.reusesCache ? slots[index].cachedTokens.commonPrefixLength(with: prompt) : 0 }
+        func shared(_ index: Int) -> Int {
+            guard job.reusesCache, slots[index].cachedAdapters == job.adapters else { return 0 }
+            return slots[index].cachedTokens.commonPrefixLength(with: prompt)
+        }
         var best = free.max { shared($0) < shared($1) }!
-        if job.reusesCache, let match = promptCache.bestMatch(for: prompt, minimum: shared(best) + configuration.minimumCachedPrefix) {
+        if job.reusesCache,
+            let match = promptCache.bestMatch(for: prompt, adapters: job.adapters, minimum: shared(best) + configuration.minimumCachedPrefix)
+        {
             // Restore into the free slot holding the least, after storing what it holds.
             best = free.min { slots[$0].cachedTokens.count < slots[$1].cachedTokens.count }!
             let entry = promptCache.take(match)
             steps += stash(best)
             steps.append(.restore(slot: best, tokens: entry.tokens, state: entry.state))
             slots[best].cachedTokens = entry.tokens
+            slots[best].cachedAdapters = entry.adapters
         }
         // At least the last prompt token is evaluated again: its logits give the first token.
         let reused = min(shared(best), prompt.count - 1)
@@ -46,23 +52,25 @@ extension Scheduler {
         slots[index].job = job
         slots[index].phase = reused < job.prompt.count ? .evaluatingPrompt : .generating
         slots[index].cachedTokens.removeSubrange(min(reused, slots[index].cachedTokens.count)...)
+        slots[index].cachedAdapters = job.adapters
         slots[index].cursor = reused
         slots[index].reused = reused
         slots[index].lastToken = -1
         slots[index].passedOver = 0
         slots[index].arrival = arrivals
+        slots[index].lastServed = 0
     }
 
     /// A stash step for the slot, when the cache is on and it holds enough to be worth storing.
     private func stash(_ index: Int) -> [CacheStep] {
         let tokens = slots[index].cachedTokens
         guard promptCache.isEnabled, tokens.count >= configuration.minimumCachedPrefix else { return [] }
-        return [.stash(slot: index, tokens: tokens)]
+        return [.stash(slot: index, tokens: tokens, adapters: slots[index].cachedAdapters)]
     }
 
-    /// Records the state a ``CacheStep/stash(slot:tokens:)`` step read.
-    mutating func store(tokens: [Int32], state: [UInt8]) {
-        promptCache.insert(tokens: tokens, state: state)
+    /// Records the state a ``CacheStep/stash(slot:tokens:adapters:)`` step read.
+    mutating func store(tokens: [Int32], state: [UInt8], adapters: AdapterSet.Key = .none) {
+        promptCache.insert(tokens: tokens, state: state, adapters: adapters)
     }
 
     /// A restore or trim failed and the slot's KV was dropped: it holds nothing, and its job

@@ -6,17 +6,20 @@ extension Scheduler {
     /// several prompts waiting they finish (and start streaming) one after another instead of
     /// all at the end; a prompt passed over ``Configuration/starvationLimit`` times goes first. Generating slots get their token in
     /// every tick. Prompts that need every token's logits (prompt logprobs) come last and take
-    /// only the logit rows left.
+    /// only the logit rows left. Sequences with other LoRA adapters than the tick's wait for a
+    /// tick of their own: the set whose sequence was served longest ago goes next.
     /// - Returns: nil when no slot has work.
     mutating func planTick() -> Tick? {
-        var tick = Tick()
+        guard let adapters = nextAdapters() else { return nil }
+        ticks += 1
+        var tick = Tick(adapters: adapters)
         var budget = configuration.batchSize
-        for index in slots.indices where slots[index].phase == .generating {
+        for index in slots.indices where slots[index].phase == .generating && slots[index].job!.adapters == adapters {
             tick.decoding.append(Logits(slot: index, batchIndex: tick.tokens.count))
             tick.tokens.append(BatchToken(slot: index, token: slots[index].lastToken, position: slots[index].cachedTokens.count, wantsLogits: true))
             budget -= 1
         }
-        let evaluating = slots.indices.filter { slots[$0].phase == .evaluatingPrompt }
+        let evaluating = slots.indices.filter { slots[$0].phase == .evaluatingPrompt && slots[$0].job!.adapters == adapters }
         var prefill = min(budget, configuration.prefillChunk)
         // Every prompt being evaluated may need one logit row for its last token.
         var outputs = tick.tokens.count + evaluating.count
@@ -52,7 +55,16 @@ extension Scheduler {
         for index in evaluating {
             slots[index].passedOver = served.contains(index) ? 0 : slots[index].passedOver + 1
         }
+        for token in tick.tokens { slots[token.slot].lastServed = ticks }
         return tick.tokens.isEmpty ? nil : tick
+    }
+
+    /// The adapter set of the sequence with work that was served longest ago (first admitted
+    /// on a tie); nil when no sequence has work.
+    private func nextAdapters() -> AdapterSet.Key? {
+        let working = slots.filter { $0.phase == .generating || $0.phase == .evaluatingPrompt }
+        let first = working.min { ($0.lastServed, $0.arrival) < ($1.lastServed, $1.arrival) }
+        return first?.job?.adapters
     }
 
     /// Starved prompts first (oldest first), then the shortest remaining, then by arrival;

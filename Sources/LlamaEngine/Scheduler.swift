@@ -32,6 +32,8 @@ struct Scheduler {
         var reusesCache: Bool
         /// Every prompt token needs its logits (prompt logprobs).
         var wantsPromptLogits: Bool
+        /// The LoRA adapters it runs with: only jobs with the same set share a tick.
+        var adapters = AdapterSet.Key.none
     }
 
     /// Where a slot's job is.
@@ -51,6 +53,8 @@ struct Scheduler {
         /// Tokens whose keys and values are in the KV cache, in position order; kept after the
         /// job ends so the next job can reuse a shared prefix.
         var cachedTokens: [Int32] = []
+        /// The adapters ``cachedTokens`` were evaluated with.
+        var cachedAdapters = AdapterSet.Key.none
         /// Index of the next prompt token to evaluate.
         var cursor = 0
         /// Prompt tokens that were already in the KV cache when the job started.
@@ -61,15 +65,17 @@ struct Scheduler {
         var passedOver = 0
         /// Admission order, for ties.
         var arrival = 0
+        /// The last tick that had tokens of this slot, so that adapter sets take turns.
+        var lastServed = 0
 
         var remainingPrompt: Int { (job?.prompt.count ?? 0) - cursor }
     }
 
     /// A step of admission for the decode loop to carry out, in order.
     enum CacheStep: Equatable {
-        /// Store the slot's KV state, which holds `tokens`, in the prompt cache (then call
-        /// ``store(tokens:state:)``).
-        case stash(slot: Int, tokens: [Int32])
+        /// Store the slot's KV state, which holds `tokens` evaluated with `adapters`, in the
+        /// prompt cache (then call ``store(tokens:state:adapters:)``).
+        case stash(slot: Int, tokens: [Int32], adapters: AdapterSet.Key = .none)
         /// Load a stored prefix into the slot, replacing what it held; on failure call
         /// ``forget(_:)``.
         case restore(slot: Int, tokens: [Int32], state: [UInt8])
@@ -88,6 +94,8 @@ struct Scheduler {
 
     /// A tick's batch and what it means.
     struct Tick: Equatable {
+        /// The adapters every sequence in the batch runs with.
+        var adapters = AdapterSet.Key.none
         var tokens: [BatchToken] = []
         /// Prompt chunks in the batch: `count` prompt tokens from `start`, at batch index
         /// `batchStart` onwards.
@@ -135,6 +143,7 @@ struct Scheduler {
     var slots: [Slot]
     var promptCache: PromptCache
     var arrivals = 0
+    var ticks = 0
 
     init(_ configuration: Configuration) {
         self.configuration = configuration

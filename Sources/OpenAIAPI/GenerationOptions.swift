@@ -24,6 +24,8 @@ public struct GenerationOptions: Decodable, Sendable, Equatable {
     public var skipSpecialTokens: Bool?
     /// `preset`: a file of sampler fields under the server's preset folder.
     public var preset: String?
+    /// `lora`: the LoRA adapters this request runs with, over the server's active ones.
+    public var lora: [AdapterChoice]?
 
     public init() {
         sampling = SamplerSettings()
@@ -33,7 +35,7 @@ public struct GenerationOptions: Decodable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case seed, stop, n, preset
+        case seed, stop, n, preset, lora
         case logitBias = "logit_bias"
         case customTokenBans = "custom_token_bans"
         case autoMaxNewTokens = "auto_max_new_tokens"
@@ -72,6 +74,7 @@ public struct GenerationOptions: Decodable, Sendable, Equatable {
         skipSpecialTokens = try container.decodeIfPresent(Bool.self, forKey: .skipSpecialTokens)
         stop = try container.decodeIfPresent(OneOrMany<String>.self, forKey: .stop)?.values ?? []
         preset = try container.decodeIfPresent(String.self, forKey: .preset).flatMap { $0.isEmpty || $0 == "None" ? nil : $0 }
+        lora = try container.decodeIfPresent([AdapterChoice].self, forKey: .lora)
     }
 
     /// Checks what the sampler table does not: the other fields' ranges. Sampler fields were

@@ -53,8 +53,13 @@ public struct ModelLoadRequest: Decodable, Sendable {
 /// `{"model_name": …, "lora_names": […], "loader": "llama.cpp"}` (`GET /v1/internal/model/info`).
 public struct ModelInfoResponse: JSONRepresentable {
     public var modelName: String
-    public init(modelName: String) { self.modelName = modelName }
-    public var json: JSON { ["model_name": .string(modelName), "lora_names": [], "loader": "llama.cpp"] }
+    /// The adapters applied to it (those requests without a `lora` field run with).
+    public var loraNames: [String]
+    public init(modelName: String, loraNames: [String] = []) {
+        self.modelName = modelName
+        self.loraNames = loraNames
+    }
+    public var json: JSON { ["model_name": .string(modelName), "lora_names": .array(loraNames.map(JSON.string)), "loader": "llama.cpp"] }
 }
 
 /// `{"model_names": […]}` (`GET /v1/internal/model/list`).

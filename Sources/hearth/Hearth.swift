@@ -4,6 +4,7 @@ import HearthServer
 import Hummingbird
 import LlamaEngine
 import Logging
+import OpenAIAPI
 import Prompting
 import ServiceLifecycle
 import UnixSignals
@@ -100,6 +101,7 @@ struct Hearth: AsyncParsableCommand {
             logger: logger
         ) { try await loader.load($0, $1) }
 
+        configuration.loras = try await Self.loras(model, registry: registry)
         configuration.logsUserText = debug
         configuration.samplerDefaults = sampling.settings
         let scheme = configuration.tls == nil ? "http" : "https"
@@ -134,5 +136,23 @@ struct Hearth: AsyncParsableCommand {
         try await services.run()
         for id in await registry.loadedIDs { await registry.unload(id) }
         logger.info("Hearth stopped")
+    }
+
+    /// The LoRA folder, with `--lora`'s adapters loaded onto the startup model (a name that is not
+    /// installed, or a file that is not an adapter for the model, stops the start).
+    private static func loras(_ options: ModelOptions, registry: ModelRegistry) async throws -> LoraLibrary {
+        let library = LoraLibrary(directory: options.loraDirectory)
+        guard !options.lora.isEmpty else { return library }
+        let catalog = library.catalog()
+        let wanted = options.lora.compactMap { LoraLibrary.parse($0, catalog: catalog) }
+        do {
+            try await registry.withModel(nil) { served in
+                _ = try served.adapterSet(wanted, catalog: catalog, param: "--lora")
+                library.setActive(wanted, for: served.id)
+            }
+        } catch let error as OpenAIError {
+            throw ValidationError(error.message + " (looked in '\(options.loraDirectory)')")
+        }
+        return library
     }
 }

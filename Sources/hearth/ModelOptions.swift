@@ -15,6 +15,19 @@ struct ModelOptions: ParsableArguments {
     /// `--model-dir`, or `models` here or installed.
     var modelDirectory: String { modelDir ?? InstallLayout.directory("models") }
 
+    @Option(name: .customLong("lora-dir"), help: "Folder of LoRA adapters in GGUF format (default: loras, here or installed).")
+    var loraDir: String?
+
+    /// `--lora-dir`, or `loras` here or installed.
+    var loraDirectory: String { loraDir ?? InstallLayout.directory("loras") }
+
+    @Option(
+        name: .customLong("lora"),
+        parsing: .upToNextOption,
+        help: "LoRA adapters in --lora-dir to apply to the model at start: NAME or NAME:SCALE, one or more."
+    )
+    var lora: [String] = []
+
     @Option(name: .customLong("models-max"), help: "Models kept loaded at once; loading another unloads the least recently used idle one.")
     var modelsMax = 1
 

@@ -68,7 +68,9 @@ final class ScriptedEngine: GenerationEngine {
         }
     }
 
-    func nextTokenDistribution(prompt: String, sampling: SamplingParameters, applySamplers: Bool, top: Int) async throws -> [TokenProbability] {
+    func nextTokenDistribution(prompt: String, sampling: SamplingParameters, adapters: AdapterSet, applySamplers: Bool, top: Int) async throws
+        -> [TokenProbability]
+    {
         [TokenProbability(token: 65, probability: 0.75), TokenProbability(token: 66, probability: 0.25)].prefix(top).map { $0 }
     }
 

@@ -40,6 +40,7 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
         // The template's own turn separators stop a reply that runs into a next turn.
         for stop in prompt.stopStrings where !generation.stop.contains(stop) { generation.stop.append(stop) }
         if body.logprobs == true { generation.logprobs = body.topLogprobs ?? 0 }
+        generation.adapters = try model.adapterSet(for: body.options.lora, library: configuration.loras)
         let plan = try OutputPlan(
             chat: body,
             format: model.toolFormat,

@@ -35,9 +35,11 @@ struct CompletionsController<Context: RequestContext>: Sendable {
         let maxTokens = body.maxTokens ?? configuration.defaultCompletionMaxTokens
         let choicesPerPrompt = body.options.n ?? 1
         let grammar = try OutputPlan(completion: body.options.constraint).grammar
+        let adapters = try model.adapterSet(for: body.options.lora, library: configuration.loras)
         let generations = body.prompts.map { prompt in
             var generation = GenerationRequest(prompt: prompt, maxTokens: maxTokens, options: body.options, defaults: configuration.defaultSampling)
             generation.sampling.grammar = grammar
+            generation.adapters = adapters
             generation.logprobs = body.logprobs
             generation.promptLogprobs = body.echo && body.logprobs != nil
             return generation

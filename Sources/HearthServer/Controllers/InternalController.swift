@@ -38,12 +38,14 @@ struct InternalController<Context: RequestContext>: Sendable {
             vocabularySize: model.engine.modelInfo.vocabularySize
         )
         let sampling = SamplingParameters(body.options, defaults: configuration.defaultSampling)
+        let adapters = try model.adapterSet(for: body.options.lora, library: configuration.loras)
         let distribution: [TokenProbability]
         do {
             distribution = try await request.cancellingOnDisconnect {
                 try await model.engine.nextTokenDistribution(
                     prompt: body.prompt,
                     sampling: sampling,
+                    adapters: adapters,
                     applySamplers: body.useSamplers,
                     top: body.topLogits
                 )

@@ -12,7 +12,8 @@ struct ModelAdminController<Context: RequestContext>: Sendable {
         group.get("info") { _, _ in
             let loaded = await models.loadedIDs
             let current = await models.defaultID
-            return jsonResponse(ModelInfoResponse(modelName: loaded.contains(current) ? current : "None"))
+            guard loaded.contains(current) else { return jsonResponse(ModelInfoResponse(modelName: "None")) }
+            return jsonResponse(ModelInfoResponse(modelName: current, loraNames: configuration.loras.active(for: current).map(\.name)))
         }
     }
 
