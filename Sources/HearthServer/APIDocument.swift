@@ -131,7 +131,8 @@ enum APIDocument {
                 method: "post",
                 path: "/v1/internal/model/unload",
                 tag: "text-generation-webui",
-                summary: "Unload the default model (admin key)",
+                summary: "Unload every loaded model, or the one `model_name` names (admin key)",
+                body: ModelUnloadRequest.self,
                 examples: [JSONString("OK")]
             ),
             Operation(

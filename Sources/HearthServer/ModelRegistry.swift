@@ -139,6 +139,12 @@ public actor ModelRegistry {
         return model
     }
 
+    /// The id of a loaded model a client's name means (its id or file name), if it is loaded.
+    public func loadedID(named name: String) -> String? {
+        if resident[name] != nil { return name }
+        return currentCatalog().entry(named: name).map(\.id).flatMap { resident[$0] != nil ? $0 : nil }
+    }
+
     /// Unloads a model (the default one when `id` is nil) once its running generations end.
     public func unload(_ id: String? = nil) async {
         let id = id ?? defaultID

@@ -30,19 +30,14 @@ final class DecodeLoop {
     static func start(model: LlamaModel, configuration: EngineConfiguration, inbox: JobInbox, logger: Logger) throws(LlamaError) {
         let started = Mutex<Result<Void, LlamaError>?>(nil)
         let ready = DispatchSemaphore(value: 0)
+        let handoff = ModelHandoff(model)
         let thread = Thread {
-            let loop: DecodeLoop
-            do throws(LlamaError) {
-                loop = try DecodeLoop(model: model, configuration: configuration, inbox: inbox, logger: logger)
-            } catch {
-                started.withLock { $0 = .failure(error) }
+            run(handoff, configuration: configuration, inbox: inbox, logger: logger) { result in
+                started.withLock { $0 = result }
                 ready.signal()
-                inbox.exited.signal()
-                return
             }
-            started.withLock { $0 = .success(()) }
-            ready.signal()
-            loop.run()
+            // The loop, its context and its hold on the model are gone by now: a caller waiting
+            // for the exit (an unload) finds the memory freed.
             inbox.exited.signal()
         }
         thread.name = "hearth-decode"
@@ -50,6 +45,26 @@ final class DecodeLoop {
         thread.start()
         ready.wait()
         if case .failure(let error) = started.withLock({ $0 }) { throw error }
+    }
+
+    /// The thread's body: makes the loop, reports whether that worked, and runs it until the
+    /// inbox shuts down. Everything it made is released when it returns.
+    private static func run(
+        _ handoff: ModelHandoff,
+        configuration: EngineConfiguration,
+        inbox: JobInbox,
+        logger: Logger,
+        report: (Result<Void, LlamaError>) -> Void
+    ) {
+        let loop: DecodeLoop
+        do throws(LlamaError) {
+            loop = try DecodeLoop(model: handoff.take(), configuration: configuration, inbox: inbox, logger: logger)
+        } catch {
+            report(.failure(error))
+            return
+        }
+        report(.success(()))
+        loop.run()
     }
 
     private init(model: LlamaModel, configuration: EngineConfiguration, inbox: JobInbox, logger: Logger) throws(LlamaError) {
@@ -380,5 +395,19 @@ extension AsyncThrowingStream.Continuation.YieldResult {
     var isTerminated: Bool {
         if case .terminated = self { return true }
         return false
+    }
+}
+
+/// Hands the model to the decode thread once, so that the thread's closure keeps no reference
+/// to it after the loop ends (the closure outlives the loop by an unknown while).
+private final class ModelHandoff: @unchecked Sendable {
+    private var model: LlamaModel?
+
+    init(_ model: LlamaModel) { self.model = model }
+
+    /// The model; called once, on the decode thread, before anything else reads it.
+    func take() -> LlamaModel {
+        defer { model = nil }
+        return model!
     }
 }

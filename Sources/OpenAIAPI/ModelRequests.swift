@@ -50,6 +50,21 @@ public struct ModelLoadRequest: Decodable, Sendable {
     }
 }
 
+/// The body of `POST /v1/internal/model/unload`: none (every loaded model), or the model to
+/// unload.
+public struct ModelUnloadRequest: Decodable, Sendable {
+    public var modelName: String?
+
+    private enum CodingKeys: String, CodingKey { case modelName = "model_name" }
+
+    public init(modelName: String? = nil) { self.modelName = modelName }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        modelName = try container.decodeIfPresent(String.self, forKey: .modelName)
+    }
+}
+
 /// `{"model_name": …, "lora_names": […], "loader": "llama.cpp"}` (`GET /v1/internal/model/info`).
 public struct ModelInfoResponse: JSONRepresentable {
     public var modelName: String

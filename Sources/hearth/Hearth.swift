@@ -36,6 +36,7 @@ struct Hearth: AsyncParsableCommand {
     /// Reads `settings.yaml` (or `--settings FILE`) and puts its options before the command
     /// line's, then runs as ArgumentParser would.
     static func main() async {
+        MemoryRelease.configure()
         var arguments = Array(CommandLine.arguments.dropFirst())
         var warnings: [String] = []
         if let path = SettingsFile.path(in: arguments) {

@@ -95,10 +95,15 @@ def test_text_generation_webui_model_endpoints_and_admin_key() -> None:
         assert chat(url, "gpt-4o-mini", headers=user)["model"] == GEMMA
         missing = requests.post(url + "/v1/internal/model/load", json={"model_name": "no-such-model"}, headers=admin, timeout=60)
         assert missing.status_code == 404 and missing.json()["error"]["code"] == "model_not_found"
+        # Unloading names a loaded model, or unloads every one.
+        not_loaded = requests.post(url + "/v1/internal/model/unload", headers=admin, json={"model_name": MODEL_ID}, timeout=60)
+        assert not_loaded.status_code == 404 and not_loaded.json()["error"]["param"] == "model_name"
         assert requests.post(url + "/v1/internal/model/unload", headers=admin, json={}, timeout=60).json() == "OK"
         assert requests.get(url + "/v1/internal/model/info", headers=user, timeout=10).json()["model_name"] == "None"
-        # The next request loads the default model again.
+        # The next request loads the default model again; unloading it by name unloads it.
         assert chat(url, "gpt-4o-mini", headers=user)["model"] == GEMMA
+        assert requests.post(url + "/v1/internal/model/unload", headers=admin, json={"model_name": GEMMA}, timeout=60).json() == "OK"
+        assert requests.get(url + "/v1/internal/model/info", headers=user, timeout=10).json()["model_name"] == "None"
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=60) == 0

@@ -23,11 +23,25 @@ struct ModelAdminController<Context: RequestContext>: Sendable {
             return jsonResponse(ModelNamesResponse(names: (loaded + available).map(\.id).sorted()))
         }
         group.post("load", use: load)
-        group.post("unload") { _, context in
-            context.logger.info("Unloading the model on request")
-            await models.unload()
-            return jsonResponse(JSONString("OK"))
+        group.post("unload", use: unload)
+    }
+
+    /// Unloads every loaded model (text-generation-webui has one; unloading frees its memory),
+    /// or with `{"model_name": …}` only that one; each once its running generations end.
+    @Sendable func unload(_ request: Request, context: Context) async throws -> Response {
+        var request = request
+        let buffer = try await request.collectBody(upTo: configuration.maxBodyBytes)
+        let body =
+            buffer.readableBytes == 0 ? ModelUnloadRequest() : try RequestDecoder().decode(ModelUnloadRequest.self, from: try RequestDecoder().parse(buffer.readableBytesView))
+        if let name = body.modelName {
+            guard let id = await models.loadedID(named: name) else { throw OpenAIError.modelNotFound(name).with(param: "model_name") }
+            context.logger.info("Unloading a model on request", metadata: ["model": "\(id)"])
+            await models.unload(id)
+        } else {
+            context.logger.info("Unloading every model on request")
+            for id in await models.loadedIDs { await models.unload(id) }
         }
+        return jsonResponse(JSONString("OK"))
     }
 
     /// Loads `model_name` with `args`, making it the default model; running generations of the
