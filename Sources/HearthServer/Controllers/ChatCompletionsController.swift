@@ -27,51 +27,8 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
     }
 
     private func create(_ request: Request, json: JSON, model: ServedModel, context: Context) async throws -> Response {
-        let (body, prompt) = try RequestBody.chat(json, configuration: configuration, model: model)
-        if configuration.logsUserText {
-            context.logger.debug("Chat prompt", metadata: ["prompt": "\(prompt.text)"])
-        }
-        var generation = GenerationRequest(
-            prompt: prompt.text,
-            maxTokens: body.maxTokens,
-            options: body.options,
-            defaults: configuration.defaultSampling
-        )
-        // The template's own turn separators stop a reply that runs into a next turn.
-        for stop in prompt.stopStrings where !generation.stop.contains(stop) { generation.stop.append(stop) }
-        if body.logprobs == true { generation.logprobs = body.topLogprobs ?? 0 }
-        generation.adapters = try model.adapterSet(for: body.options.lora, library: configuration.loras)
-        let plan = try OutputPlan(
-            chat: body,
-            format: model.toolFormat,
-            reasoningClose: prompt.reasoningCloseTag,
-            reasoningTags: model.reasoningTags
-        )
-        generation.sampling.grammar = plan.grammar
-        if plan.rendersSpecialTokens { generation.rendersSpecialTokens = true }
-        for opener in plan.bannedOpeners {
-            if let tokens = try? model.engine.tokenize(opener, addSpecial: false), tokens.count == 1 {
-                generation.sampling.logitBias[tokens[0]] = -.infinity
-            }
-        }
-        let streams = try startGeneration(
-            model.engine,
-            generation,
-            choices: body.options.n ?? 1,
-            promptParam: "messages",
-            grammarParam: body.options.constraint?.field ?? "grammar_string"
-        )
-        var replies = ChatReplies(
-            streams: streams,
-            namePrefixes: prompt.replyNamePrefixes,
-            insideReasoning: prompt.opensReasoning,
-            reportsLogprobs: body.logprobs == true,
-            keepsText: configuration.logsUserText,
-            metrics: configuration.metrics
-        )
-        if !plan.tools.isEmpty {
-            replies.toolParser = ToolCallParser(format: plan.toolFormat, tools: plan.tools, parallel: plan.parallelToolCalls)
-        }
+        let session = try ChatSession.start(json, model: model, configuration: configuration, logger: context.logger)
+        let (body, replies) = (session.body, session.replies)
         let reply = ChatReplyFrame(
             id: ResponseID.make("chatcmpl-"),
             created: ResponseID.now,
@@ -88,7 +45,7 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
             )
         }
         let (folds, usage, rawTexts) = try await request.cancellingOnDisconnect {
-            var folds = [ChatReplyFold](repeating: ChatReplyFold(), count: streams.count)
+            var folds = [ChatReplyFold](repeating: ChatReplyFold(), count: replies.streams.count)
             let (usage, rawTexts) = try await replies.forEachDelta { folds[$0.index].add($0) }
             return (folds, usage, rawTexts)
         }
