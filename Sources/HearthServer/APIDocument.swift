@@ -16,6 +16,10 @@ enum APIDocument {
         var summary: String
         /// The request body's schema (from the decoding type), if the route reads one.
         var body: (any Decodable.Type)?
+        /// A body schema given as is, for a body read as JSON and translated (Anthropic's).
+        var bodySchema: JSON?
+        /// Errors come in Anthropic's envelope, and streamed events are Anthropic's.
+        var anthropic = false
         /// Examples the 200 response renders.
         var examples: [any JSONRepresentable] = []
         /// The media type of the 200 response when it is not JSON.
@@ -181,6 +185,24 @@ enum APIDocument {
                 keyed: false
             ),
             Operation(method: "get", path: "/docs", tag: "Operations", summary: "This document as a page", mediaType: "text/html", keyed: false),
+            Operation(
+                method: "post",
+                path: "/v1/messages",
+                tag: "Anthropic",
+                summary: "Anthropic's Messages API, run as a chat completion (key also as x-api-key)",
+                bodySchema: AnthropicSchemas.messages,
+                anthropic: true,
+                examples: [RawJSON(json: Examples.anthropicMessage)]
+            ),
+            Operation(
+                method: "post",
+                path: "/v1/messages/count_tokens",
+                tag: "Anthropic",
+                summary: "Tokens of the prompt a Messages request would generate from",
+                bodySchema: AnthropicSchemas.countTokens,
+                anthropic: true,
+                examples: [RawJSON(json: ["input_tokens": 34])]
+            ),
         ]
         if metrics {
             operations.append(
@@ -225,8 +247,7 @@ enum APIDocument {
             ("operationId", .string(operation.method + operation.path.replacingAll("/", "_").replacingAll("{", "").replacingAll("}", ""))),
         ]
         if !operation.parameters.isEmpty { entry.append(("parameters", .array(operation.parameters))) }
-        if let body = operation.body {
-            let schema = try SchemaRecorder.schema(of: body)
+        if let schema = try operation.bodySchema ?? operation.body.map({ try SchemaRecorder.schema(of: $0) }) {
             entry.append(("requestBody", ["required": true, "content": ["application/json": ["schema": schema]]]))
         }
         var content: [(String, JSON)] = []
@@ -234,6 +255,9 @@ enum APIDocument {
             content.append((mediaType, mediaType == "application/json" ? ["schema": ["type": "object"]] : ["schema": ["type": "string"]]))
         } else {
             content.append(("application/json", ["schema": SchemaInference.schema(of: operation.examples.map(\.json))]))
+        }
+        if operation.anthropic, operation.path == "/v1/messages" {
+            content.append(("text/event-stream", ["schema": AnthropicSchemas.event]))
         }
         if !operation.streamEvents.isEmpty {
             let events = SchemaInference.schema(of: operation.streamEvents.map(\.json))
@@ -261,9 +285,10 @@ enum APIDocument {
                 )
             )
         }
-        let error: JSON = [
-            "description": "OpenAI's error envelope", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]],
-        ]
+        let error: JSON =
+            operation.anthropic
+            ? ["description": "Anthropic's error envelope", "content": ["application/json": ["schema": AnthropicSchemas.error]]]
+            : ["description": "OpenAI's error envelope", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
         entry.append(("responses", ["200": ["description": "Success", "content": .object(content)], "default": error]))
         if operation.keyed && keyed { entry.append(("security", [["bearer": []]])) }
         return .object(entry)
@@ -279,6 +304,16 @@ extension String {
 /// Response values the documented schemas are read from: one rich, one sparse, so that members
 /// which may be null or absent show as such.
 private enum Examples {
+    static let anthropicMessage: JSON = [
+        "id": "msg_1", "type": "message", "role": "assistant", "model": .string(model.id),
+        "content": [
+            ["type": "thinking", "thinking": "The user greets.", "signature": ""], ["type": "text", "text": "Hi!"],
+            ["type": "tool_use", "id": "call_1", "name": "get_weather", "input": ["city": "Paris"]],
+        ],
+        "stop_reason": "tool_use", "stop_sequence": .null,
+        "usage": ["input_tokens": 12, "output_tokens": 5, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0],
+    ]
+
     static let usage = Usage(promptTokens: 12, completionTokens: 5)
     static let token = LogprobEntry(token: "Hi", bytes: [72, 105], logprob: -0.25, top: [.init(token: "Hello", bytes: [72, 101], logprob: -1.5)])
     static let model = ModelObject(id: "qwen2.5-coder-0.5b-instruct-q4_k_m", created: 1_700_000_000)

@@ -61,6 +61,7 @@ public func buildRouter(configuration: ServerConfiguration, models: ModelRegistr
     ModelsController(models: models).addRoutes(to: v1)
     CompletionsController(models: models, configuration: configuration).addRoutes(to: v1)
     ChatCompletionsController(models: models, configuration: configuration).addRoutes(to: v1)
+    AnthropicMessagesController(models: models, configuration: configuration).addRoutes(to: v1)
     InternalController(models: models, configuration: configuration).addRoutes(to: v1.group("internal"))
     let modelAdmin = ModelAdminController<BasicRequestContext>(models: models, configuration: configuration)
     modelAdmin.addInfoRoute(to: v1.group("internal/model"))
@@ -81,7 +82,7 @@ private let corsHeaders: [HTTPField.Name] =
     + [
         "x-stainless-arch", "x-stainless-lang", "x-stainless-os", "x-stainless-package-version", "x-stainless-runtime",
         "x-stainless-runtime-version", "x-stainless-retry-count", "x-stainless-timeout", "openai-organization", "openai-project",
-        "openai-beta",
+        "openai-beta", "x-api-key", "anthropic-version", "anthropic-beta", "anthropic-dangerous-direct-browser-access",
     ].compactMap { HTTPField.Name($0) }
 
 /// The application serving one model whatever a request names (tests, scripted engines).

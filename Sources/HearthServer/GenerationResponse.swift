@@ -107,6 +107,7 @@ enum GenerationResponse {
     static func eventStream(
         request: Request,
         logger: Logger,
+        failure render: @escaping @Sendable (OpenAIError) -> String = { ServerSentEvents.event($0) + ServerSentEvents.done },
         produce: @escaping @Sendable (_ send: (String) async throws -> Void) async throws -> Void
     ) -> Response {
         Response(
@@ -124,8 +125,7 @@ enum GenerationResponse {
                     // Headers are gone already: report the failure in-band, as OpenAI does.
                     let failure = (error as? OpenAIError) ?? (error as? LlamaError).map { OpenAIError($0, param: "prompt") } ?? .internalError
                     logger.error("Stream failed", metadata: ["error": "\(failure.message)"])
-                    try await writer.write(ByteBuffer(string: ServerSentEvents.event(failure)))
-                    try await writer.write(ByteBuffer(string: ServerSentEvents.done))
+                    try await writer.write(ByteBuffer(string: render(failure)))
                 }
                 try await writer.finish(nil)
             }

@@ -26,8 +26,14 @@ def before_call(context, case, kwargs):
 
 @schemathesis.check
 def openai_error_envelope(ctx, response, case):
-    """Every error is OpenAI's envelope with all four members and a message."""
+    """Every error is OpenAI's envelope with all four members and a message (Anthropic's
+    envelope under /v1/messages)."""
     if response.status_code < 400:
+        return None
+    if case.path.startswith("/v1/messages"):
+        body = response.json()
+        if body.get("type") != "error" or set(body["error"]) != {"type", "message"} or not body["error"]["message"]:
+            raise AssertionError(f"not Anthropic's error envelope: {body}")
         return None
     error = response.json()["error"]
     if set(error) != {"message", "type", "param", "code"} or not error["message"]:

@@ -1,7 +1,12 @@
 import Hummingbird
+import HTTPTypes
 import OpenAIAPI
 
-/// Requires `Authorization: Bearer <key>` with one of the server's keys on every request.
+/// Anthropic's clients send their key in `x-api-key`.
+private let anthropicKeyHeader = HTTPField.Name("x-api-key")!
+
+/// Requires `Authorization: Bearer <key>` (or Anthropic's `x-api-key: <key>`) with one of the
+/// server's keys on every request.
 ///
 /// Keys are compared in constant time (every byte of every key is looked at, whatever matches),
 /// so response timing tells nothing about a key.
@@ -13,7 +18,9 @@ struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let header = Array((request.headers[.authorization] ?? "").utf8)
         let prefix = Array("Bearer ".utf8)
-        let sent = header.starts(with: prefix) ? Array(header.dropFirst(prefix.count)) : []
+        let sent =
+            header.starts(with: prefix)
+            ? Array(header.dropFirst(prefix.count)) : Array((request.headers[anthropicKeyHeader] ?? "").utf8)
         guard keys.reduce(false, { found, key in Self.equal(key, sent) || found }) else {
             throw OpenAIError(
                 status: 401,

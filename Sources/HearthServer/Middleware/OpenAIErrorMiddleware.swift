@@ -3,36 +3,40 @@ import LlamaEngine
 import Logging
 import NIOCore
 import OpenAIAPI
+import OrderedJSON
 
-/// Renders every error as OpenAI's envelope: client errors keep their status and message;
-/// anything unexpected becomes a 500 whose body says nothing about the cause (the log has it).
+/// Renders every error as OpenAI's envelope (Anthropic's under `/v1/messages`): client errors
+/// keep their status and message; anything unexpected becomes a 500 whose body says nothing
+/// about the cause (the log has it).
 struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The body limit, quoted in 413 responses.
     let maxBodyBytes: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let anthropic = request.uri.path.hasPrefix("/v1/messages")
+        func response(for error: OpenAIError) -> Response { Self.response(for: error, anthropic: anthropic) }
         // A declared length over the limit is refused at once, before a byte of the body is read
         // (an `Expect: 100-continue` client then never sends it).
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maxBodyBytes {
-            return Self.response(for: .bodyTooLarge(limit: maxBodyBytes))
+            return response(for: .bodyTooLarge(limit: maxBodyBytes))
         }
         do {
             return try await next(request, context)
         } catch let error as OpenAIError {
-            return Self.response(for: error)
+            return response(for: error)
         } catch let error as LlamaError {
             // Raised while a non-streamed reply was awaited: the server is shutting down (503),
             // or a decode failed (500).
-            return Self.response(for: OpenAIError(error, param: "prompt"))
+            return response(for: OpenAIError(error, param: "prompt"))
         } catch is NIOTooManyBytesError {
-            return Self.response(for: .bodyTooLarge(limit: maxBodyBytes))
+            return response(for: .bodyTooLarge(limit: maxBodyBytes))
         } catch let error as HTTPError {
-            return Self.response(for: translate(error, request: request))
+            return response(for: translate(error, request: request))
         } catch is CancellationError {
             throw CancellationError()
         } catch {
             context.logger.error("Request failed", metadata: ["error.type": "\(String(reflecting: type(of: error)))"])
-            return Self.response(for: .internalError)
+            return response(for: .internalError)
         }
     }
 
@@ -50,9 +54,10 @@ struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    static func response(for error: OpenAIError) -> Response {
+    static func response(for error: OpenAIError, anthropic: Bool = false) -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let seconds = error.retryAfterSeconds { headers[.retryAfter] = String(seconds) }
-        return Response(status: .init(code: error.status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: error.jsonText)))
+        let text = anthropic ? error.anthropicJSON.serialized : error.jsonText
+        return Response(status: .init(code: error.status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }
