@@ -47,7 +47,10 @@ enum AnthropicSchemas {
                     ],
                 ]
             ),
-            ("thinking", ["type": "object", "properties": ["type": ["enum": ["enabled", "adaptive", "disabled"]], "budget_tokens": ["type": "integer"]]]),
+            (
+                "thinking",
+                ["type": "object", "properties": ["type": ["enum": ["enabled", "adaptive", "disabled"]], "budget_tokens": ["type": "integer"]]]
+            ),
         ]
     }
 
@@ -77,7 +80,9 @@ enum AnthropicSchemas {
         "type": "object", "required": ["type", "error"],
         "properties": [
             "type": ["const": "error"],
-            "error": ["type": "object", "required": ["type", "message"], "properties": ["type": ["type": "string"], "message": ["type": "string"]]],
+            "error": [
+                "type": "object", "required": ["type", "message"], "properties": ["type": ["type": "string"], "message": ["type": "string"]],
+            ],
         ],
     ]
 

@@ -29,7 +29,9 @@ public enum AnthropicMessages {
             if let value = request[from], !value.isNull { body.append((to, value)) }
         }
         if case .array(let tools)? = request["tools"] {
-            body.append(("tools", .array(try tools.enumerated().map { index, tool throws(OpenAIError) in try function(tool, param: "tools[\(index)]") })))
+            body.append(
+                ("tools", .array(try tools.enumerated().map { index, tool throws(OpenAIError) in try function(tool, param: "tools[\(index)]") }))
+            )
         }
         if let choice = request["tool_choice"], !choice.isNull {
             body += try toolChoice(choice)

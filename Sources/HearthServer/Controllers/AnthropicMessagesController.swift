@@ -33,7 +33,9 @@ struct AnthropicMessagesController<Context: RequestContext>: Sendable {
                 return (fold, usage)
             }
             let choice = fold.choice(index: 0, reportsLogprobs: false)
-            return GenerationResponse.json(RawJSON(json: AnthropicReplyWriter.message(id: writer.id, model: writer.model, choice: choice, usage: usage)))
+            return GenerationResponse.json(
+                RawJSON(json: AnthropicReplyWriter.message(id: writer.id, model: writer.model, choice: choice, usage: usage))
+            )
         }
     }
 

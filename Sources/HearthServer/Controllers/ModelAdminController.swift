@@ -32,7 +32,8 @@ struct ModelAdminController<Context: RequestContext>: Sendable {
         var request = request
         let buffer = try await request.collectBody(upTo: configuration.maxBodyBytes)
         let body =
-            buffer.readableBytes == 0 ? ModelUnloadRequest() : try RequestDecoder().decode(ModelUnloadRequest.self, from: try RequestDecoder().parse(buffer.readableBytesView))
+            buffer.readableBytes == 0
+            ? ModelUnloadRequest() : try RequestDecoder().decode(ModelUnloadRequest.self, from: try RequestDecoder().parse(buffer.readableBytesView))
         if let name = body.modelName {
             guard let id = await models.loadedID(named: name) else { throw OpenAIError.modelNotFound(name).with(param: "model_name") }
             context.logger.info("Unloading a model on request", metadata: ["model": "\(id)"])

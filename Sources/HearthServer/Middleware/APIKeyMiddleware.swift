@@ -1,5 +1,5 @@
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import OpenAIAPI
 
 /// Anthropic's clients send their key in `x-api-key`.
