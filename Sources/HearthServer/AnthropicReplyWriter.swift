@@ -10,9 +10,13 @@ import OrderedJSON
 struct AnthropicReplyWriter {
     let id: String
     let model: String
+    /// The request's `stop_sequences`: a reply they end says `stop_sequence` (a stop of the
+    /// chat template's own is an `end_turn`).
+    let stopSequences: [String]
     private var block: Block?
     private var blockCount = 0
     private var finishReason: FinishReason?
+    private var stopString: String?
 
     private enum Block: Equatable {
         case thinking
@@ -20,9 +24,10 @@ struct AnthropicReplyWriter {
         case toolUse(Int)
     }
 
-    init(id: String, model: String) {
+    init(id: String, model: String, stopSequences: [String]) {
         self.id = id
         self.model = model
+        self.stopSequences = stopSequences
     }
 
     /// `message_start` and a `ping`.
@@ -55,6 +60,7 @@ struct AnthropicReplyWriter {
         }
         if let finish = delta.finishReason {
             finishReason = finish
+            stopString = delta.stopString
             events += close()
         }
         return events
@@ -66,7 +72,7 @@ struct AnthropicReplyWriter {
             Self.event(
                 "message_delta",
                 [
-                    "type": "message_delta", "delta": ["stop_reason": .string(Self.stopReason(finishReason)), "stop_sequence": .null],
+                    "type": "message_delta", "delta": stopFields(finishReason, stopString),
                     "usage": Self.usage(usage),
                 ]
             ),
@@ -74,8 +80,17 @@ struct AnthropicReplyWriter {
         ]
     }
 
+    /// `stop_reason` and `stop_sequence`.
+    func stopFields(_ finish: FinishReason?, _ stop: String?) -> JSON {
+        if finish == .stop, let stop, stopSequences.contains(stop) {
+            return ["stop_reason": "stop_sequence", "stop_sequence": .string(stop)]
+        }
+        return ["stop_reason": .string(Self.stopReason(finish)), "stop_sequence": .null]
+    }
+
     /// The whole message of a non-streamed reply.
-    static func message(id: String, model: String, choice: ChatChoice, usage: Usage) -> JSON {
+    func message(choice: ChatChoice, stopString: String?, usage: Usage) -> JSON {
+        let stop = stopFields(choice.finishReason, stopString)
         var content: [JSON] = []
         if let reasoning = choice.reasoningContent, !reasoning.isEmpty {
             content.append(["type": "thinking", "thinking": .string(reasoning), "signature": ""])
@@ -87,7 +102,7 @@ struct AnthropicReplyWriter {
         }
         return [
             "id": .string(id), "type": "message", "role": "assistant", "model": .string(model), "content": .array(content),
-            "stop_reason": .string(stopReason(choice.finishReason)), "stop_sequence": .null, "usage": Self.usage(usage),
+            "stop_reason": stop["stop_reason"]!, "stop_sequence": stop["stop_sequence"]!, "usage": Self.usage(usage),
         ]
     }
 

@@ -13,6 +13,8 @@ struct ChatDelta: Sendable, Equatable {
     var finishReason: FinishReason?
     /// A tool call opening or growing.
     var toolCall: ToolCallDelta?
+    /// With the finish reason: the stop string that ended the reply, if one did.
+    var stopString: String?
 }
 
 /// The replies of a chat request's choices, made once from the engine's events through each
@@ -40,7 +42,7 @@ struct ChatReplies {
         var pending = [[LogprobEntry]](repeating: [], count: count)
         /// Logprobs wait for a delta with text, so each chunk carries those of the tokens its
         /// text starts.
-        func send(_ index: Int, _ piece: ReplyPipeline.Piece, finish: FinishReason? = nil) async throws {
+        func send(_ index: Int, _ piece: ReplyPipeline.Piece, finish: FinishReason? = nil, stopString: String? = nil) async throws {
             guard !piece.isEmpty || finish != nil else { return }
             let logprobs = reportsLogprobs && (!pending[index].isEmpty || finish == nil) ? pending[index] : nil
             pending[index] = []
@@ -50,7 +52,8 @@ struct ChatReplies {
                     reasoning: piece.reasoning.isEmpty ? nil : piece.reasoning,
                     content: piece.content.isEmpty ? nil : piece.content,
                     logprobs: logprobs,
-                    finishReason: finish
+                    finishReason: finish,
+                    stopString: stopString
                 )
             )
         }
@@ -92,7 +95,7 @@ struct ChatReplies {
                 try await deliver(index, pipelines[index].finish(), finishing: true)
                 var reason = FinishReason(summary.reason)
                 if reason == .stop, let parser = parsers[index], parser.callCount > 0 { reason = .toolCalls }
-                try await send(index, ReplyPipeline.Piece(), finish: reason)
+                try await send(index, ReplyPipeline.Piece(), finish: reason, stopString: reason == .stop ? summary.stopString : nil)
             }
         }
     }
@@ -105,8 +108,10 @@ struct ChatReplyFold {
     private(set) var logprobs: [LogprobEntry] = []
     private(set) var finishReason: FinishReason?
     private(set) var toolCalls: [ToolCall] = []
+    private(set) var stopString: String?
 
     mutating func add(_ delta: ChatDelta) {
+        if let stop = delta.stopString { stopString = stop }
         content += delta.content ?? ""
         reasoning += delta.reasoning ?? ""
         logprobs += delta.logprobs ?? []

@@ -72,6 +72,8 @@ public struct GenerationSummary: Sendable, Equatable {
     public var generationSeconds: Double
     /// For a probe: the most likely next tokens, most likely first.
     public var distribution: [TokenProbability]?
+    /// The stop string that ended the text, when one did.
+    public var stopString: String?
 
     public init(
         reason: StopReason,
@@ -80,7 +82,8 @@ public struct GenerationSummary: Sendable, Equatable {
         completionTokens: Int,
         promptSeconds: Double = 0,
         generationSeconds: Double = 0,
-        distribution: [TokenProbability]? = nil
+        distribution: [TokenProbability]? = nil,
+        stopString: String? = nil
     ) {
         self.reason = reason
         self.promptTokens = promptTokens
@@ -89,5 +92,6 @@ public struct GenerationSummary: Sendable, Equatable {
         self.promptSeconds = promptSeconds
         self.generationSeconds = generationSeconds
         self.distribution = distribution
+        self.stopString = stopString
     }
 }

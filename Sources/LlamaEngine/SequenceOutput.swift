@@ -74,7 +74,8 @@ struct SequenceOutput {
             completionTokens: completionTokens,
             promptSeconds: firstTokenAt.map { seconds($0 - admittedAt) } ?? 0,
             generationSeconds: firstTokenAt.flatMap { first in lastTokenAt.map { seconds($0 - first) } } ?? 0,
-            distribution: distribution
+            distribution: distribution,
+            stopString: stopFilter.matched
         )
     }
 }

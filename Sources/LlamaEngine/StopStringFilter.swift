@@ -15,6 +15,8 @@ public struct StopStringFilter: Sendable {
     }
 
     private let stops: [String]
+    /// The stop string that ended the text, once one has.
+    public private(set) var matched: String?
     private var held = ""
     private var isStopped = false
 
@@ -28,8 +30,9 @@ public struct StopStringFilter: Sendable {
         guard !isStopped else { return Output(text: "", stopped: true) }
         guard !stops.isEmpty else { return Output(text: text, stopped: false) }
         held += text
-        if let range = firstStopRange(in: held) {
+        if let (range, stop) = firstStop(in: held) {
             let emitted = String(held[..<range.lowerBound])
+            matched = stop
             held = ""
             isStopped = true
             return Output(text: emitted, stopped: true)
@@ -46,11 +49,11 @@ public struct StopStringFilter: Sendable {
         return isStopped ? "" : held
     }
 
-    private func firstStopRange(in text: String) -> Range<String.Index>? {
-        var best: Range<String.Index>?
+    private func firstStop(in text: String) -> (Range<String.Index>, String)? {
+        var best: (Range<String.Index>, String)?
         for stop in stops {
-            if let range = text.range(of: stop), best == nil || range.lowerBound < best!.lowerBound {
-                best = range
+            if let range = text.range(of: stop), best == nil || range.lowerBound < best!.0.lowerBound {
+                best = (range, stop)
             }
         }
         return best

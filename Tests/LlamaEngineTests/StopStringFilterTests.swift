@@ -27,6 +27,9 @@ import Testing
     @Test func earliestOfSeveralStopsWins() {
         var filter = StopStringFilter(stops: ["b", "abc"])
         #expect(filter.append("xxabcx") == .init(text: "xx", stopped: true))
+        // The filter names the stop string it met (Anthropic's `stop_sequence`).
+        #expect(filter.matched == "abc")
+        #expect(StopStringFilter(stops: ["b"]).matched == nil)
     }
 
     @Test func withoutStopsTextPassesStraightThrough() {

@@ -69,6 +69,16 @@ def test_max_tokens_and_system_and_count_tokens(client: anthropic.Anthropic) -> 
     assert counted.input_tokens == message.usage.input_tokens
 
 
+def test_a_stop_sequence_is_reported(client: anthropic.Anthropic, base_url: str) -> None:
+    body = {"model": "hearth", "max_tokens": 40, "stop_sequences": [","],
+            "messages": [{"role": "user", "content": "List the numbers from 1 to 10, separated by commas."}]}
+    message = client.messages.create(**body, extra_body={"temperature": 0})
+    assert message.stop_reason == "stop_sequence" and message.stop_sequence == ","
+    assert "," not in message.content[0].text
+    delta = next(data for name, data in events(base_url, {**body, "temperature": 0}) if name == "message_delta")
+    assert delta["delta"] == {"stop_reason": "stop_sequence", "stop_sequence": ","}
+
+
 def test_a_whole_tool_loop(client: anthropic.Anthropic) -> None:
     first = client.messages.create(model="hearth", max_tokens=64, tools=[WEATHER], tool_choice={"type": "any"}, messages=QUESTION)
     assert first.stop_reason == "tool_use"

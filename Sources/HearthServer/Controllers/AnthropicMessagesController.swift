@@ -25,7 +25,7 @@ struct AnthropicMessagesController<Context: RequestContext>: Sendable {
         let collected = request
         return try await models.withModel(chat.modelName) { model in
             let session = try ChatSession.start(chat, model: model, configuration: configuration, logger: context.logger)
-            let writer = AnthropicReplyWriter(id: ResponseID.make("msg_"), model: model.id)
+            let writer = AnthropicReplyWriter(id: ResponseID.make("msg_"), model: model.id, stopSequences: session.body.options.stop)
             if session.body.stream { return stream(session.replies, writer, request: collected, logger: context.logger) }
             let (fold, usage) = try await collected.cancellingOnDisconnect {
                 var fold = ChatReplyFold()
@@ -34,7 +34,7 @@ struct AnthropicMessagesController<Context: RequestContext>: Sendable {
             }
             let choice = fold.choice(index: 0, reportsLogprobs: false)
             return GenerationResponse.json(
-                RawJSON(json: AnthropicReplyWriter.message(id: writer.id, model: writer.model, choice: choice, usage: usage))
+                RawJSON(json: writer.message(choice: choice, stopString: fold.stopString, usage: usage))
             )
         }
     }
