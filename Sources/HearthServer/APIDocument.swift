@@ -20,6 +20,8 @@ enum APIDocument {
         var bodySchema: JSON?
         /// Errors come in Anthropic's envelope, and streamed events are Anthropic's.
         var anthropic = false
+        /// Errors come in Ollama's envelope; a generating route streams NDJSON.
+        var ollama = false
         /// Examples the 200 response renders.
         var examples: [any JSONRepresentable] = []
         /// The media type of the 200 response when it is not JSON.
@@ -204,12 +206,55 @@ enum APIDocument {
                 examples: [RawJSON(json: ["input_tokens": 34])]
             ),
         ]
+        operations += ollamaOperations
         if metrics {
             operations.append(
                 Operation(method: "get", path: "/metrics", tag: "Operations", summary: "Prometheus metrics (--metrics)", mediaType: "text/plain")
             )
         }
         return operations
+    }
+
+    /// Ollama's routes (``OllamaController``).
+    private static var ollamaOperations: [Operation] {
+        func ollama(_ method: String, _ path: String, _ summary: String, body: JSON? = nil, example: JSON = [:]) -> Operation {
+            Operation(
+                method: method,
+                path: "/api/" + path,
+                tag: "Ollama",
+                summary: summary,
+                bodySchema: body,
+                ollama: true,
+                examples: [RawJSON(json: example)]
+            )
+        }
+        return [
+            ollama(
+                "post",
+                "chat",
+                "Ollama's chat, run as a chat completion (NDJSON stream by default)",
+                body: OllamaSchemas.chat,
+                example: OllamaSchemas.chatReply
+            ),
+            ollama(
+                "post",
+                "generate",
+                "Ollama's generate: the prompt with the model's template",
+                body: OllamaSchemas.generate,
+                example: OllamaSchemas.generateReply
+            ),
+            ollama("get", "tags", "Installed models", example: OllamaSchemas.tags),
+            ollama("get", "ps", "Loaded models", example: OllamaSchemas.running),
+            ollama("post", "show", "A model's template, facts and capabilities (loads it)", body: OllamaSchemas.show, example: OllamaSchemas.shown),
+            ollama("get", "version", "Hearth's version", example: ["version": "0.13.0"]),
+            ollama("post", "pull", "Refused (403): Hearth never downloads models"),
+            ollama("post", "push", "Refused (403): Hearth never uploads models"),
+            ollama("post", "create", "Refused (403)"),
+            ollama("post", "copy", "Refused (403)"),
+            ollama("delete", "delete", "Refused (403)"),
+            ollama("post", "embed", "No embedding model yet (404)"),
+            ollama("post", "embeddings", "No embedding model yet (404)"),
+        ]
     }
 
     /// The document for a server with this configuration.
@@ -256,6 +301,11 @@ enum APIDocument {
         } else {
             content.append(("application/json", ["schema": SchemaInference.schema(of: operation.examples.map(\.json))]))
         }
+        if operation.ollama, ["/api/chat", "/api/generate"].contains(operation.path) {
+            content.append(
+                ("application/x-ndjson", ["schema": ["type": "string", "description": "With \"stream\" (the default): one JSON object per line."]])
+            )
+        }
         if operation.anthropic, operation.path == "/v1/messages" {
             content.append(("text/event-stream", ["schema": AnthropicSchemas.event]))
         }
@@ -286,9 +336,11 @@ enum APIDocument {
             )
         }
         let error: JSON =
-            operation.anthropic
-            ? ["description": "Anthropic's error envelope", "content": ["application/json": ["schema": AnthropicSchemas.error]]]
-            : ["description": "OpenAI's error envelope", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
+            operation.ollama
+            ? ["description": "Ollama's error envelope", "content": ["application/json": ["schema": OllamaSchemas.error]]]
+            : operation.anthropic
+                ? ["description": "Anthropic's error envelope", "content": ["application/json": ["schema": AnthropicSchemas.error]]]
+                : ["description": "OpenAI's error envelope", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
         entry.append(("responses", ["200": ["description": "Success", "content": .object(content)], "default": error]))
         if operation.keyed && keyed { entry.append(("security", [["bearer": []]])) }
         return .object(entry)

@@ -63,6 +63,9 @@ public func buildRouter(configuration: ServerConfiguration, models: ModelRegistr
     ChatCompletionsController(models: models, configuration: configuration).addRoutes(to: v1)
     AnthropicMessagesController(models: models, configuration: configuration).addRoutes(to: v1)
     InternalController(models: models, configuration: configuration).addRoutes(to: v1.group("internal"))
+    let ollama = router.group("api")
+    if !configuration.apiKeys.isEmpty { ollama.add(middleware: APIKeyMiddleware(keys: configuration.apiKeys)) }
+    OllamaController(models: models, configuration: configuration).addRoutes(to: ollama)
     let modelAdmin = ModelAdminController<BasicRequestContext>(models: models, configuration: configuration)
     modelAdmin.addInfoRoute(to: v1.group("internal/model"))
     // Admin routes check the admin key alone (text-generation-webui's rule), not the API key.

@@ -107,12 +107,13 @@ enum GenerationResponse {
     static func eventStream(
         request: Request,
         logger: Logger,
+        contentType: String = "text/event-stream",
         failure render: @escaping @Sendable (OpenAIError) -> String = { ServerSentEvents.event($0) + ServerSentEvents.done },
         produce: @escaping @Sendable (_ send: (String) async throws -> Void) async throws -> Void
     ) -> Response {
         Response(
             status: .ok,
-            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache", .connection: "close"],
+            headers: [.contentType: contentType, .cacheControl: "no-cache", .connection: "close"],
             body: ResponseBody { writer in
                 do {
                     try await request.cancellingOnDisconnect {

@@ -13,6 +13,12 @@ public enum SchemaInference {
         let values = examples.filter { !$0.isNull }
         let nullable = values.count < examples.count
         guard let first = values.first else { return .object([]) }
+        // Values of several kinds (a map of strings and numbers): any of their schemas.
+        let kinds = Dictionary(grouping: values, by: Self.kind)
+        if kinds.count > 1 {
+            let alternatives = kinds.keys.sorted().map { Self.schema(of: kinds[$0]!) }
+            return ["anyOf": .array(nullable ? alternatives + [["type": "null"]] : alternatives)]
+        }
         var schema: [(String, JSON)]
         switch first {
         case .object where values.contains(where: Self.isMap):
@@ -45,6 +51,18 @@ public enum SchemaInference {
         }
         guard nullable, let type = schema.first(where: { $0.0 == "type" })?.1 else { return .object(schema) }
         return .object(schema.map { $0.0 == "type" ? ("type", [type, "null"]) : $0 })
+    }
+
+    /// The JSON kind of a value (integers and other numbers are one kind).
+    private static func kind(_ value: JSON) -> String {
+        switch value {
+        case .object: "object"
+        case .array: "array"
+        case .string: "string"
+        case .bool: "boolean"
+        case .int, .double: "number"
+        case .null: "null"
+        }
     }
 
     /// Whether an object's keys are data (token texts) rather than member names.

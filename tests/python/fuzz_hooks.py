@@ -30,6 +30,11 @@ def openai_error_envelope(ctx, response, case):
     envelope under /v1/messages)."""
     if response.status_code < 400:
         return None
+    if case.path.startswith("/api/"):
+        body = response.json()
+        if set(body) != {"error"} or not body["error"]:
+            raise AssertionError(f"not Ollama's error envelope: {body}")
+        return None
     if case.path.startswith("/v1/messages"):
         body = response.json()
         if body.get("type") != "error" or set(body["error"]) != {"type", "message"} or not body["error"]["message"]:

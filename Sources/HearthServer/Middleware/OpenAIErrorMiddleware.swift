@@ -5,7 +5,8 @@ import NIOCore
 import OpenAIAPI
 import OrderedJSON
 
-/// Renders every error as OpenAI's envelope (Anthropic's under `/v1/messages`): client errors
+/// Renders every error as OpenAI's envelope (Anthropic's under `/v1/messages`, Ollama's under
+/// `/api/`): client errors
 /// keep their status and message; anything unexpected becomes a 500 whose body says nothing
 /// about the cause (the log has it).
 struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
@@ -13,8 +14,8 @@ struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let maxBodyBytes: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let anthropic = request.uri.path.hasPrefix("/v1/messages")
-        func response(for error: OpenAIError) -> Response { Self.response(for: error, anthropic: anthropic) }
+        let envelope = Envelope(path: request.uri.path)
+        func response(for error: OpenAIError) -> Response { Self.response(for: error, envelope: envelope) }
         // A declared length over the limit is refused at once, before a byte of the body is read
         // (an `Expect: 100-continue` client then never sends it).
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maxBodyBytes {
@@ -54,10 +55,26 @@ struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    static func response(for error: OpenAIError, anthropic: Bool = false) -> Response {
+    /// Whose error shape a path answers with.
+    enum Envelope {
+        case openAI
+        case anthropic
+        case ollama
+
+        init(path: String) {
+            self = path.hasPrefix("/v1/messages") ? .anthropic : path.hasPrefix("/api/") ? .ollama : .openAI
+        }
+    }
+
+    static func response(for error: OpenAIError, envelope: Envelope = .openAI) -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let seconds = error.retryAfterSeconds { headers[.retryAfter] = String(seconds) }
-        let text = anthropic ? error.anthropicJSON.serialized : error.jsonText
+        let text =
+            switch envelope {
+            case .openAI: error.jsonText
+            case .anthropic: error.anthropicJSON.serialized
+            case .ollama: OllamaAPI.errorJSON(error).serialized
+            }
         return Response(status: .init(code: error.status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }

@@ -1,0 +1,159 @@
+import Foundation
+import Hummingbird
+import LlamaEngine
+import Logging
+import OpenAIAPI
+import OrderedJSON
+
+/// Ollama's API under `/api`: `chat` and `generate` (NDJSON streaming by default), `tags`,
+/// `ps`, `show`, `version`. Requests are read as the OpenAI chat body they mean
+/// (``OllamaAPI``) and run through ``ChatSession``; replies take Ollama's shapes
+/// (``OllamaReplyWriter``); errors are `{"error": "…"}`. Pulling, pushing and creating models
+/// are refused: Hearth never connects anywhere.
+struct OllamaController<Context: RequestContext>: Sendable {
+    let models: ModelRegistry
+    let configuration: ServerConfiguration
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.post("chat") { request, context in try await generate(request, context: context, kind: .chat) }
+        group.post("generate") { request, context in try await generate(request, context: context, kind: .generate) }
+        group.get("tags", use: tags)
+        group.get("ps", use: running)
+        group.post("show", use: show)
+        group.get("version") { _, _ in jsonResponse(RawJSON(json: ["version": .string(hearthServerVersion)])) }
+        for path in ["pull", "push", "create", "copy"] {
+            group.post(RouterPath(path)) { _, _ -> Response in throw Self.offline }
+        }
+        group.delete("delete") { _, _ -> Response in throw Self.offline }
+        for path in ["embed", "embeddings"] {
+            group.post(RouterPath(path)) { _, _ -> Response in
+                throw OpenAIError(status: 404, message: "No embedding model is installed on this server.", type: "invalid_request_error")
+            }
+        }
+    }
+
+    private static var offline: OpenAIError {
+        OpenAIError(
+            status: 403,
+            message: "Hearth runs offline and never downloads or uploads models: copy a GGUF file into its models folder (--model-dir) instead.",
+            type: "invalid_request_error"
+        )
+    }
+
+    private func generate(_ request: Request, context: Context, kind: OllamaReplyWriter.Kind) async throws -> Response {
+        var request = request
+        let json = try await request.jsonBody(limit: configuration.maxBodyBytes)
+        let chat = try kind == .chat ? OllamaAPI.chatBody(json) : OllamaAPI.generateBody(json)
+        let name = json["model"]?.string ?? ""
+        let collected = request
+        return try await models.withModel(chat.modelName) { model in
+            let session = try ChatSession.start(chat, model: model, configuration: configuration, logger: context.logger)
+            let writer = OllamaReplyWriter(kind: kind, model: name.isEmpty ? model.id : name)
+            if session.body.stream {
+                return GenerationResponse.eventStream(
+                    request: collected,
+                    logger: context.logger,
+                    contentType: "application/x-ndjson",
+                    failure: { OllamaAPI.errorJSON($0).serialized + "\n" }
+                ) { send in
+                    var writer = writer
+                    let (usage, _) = try await session.replies.forEachDelta { delta in
+                        if let line = writer.line(for: delta) { try await send(line) }
+                    }
+                    for line in writer.finish(usage: usage) { try await send(line) }
+                }
+            }
+            let reply = try await collected.cancellingOnDisconnect {
+                var (fold, writer) = (ChatReplyFold(), writer)
+                let (usage, _) = try await session.replies.forEachDelta { delta in
+                    writer.observe()
+                    fold.add(delta)
+                }
+                return writer.whole(fold, usage: usage)
+            }
+            return GenerationResponse.json(RawJSON(json: reply))
+        }
+    }
+
+    /// Installed models, as Ollama lists them (`name:latest`).
+    @Sendable func tags(_ request: Request, context: Context) async throws -> Response {
+        let (loaded, available) = await models.installed()
+        return jsonResponse(RawJSON(json: ["models": .array((loaded + available).map { Self.listing($0) })]))
+    }
+
+    /// Loaded models.
+    @Sendable func running(_ request: Request, context: Context) async throws -> Response {
+        let (loaded, _) = await models.installed()
+        let listed = loaded.map { entry in
+            Self.listing(entry, extra: [("expires_at", "9999-12-31T23:59:59Z"), ("size_vram", 0)])
+        }
+        return jsonResponse(RawJSON(json: ["models": .array(listed)]))
+    }
+
+    /// A model's template, facts and capabilities (it is loaded to read them).
+    @Sendable func show(_ request: Request, context: Context) async throws -> Response {
+        var request = request
+        let json = try await request.jsonBody(limit: configuration.maxBodyBytes)
+        guard let name = OllamaAPI.modelName(json["model"]?.string ?? json["name"]?.string) else { throw OpenAIError.missingParameter("model") }
+        guard let entry = await Self.entry(named: name, models: models) else {
+            throw OpenAIError(status: 404, message: "model '\(name)' not found", type: "invalid_request_error")
+        }
+        return try await models.withModel(entry.id) { model in
+            let info = model.engine.modelInfo
+            var capabilities: [JSON] = ["completion", "tools"]
+            if model.reasoningTags != nil { capabilities.append("thinking") }
+            let body: JSON = [
+                "modelfile": "", "parameters": "", "template": .string(info.chatTemplate ?? ""),
+                "details": Self.details(architecture: info.architecture),
+                "model_info": [
+                    "general.architecture": .string(info.architecture), "general.name": .string(info.name),
+                    .init(stringLiteral: "\(info.architecture).context_length"): .int(info.trainedContextLength),
+                ],
+                "capabilities": .array(capabilities), "modified_at": .string(Self.isoDate(entry.modified)),
+            ]
+            return jsonResponse(RawJSON(json: body))
+        }
+    }
+
+    private static func entry(named name: String, models: ModelRegistry) async -> ModelCatalog.Entry? {
+        let (loaded, available) = await models.installed()
+        return (loaded + available).first { $0.id == name || $0.path.hasSuffix("/" + name) }
+    }
+
+    private static func listing(_ entry: ModelCatalog.Entry, extra: [(String, JSON)] = []) -> JSON {
+        let size = (try? FileManager.default.attributesOfItem(atPath: entry.path)[.size] as? Int) ?? 0
+        return .object(
+            [
+                ("name", .string(entry.id + ":latest")), ("model", .string(entry.id + ":latest")),
+                ("modified_at", .string(isoDate(entry.modified))), ("size", .int(size)),
+                ("digest", .string(digest(of: entry, size: size))), ("details", details(architecture: "")),
+            ] + extra
+        )
+    }
+
+    private static func details(architecture: String) -> JSON {
+        [
+            "parent_model": "", "format": "gguf", "family": .string(architecture),
+            "families": architecture.isEmpty ? [] : [.string(architecture)], "parameter_size": "", "quantization_level": "",
+        ]
+    }
+
+    /// A stable 64-hex-digit tag of the file (its id, size and time; not a hash of its bytes,
+    /// which would read gigabytes on every listing).
+    private static func digest(of entry: ModelCatalog.Entry, size: Int) -> String {
+        let text = "\(entry.id)\u{0}\(size)\u{0}\(entry.modified)"
+        return (0..<4).map { seed in
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325 &+ UInt64(seed)
+            for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            return String(hash, radix: 16).leftPadded(to: 16)
+        }.joined()
+    }
+
+    private static func isoDate(_ seconds: Int) -> String {
+        OllamaReplyWriter.timestamp(Date(timeIntervalSince1970: TimeInterval(seconds)))
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to length: Int) -> String { String(repeating: "0", count: max(0, length - count)) + self }
+}

@@ -1,0 +1,82 @@
+import OpenAIAPI
+import OrderedJSON
+
+/// Ollama's routes for the OpenAPI document: the fields ``OllamaAPI`` reads (others are
+/// accepted and ignored), examples of the listings, and the refused endpoints.
+enum OllamaSchemas {
+    private static let options: JSON = [
+        "type": "object",
+        "properties": [
+            "temperature": ["type": "number", "minimum": 0, "maximum": 5], "top_k": ["type": "integer", "minimum": 0],
+            "top_p": ["type": "number", "minimum": 0, "maximum": 1], "min_p": ["type": "number", "minimum": 0, "maximum": 1],
+            "num_predict": ["type": "integer", "minimum": -2], "seed": ["type": "integer"],
+            "stop": ["type": "array", "items": ["type": "string"]], "repeat_penalty": ["type": "number", "minimum": 0, "maximum": 5],
+        ],
+    ]
+
+    private static var shared: [(String, JSON)] {
+        [
+            ("model", ["type": "string"]), ("stream", ["type": "boolean"]), ("options", options), ("think", ["type": "boolean"]),
+            ("format", ["anyOf": [["const": "json"], ["type": "object"]]]), ("keep_alive", ["anyOf": [["type": "string"], ["type": "number"]]]),
+        ]
+    }
+
+    static var chat: JSON {
+        [
+            "type": "object", "required": ["model", "messages"],
+            "properties": .object(
+                shared + [
+                    (
+                        "messages",
+                        [
+                            "type": "array",
+                            "items": [
+                                "type": "object", "required": ["role"],
+                                "properties": ["role": ["enum": ["system", "user", "assistant", "tool"]], "content": ["type": "string"]],
+                            ],
+                        ]
+                    ),
+                    ("tools", ["type": "array", "items": ["type": "object"]]),
+                ]
+            ),
+        ]
+    }
+
+    static var generate: JSON {
+        ["type": "object", "required": ["model"], "properties": .object(shared + [("prompt", ["type": "string"]), ("system", ["type": "string"])])]
+    }
+
+    static let show: JSON = ["type": "object", "properties": ["model": ["type": "string"], "name": ["type": "string"]]]
+
+    private static let details: JSON = [
+        "parent_model": "", "format": "gguf", "family": "qwen2", "families": ["qwen2"], "parameter_size": "", "quantization_level": "",
+    ]
+    private static let listed: JSON = [
+        "name": "qwen2.5-coder-0.5b-instruct-q4_k_m:latest", "model": "qwen2.5-coder-0.5b-instruct-q4_k_m:latest",
+        "modified_at": "2026-11-30T10:00:00.000Z", "size": 491_400_064, "digest": "95ae3ba0b880c6a5", "details": details,
+    ]
+
+    static let chatReply: JSON = [
+        "model": "qwen2.5-coder-0.5b-instruct-q4_k_m", "created_at": "2026-11-30T10:00:00.000Z",
+        "message": [
+            "role": "assistant", "content": "Hi!", "thinking": "The user greets.", "tool_calls": [["function": ["name": "f", "arguments": [:]]]],
+        ],
+        "done": true, "done_reason": "stop", "total_duration": 1, "load_duration": 0, "prompt_eval_count": 1, "prompt_eval_duration": 1,
+        "eval_count": 1, "eval_duration": 1,
+    ]
+    static let generateReply: JSON = [
+        "model": "qwen2.5-coder-0.5b-instruct-q4_k_m", "created_at": "2026-11-30T10:00:00.000Z", "response": "Hi!", "done": true,
+        "done_reason": "stop", "total_duration": 1, "load_duration": 0, "prompt_eval_count": 1, "prompt_eval_duration": 1,
+        "eval_count": 1, "eval_duration": 1,
+    ]
+    static let tags: JSON = ["models": [listed]]
+    static let running: JSON = ["models": [listed]]
+    static let shown: JSON = [
+        "modelfile": "", "parameters": "", "template": "{{ messages }}", "details": details,
+        "model_info": ["general.architecture": "qwen2", "qwen2.context_length": 32768], "capabilities": ["completion", "tools"],
+        "modified_at": "2026-11-30T10:00:00.000Z",
+    ]
+
+    /// `{"error": "…"}`.
+    static let error: JSON = ["type": "object", "required": ["error"], "properties": ["error": ["type": "string"]]]
+}
