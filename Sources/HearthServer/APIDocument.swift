@@ -206,6 +206,7 @@ enum APIDocument {
                 examples: [RawJSON(json: ["input_tokens": 34])]
             ),
         ]
+        operations += responsesOperations(id: id)
         operations += ollamaOperations
         if metrics {
             operations.append(
@@ -213,6 +214,44 @@ enum APIDocument {
             )
         }
         return operations
+    }
+
+    /// OpenAI's Responses API (``ResponsesController``).
+    private static func responsesOperations(id: JSON) -> [Operation] {
+        [
+            Operation(
+                method: "post",
+                path: "/v1/responses",
+                tag: "OpenAI",
+                summary: "Create a response (stored for previous_response_id unless store is false)",
+                bodySchema: ResponsesSchemas.request,
+                examples: [RawJSON(json: ResponsesSchemas.response)]
+            ),
+            Operation(
+                method: "get",
+                path: "/v1/responses/{id}",
+                tag: "OpenAI",
+                summary: "A stored response",
+                examples: [RawJSON(json: ResponsesSchemas.response)],
+                parameters: [id]
+            ),
+            Operation(
+                method: "delete",
+                path: "/v1/responses/{id}",
+                tag: "OpenAI",
+                summary: "Forget a stored response",
+                examples: [RawJSON(json: ["id": "resp_1", "object": "response.deleted", "deleted": true])],
+                parameters: [id]
+            ),
+            Operation(
+                method: "get",
+                path: "/v1/responses/{id}/input_items",
+                tag: "OpenAI",
+                summary: "The input items of a stored response",
+                examples: [RawJSON(json: ResponsesSchemas.inputItems)],
+                parameters: [id]
+            ),
+        ]
     }
 
     /// Ollama's routes (``OllamaController``).
@@ -305,6 +344,9 @@ enum APIDocument {
             content.append(
                 ("application/x-ndjson", ["schema": ["type": "string", "description": "With \"stream\" (the default): one JSON object per line."]])
             )
+        }
+        if operation.method == "post", operation.path == "/v1/responses" {
+            content.append(("text/event-stream", ["schema": ResponsesSchemas.event]))
         }
         if operation.anthropic, operation.path == "/v1/messages" {
             content.append(("text/event-stream", ["schema": AnthropicSchemas.event]))

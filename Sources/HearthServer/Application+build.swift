@@ -62,6 +62,7 @@ public func buildRouter(configuration: ServerConfiguration, models: ModelRegistr
     CompletionsController(models: models, configuration: configuration).addRoutes(to: v1)
     ChatCompletionsController(models: models, configuration: configuration).addRoutes(to: v1)
     AnthropicMessagesController(models: models, configuration: configuration).addRoutes(to: v1)
+    ResponsesController(models: models, configuration: configuration).addRoutes(to: v1)
     InternalController(models: models, configuration: configuration).addRoutes(to: v1.group("internal"))
     let ollama = router.group("api")
     if !configuration.apiKeys.isEmpty { ollama.add(middleware: APIKeyMiddleware(keys: configuration.apiKeys)) }

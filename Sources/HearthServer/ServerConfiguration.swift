@@ -44,6 +44,8 @@ public struct ServerConfiguration: Sendable {
     public var presetDirectory = "presets"
     /// `--lora-dir` and the adapters active for each model.
     public var loras = LoraLibrary()
+    /// Stored Responses (`--responses-max`).
+    public var responses = ResponseStore()
 
     public init() {}
 }

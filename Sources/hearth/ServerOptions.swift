@@ -76,6 +76,9 @@ struct ServerOptions: ParsableArguments {
     @Flag(help: "Serve Prometheus metrics at GET /metrics (behind the API key when one is set).")
     var metrics = false
 
+    @Option(name: .customLong("responses-max"), help: "Responses (POST /v1/responses) kept for previous_response_id, least recently used out first.")
+    var responsesMax = 1000
+
     @Option(name: .customLong("max-body-size"), help: "Largest request body accepted, in bytes.")
     var maxBodySize = 16 << 20
 
@@ -89,6 +92,7 @@ struct ServerOptions: ParsableArguments {
         try ModelOptions.check("--api-port", apiPort, in: 0...65535)
         try ModelOptions.check("--max-body-size", maxBodySize, in: 1...(1 << 31))
         try ModelOptions.check("--idle-timeout", idleTimeout, in: 1...86_400)
+        try ModelOptions.check("--responses-max", responsesMax, in: 0...1_000_000)
         try ModelOptions.check("--max-connections", maxConnections, in: 1...1_000_000)
     }
 
@@ -107,6 +111,7 @@ struct ServerOptions: ParsableArguments {
         configuration.idleTimeout = .seconds(idleTimeout)
         configuration.maxConnections = maxConnections
         configuration.metrics = metrics ? ServerMetrics() : nil
+        configuration.responses = ResponseStore(capacity: responsesMax)
         configuration.apiKeys = try keys()
         configuration.adminKeys = adminKey.map { $0.isEmpty ? [] : [$0] } ?? configuration.apiKeys
         configuration.tls = try tls(environment: environment)

@@ -1,0 +1,139 @@
+import Hummingbird
+import LlamaEngine
+import Logging
+import OpenAIAPI
+import OrderedJSON
+
+/// OpenAI's Responses API: `POST /v1/responses` (streamed or not), and for stored responses
+/// `GET /v1/responses/{id}`, `DELETE /v1/responses/{id}` and
+/// `GET /v1/responses/{id}/input_items`. A request is read as the chat body it means
+/// (``ResponsesAPI``), after the stored conversation it continues, and runs through
+/// ``ChatSession``; ``ResponsesWriter`` shapes the reply.
+struct ResponsesController<Context: RequestContext>: Sendable {
+    let models: ModelRegistry
+    let configuration: ServerConfiguration
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.post("responses", use: create)
+        group.get("responses/{id}") { _, context in
+            jsonResponse(RawJSON(json: try stored(context).response))
+        }
+        group.delete("responses/{id}") { _, context in
+            let id = try context.parameters.require("id")
+            guard configuration.responses.remove(id) else { throw Self.notFound(id) }
+            return jsonResponse(RawJSON(json: ["id": .string(id), "object": "response.deleted", "deleted": true]))
+        }
+        group.get("responses/{id}/input_items") { _, context in
+            let input = try stored(context).input
+            return jsonResponse(
+                RawJSON(json: [
+                    "object": "list", "data": .array(input), "first_id": input.first?["id"] ?? .null,
+                    "last_id": input.last?["id"] ?? .null, "has_more": false,
+                ])
+            )
+        }
+    }
+
+    private func stored(_ context: Context) throws -> ResponseStore.Entry {
+        let id = try context.parameters.require("id")
+        guard let entry = configuration.responses.get(id) else { throw Self.notFound(id) }
+        return entry
+    }
+
+    private static func notFound(_ id: String, param: String? = nil) -> OpenAIError {
+        OpenAIError(status: 404, message: "No response found with id '\(id)'.", type: "invalid_request_error", param: param, code: "not_found")
+    }
+
+    @Sendable func create(_ request: Request, context: Context) async throws -> Response {
+        var request = request
+        let json = try await request.jsonBody(limit: configuration.maxBodyBytes)
+        let items = try ResponsesAPI.inputItems(json).map(Self.withID)
+        let history: [JSON]
+        if let previous = json["previous_response_id"]?.string {
+            guard let entry = configuration.responses.get(previous) else { throw Self.notFound(previous, param: "previous_response_id") }
+            history = entry.conversation
+        } else {
+            history = []
+        }
+        let chat = try ResponsesAPI.chatBody(json, history: history, items: items)
+        let stores = json["store"] != .bool(false)
+        let collected = request
+        let store = configuration.responses
+        return try await models.withModel(chat.modelName) { model in
+            let session = try ChatSession.start(chat, model: model, configuration: configuration, logger: context.logger)
+            let writer = ResponsesWriter(
+                id: ResponseID.make("resp_"),
+                createdAt: ResponseID.now,
+                model: model.id,
+                echo: Self.echo(json, stores: stores)
+            )
+            /// Keeps the finished response for `previous_response_id` and retrieval.
+            @Sendable func keep(_ writer: ResponsesWriter, _ response: JSON) {
+                guard stores else { return }
+                store.put(writer.id, .init(response: response, input: items, conversation: history + items + writer.output))
+            }
+            if session.body.stream {
+                return GenerationResponse.eventStream(
+                    request: collected,
+                    logger: context.logger,
+                    failure: { Self.failure($0) }
+                ) { send in
+                    var writer = writer
+                    for event in writer.start() { try await send(event) }
+                    let (usage, _) = try await session.replies.forEachDelta { delta in
+                        for event in writer.events(for: delta) { try await send(event) }
+                    }
+                    for event in writer.finish(usage: usage) { try await send(event) }
+                    keep(writer, writer.response(usage: usage))
+                }
+            }
+            let (finished, usage) = try await collected.cancellingOnDisconnect {
+                var writer = writer
+                let (usage, _) = try await session.replies.forEachDelta { _ = writer.events(for: $0) }
+                _ = writer.finish(usage: usage)
+                return (writer, usage)
+            }
+            let response = finished.response(usage: usage)
+            keep(finished, response)
+            return GenerationResponse.json(RawJSON(json: response))
+        }
+    }
+
+    /// An input item with an id (stored items are listed by id); a message's text content as an
+    /// `input_text` part, as OpenAI lists it.
+    private static func withID(_ item: JSON) -> JSON {
+        guard case .object(var members) = item else { return item }
+        if let index = members.firstIndex(where: { $0.0 == "content" }), case .string(let text) = members[index].1, item["role"] != nil {
+            members[index].1 = [["type": item["role"] == "assistant" ? "output_text" : "input_text", "text": .string(text)]]
+        }
+        if item["type"] == nil, item["role"] != nil { members.insert(("type", "message"), at: 0) }
+        if item["id"] == nil { members.insert(("id", .string(ResponseID.make(item["role"] != nil ? "msg_" : "item_"))), at: 0) }
+        return .object(members)
+    }
+
+    /// The request fields a response object repeats, with OpenAI's defaults.
+    private static func echo(_ request: JSON, stores: Bool) -> [(String, JSON)] {
+        func field(_ name: String, _ fallback: JSON) -> JSON {
+            guard let value = request[name], !value.isNull else { return fallback }
+            return value
+        }
+        return [
+            ("instructions", field("instructions", .null)), ("max_output_tokens", field("max_output_tokens", .null)),
+            ("metadata", field("metadata", [:])), ("parallel_tool_calls", field("parallel_tool_calls", true)),
+            ("previous_response_id", field("previous_response_id", .null)),
+            ("reasoning", ["effort": request["reasoning"]?["effort"] ?? .null, "summary": .null]), ("store", .bool(stores)),
+            ("temperature", field("temperature", 1.0)), ("text", ["format": request["text"]?["format"] ?? ["type": "text"]]),
+            ("tool_choice", field("tool_choice", "auto")), ("tools", field("tools", [])), ("top_p", field("top_p", 1.0)),
+            ("truncation", "disabled"), ("user", .null),
+        ]
+    }
+
+    /// A failure after the stream began: an `error` event, as OpenAI sends.
+    private static func failure(_ error: OpenAIError) -> String {
+        let data: JSON = [
+            "type": "error", "code": error.code.map(JSON.string) ?? .null, "message": .string(error.message),
+            "param": error.param.map(JSON.string) ?? .null,
+        ]
+        return "event: error\ndata: \(data.serialized)\n\n"
+    }
+}
