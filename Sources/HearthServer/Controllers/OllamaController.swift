@@ -4,6 +4,7 @@ import LlamaEngine
 import Logging
 import OpenAIAPI
 import OrderedJSON
+import Prompting
 
 /// Ollama's API under `/api`: `chat` and `generate` (NDJSON streaming by default), `tags`,
 /// `ps`, `show`, `version`. Requests are read as the OpenAI chat body they mean
@@ -90,29 +91,26 @@ struct OllamaController<Context: RequestContext>: Sendable {
         return jsonResponse(RawJSON(json: ["models": .array(listed)]))
     }
 
-    /// A model's template, facts and capabilities (it is loaded to read them).
+    /// A model's template, facts and capabilities, read from its file's header (the model is
+    /// not loaded).
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let json = try await request.jsonBody(limit: configuration.maxBodyBytes)
         guard let name = OllamaAPI.modelName(json["model"]?.string ?? json["name"]?.string) else { throw OpenAIError.missingParameter("model") }
-        guard let entry = await Self.entry(named: name, models: models) else {
+        guard let entry = await Self.entry(named: name, models: models), let metadata = GGUFMetadata.read(path: entry.path) else {
             throw OpenAIError(status: 404, message: "model '\(name)' not found", type: "invalid_request_error")
         }
-        return try await models.withModel(entry.id) { model in
-            let info = model.engine.modelInfo
-            var capabilities: [JSON] = ["completion", "tools"]
-            if model.reasoningTags != nil { capabilities.append("thinking") }
-            let body: JSON = [
-                "modelfile": "", "parameters": "", "template": .string(info.chatTemplate ?? ""),
-                "details": Self.details(architecture: info.architecture),
-                "model_info": [
-                    "general.architecture": .string(info.architecture), "general.name": .string(info.name),
-                    .init(stringLiteral: "\(info.architecture).context_length"): .int(info.trainedContextLength),
-                ],
-                "capabilities": .array(capabilities), "modified_at": .string(Self.isoDate(entry.modified)),
-            ]
-            return jsonResponse(RawJSON(json: body))
-        }
+        var capabilities: [JSON] = ["completion", "tools"]
+        if ReasoningSplitter.tags(inTemplate: metadata.chatTemplate ?? "") != nil { capabilities.append("thinking") }
+        var info: [(String, JSON)] = [("general.architecture", .string(metadata.architecture))]
+        if let title = metadata.name { info.append(("general.name", .string(title))) }
+        if let length = metadata.trainedContextLength { info.append(("\(metadata.architecture).context_length", .int(length))) }
+        let body: JSON = [
+            "modelfile": "", "parameters": "", "template": .string(metadata.chatTemplate ?? ""),
+            "details": Self.details(architecture: metadata.architecture), "model_info": .object(info),
+            "capabilities": .array(capabilities), "modified_at": .string(Self.isoDate(entry.modified)),
+        ]
+        return jsonResponse(RawJSON(json: body))
     }
 
     private static func entry(named name: String, models: ModelRegistry) async -> ModelCatalog.Entry? {
@@ -126,7 +124,8 @@ struct OllamaController<Context: RequestContext>: Sendable {
             [
                 ("name", .string(entry.id + ":latest")), ("model", .string(entry.id + ":latest")),
                 ("modified_at", .string(isoDate(entry.modified))), ("size", .int(size)),
-                ("digest", .string(digest(of: entry, size: size))), ("details", details(architecture: "")),
+                ("digest", .string(digest(of: entry, size: size))),
+                ("details", details(architecture: GGUFMetadata.read(path: entry.path)?.architecture ?? "")),
             ] + extra
         )
     }
