@@ -121,3 +121,31 @@ def test_openai_agents_sdk_agent_with_a_function_tool(base_url: str) -> None:
     result = asyncio.run(Runner.run(agent, "What is the weather in Berlin?", max_turns=3))
     assert calls, "the agent never called the tool"
     assert json.loads(result.final_output)["city"] == calls[0]
+
+
+def test_openai_agents_sdk_default_responses_model(base_url: str) -> None:
+    """The Agents SDK's default model speaks the Responses API: a whole tool loop through it."""
+    from agents import Agent, ModelSettings, OpenAIResponsesModel, Runner, function_tool, set_tracing_disabled
+
+    set_tracing_disabled(True)
+    calls: list[str] = []
+
+    @function_tool
+    def weather(city: str) -> str:
+        """Get the current weather for a city."""
+        calls.append(city)
+        return get_weather(city)
+
+    model = OpenAIResponsesModel(model="gpt-4o-mini", openai_client=AsyncOpenAI(base_url=base_url + "/v1", api_key="sk-anything"))
+    agent = Agent(
+        name="Weather",
+        instructions="Use the weather tool, then answer in one sentence.",
+        tools=[weather],
+        model=model,
+        model_settings=ModelSettings(temperature=0, max_tokens=80, parallel_tool_calls=False, tool_choice="required"),
+        # The run ends with the tool's result: a 0.5B model shown the tools again calls again.
+        tool_use_behavior="stop_on_first_tool",
+    )
+    result = asyncio.run(Runner.run(agent, "What is the weather in Berlin?", max_turns=3))
+    assert calls, "the agent never called the tool"
+    assert json.loads(result.final_output)["city"] == calls[0]
