@@ -51,6 +51,9 @@ struct HearthBench: AsyncParsableCommand {
     @Flag(name: .customLong("structured-only"), help: "Only the structured-output row: decode with a json_schema vs unconstrained.")
     var structuredOnly = false
 
+    @Flag(name: .customLong("responses-only"), help: "Only the Responses figure: a conversation continued through previous_response_id.")
+    var responsesOnly = false
+
     @Flag(name: .customLong("models-only"), help: "Only the model-switching figures: switch time, cold and cached, and RSS over 20 switch cycles.")
     var modelsOnly = false
 
@@ -96,6 +99,11 @@ struct HearthBench: AsyncParsableCommand {
 
         if modelsOnly {
             try switchingModels()
+            return
+        }
+
+        if responsesOnly {
+            try continuedConversation()
             return
         }
 
@@ -179,6 +187,8 @@ struct HearthBench: AsyncParsableCommand {
         guard !singleOnly else { return }
         Report.line("")
         try switchingModels()
+        Report.line("")
+        try continuedConversation()
         Report.line("")
         try StructuredBenchmark.report(client: server.client, model: directRunner.engine.model, runs: runs)
 
@@ -269,6 +279,13 @@ struct HearthBench: AsyncParsableCommand {
                 ]
             }
         )
+    }
+
+    /// A server of its own for the continued Responses conversation.
+    func continuedConversation() throws {
+        let server = try BenchServer(binary: self.server, arguments: ["--model", model, "--ctx-size", "\(ctxSize)", "--parallel", "\(parallel)"])
+        defer { server.stop() }
+        try ResponsesBenchmark.report(server: server)
     }
 
     /// A server of its own (`--models-max 1`, the model folder of `--model`) for the switching
