@@ -1,8 +1,10 @@
 extension Scheduler {
     /// Puts a job (and the further choices that share its prompt) on free slots.
     ///
-    /// The job takes the free slot whose cached tokens share the longest prefix with its prompt,
-    /// so that only the new suffix is evaluated; with a prompt cache, a stored prefix longer than
+    /// The job takes the free slot whose cached tokens share the longest prefix with its prompt
+    /// (among slots of which it keeps at least half; else the slot holding the least), so that
+    /// only the new suffix is evaluated and a long conversation is not discarded for a shared
+    /// system prompt; with a prompt cache, a stored prefix longer than
     /// any slot's is restored first, and a slot about to lose most of its cached tokens is
     /// stored before they go. Followers take the free slots holding the least and wait for the
     /// leader's prompt.
@@ -16,7 +18,13 @@ extension Scheduler {
             guard job.reusesCache, slots[index].cachedAdapters == job.adapters else { return 0 }
             return slots[index].cachedTokens.commonPrefixLength(with: prompt)
         }
-        var best = free.max { shared($0) < shared($1) }!
+        // A slot is worth reusing when the job keeps at least half of what it holds; taking one
+        // for a short shared head (a system prompt) would discard a long conversation that its
+        // next turn could have reused. Otherwise the job takes the free slot holding the least.
+        let keepers = free.filter { shared($0) > 0 && shared($0) * 2 >= slots[$0].cachedTokens.count }
+        var best =
+            keepers.max { shared($0) < shared($1) }
+            ?? free.min { (slots[$0].cachedTokens.count, -shared($0)) < (slots[$1].cachedTokens.count, -shared($1)) }!
         if job.reusesCache,
             let match = promptCache.bestMatch(for: prompt, adapters: job.adapters, minimum: shared(best) + configuration.minimumCachedPrefix)
         {

@@ -58,8 +58,22 @@ import Testing
         scheduler.release(1)
         scheduler.slots[1].cachedTokens = [1, 2, 3, 4, 6]
         #expect(scheduler.admit(Self.job(2, [1, 2, 3, 4, 6])).steps == [.trim(slot: 1, keep: 4)])
-        // A job that may not reuse the cache (a seed, prompt logprobs) evaluates everything.
-        #expect(scheduler.admit(Self.job(3, [1, 2, 3], reusesCache: false)).steps.last == .trim(slot: 0, keep: 0))
+        // A job that may not reuse the cache (a seed, prompt logprobs) evaluates everything, in
+        // the free slot holding the least.
+        #expect(scheduler.admit(Self.job(3, [1, 2, 3], reusesCache: false)).steps.last == .trim(slot: 2, keep: 0))
+    }
+
+    @Test func aSharedSystemPromptDoesNotCostAConversationItsSlot() {
+        var scheduler = Scheduler(Self.configuration(slots: 2))
+        let system = Self.tokens(20)
+        let conversation = system + Self.tokens(1500, from: 100)
+        scheduler.slots[0].cachedTokens = conversation
+        // A new conversation shares the system prompt only: it takes the empty slot.
+        let (_, slots) = scheduler.admit(Self.job(1, system + Self.tokens(10, from: 5000)))
+        #expect(slots == [1])
+        // The conversation's next turn finds its history whole.
+        let (steps, again) = scheduler.admit(Self.job(2, conversation + Self.tokens(12, from: 9000)))
+        #expect(again == [0] && steps == [.trim(slot: 0, keep: conversation.count)])
     }
 
     @Test func aSlotAboutToLoseItsPrefixIsStashedAndALongerStoredPrefixIsRestored() {
