@@ -4,7 +4,8 @@ response must match the document, every error is OpenAI's envelope (fuzz_hooks.p
 server still serves afterwards.
 
 Generation is clamped to two tokens per request (fuzz_hooks.before_call): the fuzzing is about
-validation and framing, not the model. The run takes about a minute and a half (12 examples per
+validation and framing, not the model. Two workers (the server batches their requests); about a
+minute and a half (12 examples per
 operation with the key, 10 without).
 """
 from __future__ import annotations
@@ -28,7 +29,7 @@ CHECKS = "not_a_server_error,content_type_conformance,response_schema_conformanc
 def schemathesis(url: str, *options: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(Path(sys.executable).parent / "schemathesis"), "run", url + "/openapi.json", "--checks", CHECKS, "--no-color",
-         "--request-timeout", "60", "--seed", "1", "--generation-database", "none",
+         "--request-timeout", "60", "--seed", "1", "--generation-database", "none", "--workers", "2",
          # Unloading the model between requests would only make every next request load it again.
          "--exclude-path", "/v1/internal/model/unload", *options],
         cwd=HERE,
