@@ -4,9 +4,8 @@ response must match the document, every error is OpenAI's envelope (fuzz_hooks.p
 server still serves afterwards.
 
 Generation is clamped to two tokens per request (fuzz_hooks.before_call): the fuzzing is about
-validation and framing, not the model. Two workers (the server batches their requests); about a
-minute and a half (12 examples per
-operation with the key, 10 without).
+validation and framing, not the model. Two workers (the server batches their requests), 12
+examples per operation with the key and 10 without: about a minute and a half.
 """
 from __future__ import annotations
 
