@@ -400,14 +400,16 @@ extension AsyncThrowingStream.Continuation.YieldResult {
 
 /// Hands the model to the decode thread once, so that the thread's closure keeps no reference
 /// to it after the loop ends (the closure outlives the loop by an unknown while).
-private final class ModelHandoff: @unchecked Sendable {
-    private var model: LlamaModel?
+private final class ModelHandoff: Sendable {
+    private let model: Mutex<LlamaModel?>
 
-    init(_ model: LlamaModel) { self.model = model }
+    init(_ model: LlamaModel) { self.model = Mutex(model) }
 
-    /// The model; called once, on the decode thread, before anything else reads it.
+    /// The model; called once, on the decode thread.
     func take() -> LlamaModel {
-        defer { model = nil }
-        return model!
+        model.withLock { model in
+            defer { model = nil }
+            return model!
+        }
     }
 }

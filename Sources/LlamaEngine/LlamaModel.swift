@@ -5,7 +5,9 @@ import Foundation
 ///
 /// `@unchecked Sendable` is sound here: the `llama_model` is immutable after loading, and
 /// llama.cpp's vocabulary functions used from several threads (tokenize, token_to_piece,
-/// metadata reads) only read it. Contexts that mutate state are owned by the decode loop.
+/// metadata reads) only read it. Contexts that mutate state are owned by the decode loop. The
+/// one part llama.cpp changes after loading, the model's set of LoRA adapters, is touched only
+/// under ``withAdapterLock(_:)``.
 public final class LlamaModel: @unchecked Sendable {
     let pointer: OpaquePointer
     let vocab: OpaquePointer

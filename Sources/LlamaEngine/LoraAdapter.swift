@@ -9,6 +9,11 @@ private let adapterSerial = Atomic<Int>(0)
 /// It keeps its model alive, and is freed when the last reference goes: a generation holds the
 /// adapters of its request, and the decode loop those it has set on its context, so an adapter
 /// is never freed while a batch uses it.
+///
+/// `@unchecked Sendable` is sound: every stored property is immutable, the pointer is only
+/// handed to llama.cpp by the decode loop (`llama_set_adapters_lora`, which reads it), and the
+/// one mutation of llama.cpp's adapter state, loading and freeing, runs under the model's
+/// adapter lock.
 public final class LoraAdapter: @unchecked Sendable {
     let pointer: OpaquePointer
     public let model: LlamaModel

@@ -39,10 +39,7 @@ public enum AnthropicMessages {
         if let thinking = request["thinking"]?["type"]?.string {
             body.append(("enable_thinking", .bool(thinking != "disabled")))
         }
-        if request["stream"] == .bool(true) {
-            body.append(("stream", true))
-            body.append(("stream_options", ["include_usage": true]))
-        }
+        body.append(("stream", .bool(request["stream"] == .bool(true))))
         return .object(body)
     }
 

@@ -75,9 +75,7 @@ public enum OllamaAPI {
     private static func common(_ request: JSON, into body: [(String, JSON)]) throws(OpenAIError) -> [(String, JSON)] {
         var body = body
         if let model = modelName(request["model"]?.string) { body.append(("model", .string(model))) }
-        let streams = request["stream"] != .bool(false)
-        body.append(("stream", .bool(streams)))
-        if streams { body.append(("stream_options", ["include_usage": true])) }
+        body.append(("stream", .bool(request["stream"] != .bool(false))))
         switch request["format"] {
         case .string("json")?: body.append(("response_format", ["type": "json_object"]))
         case .object(let schema)?:

@@ -67,10 +67,7 @@ public enum ResponsesAPI {
         if let effort = request["reasoning"]?["effort"]?.string {
             body.append(("enable_thinking", .bool(effort != "none")))
         }
-        if request["stream"] == .bool(true) {
-            body.append(("stream", true))
-            body.append(("stream_options", ["include_usage": true]))
-        }
+        body.append(("stream", .bool(request["stream"] == .bool(true))))
         return .object(body)
     }
 

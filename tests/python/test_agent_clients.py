@@ -96,8 +96,10 @@ def test_langchain_tool_loop_and_structured_output(base_url: str) -> None:
     assert isinstance(movie, Movie)
 
 
-def test_openai_agents_sdk_agent_with_a_function_tool(base_url: str) -> None:
-    from agents import Agent, ModelSettings, OpenAIChatCompletionsModel, Runner, function_tool, set_tracing_disabled
+def run_weather_agent(model, settings) -> None:
+    """An Agents SDK agent with a weather tool: the tool is called and its result ends the run
+    (a 0.5B model shown the tools again calls again; the test is about the call)."""
+    from agents import Agent, Runner, function_tool, set_tracing_disabled
 
     set_tracing_disabled(True)
     calls: list[str] = []
@@ -108,44 +110,31 @@ def test_openai_agents_sdk_agent_with_a_function_tool(base_url: str) -> None:
         calls.append(city)
         return get_weather(city)
 
-    model = OpenAIChatCompletionsModel(model="gpt-4o-mini", openai_client=AsyncOpenAI(base_url=base_url + "/v1", api_key="sk-anything"))
     agent = Agent(
         name="Weather",
         instructions="Use the weather tool, then answer in one sentence.",
         tools=[weather],
         model=model,
-        model_settings=ModelSettings(temperature=0, max_tokens=120, tool_choice="required"),
-        # The run ends with the tool's result: the test is about the call, not the model's prose.
+        model_settings=settings,
         tool_use_behavior="stop_on_first_tool",
     )
     result = asyncio.run(Runner.run(agent, "What is the weather in Berlin?", max_turns=3))
     assert calls, "the agent never called the tool"
     assert json.loads(result.final_output)["city"] == calls[0]
+
+
+def test_openai_agents_sdk_agent_with_a_function_tool(base_url: str) -> None:
+    from agents import ModelSettings, OpenAIChatCompletionsModel
+
+    client = AsyncOpenAI(base_url=base_url + "/v1", api_key="sk-anything")
+    run_weather_agent(OpenAIChatCompletionsModel(model="gpt-4o-mini", openai_client=client),
+                      ModelSettings(temperature=0, max_tokens=120, tool_choice="required"))
 
 
 def test_openai_agents_sdk_default_responses_model(base_url: str) -> None:
-    """The Agents SDK's default model speaks the Responses API: a whole tool loop through it."""
-    from agents import Agent, ModelSettings, OpenAIResponsesModel, Runner, function_tool, set_tracing_disabled
+    """The Agents SDK's default model speaks the Responses API: the same agent through it."""
+    from agents import ModelSettings, OpenAIResponsesModel
 
-    set_tracing_disabled(True)
-    calls: list[str] = []
-
-    @function_tool
-    def weather(city: str) -> str:
-        """Get the current weather for a city."""
-        calls.append(city)
-        return get_weather(city)
-
-    model = OpenAIResponsesModel(model="gpt-4o-mini", openai_client=AsyncOpenAI(base_url=base_url + "/v1", api_key="sk-anything"))
-    agent = Agent(
-        name="Weather",
-        instructions="Use the weather tool, then answer in one sentence.",
-        tools=[weather],
-        model=model,
-        model_settings=ModelSettings(temperature=0, max_tokens=80, parallel_tool_calls=False, tool_choice="required"),
-        # The run ends with the tool's result: a 0.5B model shown the tools again calls again.
-        tool_use_behavior="stop_on_first_tool",
-    )
-    result = asyncio.run(Runner.run(agent, "What is the weather in Berlin?", max_turns=3))
-    assert calls, "the agent never called the tool"
-    assert json.loads(result.final_output)["city"] == calls[0]
+    client = AsyncOpenAI(base_url=base_url + "/v1", api_key="sk-anything")
+    run_weather_agent(OpenAIResponsesModel(model="gpt-4o-mini", openai_client=client),
+                      ModelSettings(temperature=0, max_tokens=80, parallel_tool_calls=False, tool_choice="required"))
