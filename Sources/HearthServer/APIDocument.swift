@@ -165,6 +165,20 @@ enum APIDocument {
             ),
             Operation(
                 method: "get",
+                path: "/v1/internal/chat-options",
+                tag: "Hearth",
+                summary: "Names a chat request's `mode`, `character`, `instruction_template` and `preset` may take",
+                examples: [
+                    ChatOptionsResponse(
+                        modes: ["instruct", "chat", "chat-instruct"],
+                        characters: ["Assistant"],
+                        instructionTemplates: ["ChatML"],
+                        presets: ["Precise"]
+                    )
+                ]
+            ),
+            Operation(
+                method: "get",
                 path: "/v1/internal/health",
                 tag: "text-generation-webui",
                 summary: "Ready to serve",

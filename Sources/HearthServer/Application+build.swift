@@ -48,6 +48,7 @@ public func buildRouter(configuration: ServerConfiguration, models: ModelRegistr
     router.add(middleware: BrowserPolicyMiddleware(policy: policy))
     // Health checks need no key (load balancers and orchestrators probe without one).
     router.get("health") { _, _ in jsonResponse(HealthStatus()) }
+    if let page = configuration.chatPage { ChatPageController(page: page).addRoutes(to: router) }
     DocsController(document: try APIDocument.make(configuration: configuration).serialized).addRoutes(to: router)
     if let metrics = configuration.metrics {
         let scrape = router.group()

@@ -39,7 +39,9 @@ public struct BrowserPolicy: Sendable, Equatable {
                 code: "host_not_allowed"
             )
         }
-        if let origin, !keyRequired || !allowedOrigins.isEmpty, !Self.isLoopback(origin: origin), !allowedOrigins.contains(origin) {
+        if let origin, !keyRequired || !allowedOrigins.isEmpty, !Self.isLoopback(origin: origin), !allowedOrigins.contains(origin),
+            !isOwnPage(origin: origin, host: host)
+        {
             return OpenAIError(
                 status: 403,
                 message:
@@ -57,6 +59,19 @@ public struct BrowserPolicy: Sendable, Equatable {
             )
         }
         return nil
+    }
+
+    /// The page calling is this server's own (the chat page opened at its LAN address with
+    /// `--listen`): the `Origin` is the `Host` the request was sent to, and that host is an IP
+    /// address or an allowed name. A DNS-rebinding page also has `Origin` equal to `Host`, but
+    /// under a domain name of the attacker's, which this refuses.
+    func isOwnPage(origin: String, host: String?) -> Bool {
+        guard let host else { return false }
+        let text = origin.lowercased()
+        guard let scheme = ["http://", "https://"].first(where: text.hasPrefix), text.dropFirst(scheme.count) == host.lowercased(),
+            let name = Self.hostName(host)
+        else { return false }
+        return IPAddressText.isLiteral(name) || allowedHosts.contains(name)
     }
 
     /// The host name of a `Host` header: lower-cased, without port or IPv6 brackets.
@@ -83,5 +98,14 @@ public struct BrowserPolicy: Sendable, Equatable {
         guard let contentType else { return false }
         let media = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         return media == "application/json" || (media.hasPrefix("application/") && media.hasSuffix("+json"))
+    }
+}
+
+/// Whether a host name is an IP address written out (v4 dotted quad or v6).
+enum IPAddressText {
+    static func isLiteral(_ name: String) -> Bool {
+        if name.contains(":") { return name.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." } }
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { part in part.count <= 3 && !part.isEmpty && part.allSatisfy(\.isASCII) && UInt8(part) != nil }
     }
 }

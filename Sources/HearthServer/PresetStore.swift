@@ -12,6 +12,9 @@ struct PresetStore: Sendable {
 
     private static let cache = FileCache<SamplerSettings>()
 
+    /// The names a request's `preset` may take, sorted.
+    func names() -> [String] { PromptLibrary.names(in: directory, extensions: ["yaml"]) }
+
     /// The request's sampler fields over the preset it names.
     /// - Throws: 400 naming `preset` when the file is missing or holds something other than
     ///   sampler fields.

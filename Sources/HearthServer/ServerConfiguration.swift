@@ -1,5 +1,6 @@
 import LlamaEngine
 import OpenAIAPI
+import Prompting
 
 /// Everything the HTTP server needs to know, resolved from flags and environment by `hearth`.
 public struct ServerConfiguration: Sendable {
@@ -44,6 +45,10 @@ public struct ServerConfiguration: Sendable {
     public var presetDirectory = "presets"
     /// `--lora-dir` and the adapters active for each model.
     public var loras = LoraLibrary()
+    /// The chat page served at `/`; nil serves none (`--no-ui`).
+    public var chatPage: ChatPage?
+    /// The instruction templates and characters requests may name (listed for the chat page).
+    public var promptLibrary = PromptLibrary()
     /// Stored Responses (`--responses-max`).
     public var responses = ResponseStore()
 

@@ -54,6 +54,30 @@ public struct PromptLibrary: Sendable {
         throw .unreadableFile(path, "no instruction_template key")
     }
 
+    /// The names a request's `instruction_template` may take: the directory's template files
+    /// without their extensions, sorted.
+    public func instructionTemplateNames() -> [String] {
+        Self.names(in: instructionTemplateDirectory, extensions: ["yaml", "yml", "jinja", "jinja2"])
+    }
+
+    /// The names a request's `character` may take, sorted.
+    public func characterNames() -> [String] {
+        Self.names(in: characterDirectory, extensions: ["yaml", "yml", "json"])
+    }
+
+    /// Plain names of the files in `directory` with one of `extensions` (a missing directory
+    /// has none).
+    public static func names(in directory: String, extensions: Set<String>) -> [String] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        let names = files.compactMap { file -> String? in
+            let url = URL(fileURLWithPath: file)
+            guard extensions.contains(url.pathExtension.lowercased()) else { return nil }
+            let name = url.deletingPathExtension().lastPathComponent
+            return isPlainName(name) ? name : nil
+        }
+        return Set(names).sorted { $0.localizedStandardCompare($1) == .orderedAscending }
+    }
+
     /// The character `name`.
     public func character(named name: String) throws(PromptError) -> ChatCharacter {
         guard Self.isPlainName(name), let path = Self.firstFile(in: characterDirectory, named: name, extensions: ["yaml", "yml", "json"])

@@ -104,6 +104,15 @@ struct Hearth: AsyncParsableCommand {
 
         configuration.loras = try await Self.loras(model, registry: registry)
         configuration.logsUserText = debug
+        configuration.promptLibrary = prompting.library
+        if !server.noUI {
+            do {
+                configuration.chatPage = try ChatPage(directory: InstallLayout.chatPageDirectory)
+            } catch {
+                // The API serves on; only the page is missing (a damaged install).
+                logger.warning("The chat page is not served", metadata: ["reason": "\(error)", "hint": "--no-ui silences this"])
+            }
+        }
         configuration.samplerDefaults = sampling.settings
         let scheme = configuration.tls == nil ? "http" : "https"
         // One server per address (127.0.0.1 and ::1 with --api-enable-ipv6), the same routes.
@@ -112,9 +121,11 @@ struct Hearth: AsyncParsableCommand {
             var bound = configuration
             bound.host = host
             let shown = host.contains(":") ? "[\(host)]" : host
+            let servesPage = bound.chatPage != nil
             servers.append(
                 try buildApplication(configuration: bound, models: registry, logger: logger) { port in
                     logger.info("Hearth is serving the OpenAI API", metadata: ["url": "\(scheme)://\(shown):\(port)/v1", "model": "\(entry.id)"])
+                    if servesPage { logger.info("Chat page", metadata: ["url": "\(scheme)://\(shown):\(port)/"]) }
                 }
             )
         }

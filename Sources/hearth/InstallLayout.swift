@@ -15,6 +15,16 @@ enum InstallLayout {
         return shared
     }
 
+    /// The chat page's files: `<prefix>/share/hearth/ui` when installed, else the checkout's
+    /// `ui/` this binary was built from (not the working directory's: `ui` is too common a name
+    /// to take from wherever hearth is started).
+    static var chatPageDirectory: String {
+        if let installed = sharedDirectory?.appendingPathComponent("ui").path, FileManager.default.fileExists(atPath: installed) {
+            return installed
+        }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../ui").standardized.path
+    }
+
     /// `<prefix>/share/hearth`, from the running executable's real path.
     static var sharedDirectory: URL? {
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()

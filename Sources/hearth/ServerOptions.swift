@@ -76,6 +76,9 @@ struct ServerOptions: ParsableArguments {
     @Flag(help: "Serve Prometheus metrics at GET /metrics (behind the API key when one is set).")
     var metrics = false
 
+    @Flag(name: .customLong("no-ui"), help: "Do not serve the chat page at / (the API is unaffected).")
+    var noUI = false
+
     @Option(name: .customLong("responses-max"), help: "Responses (POST /v1/responses) kept for previous_response_id, least recently used out first.")
     var responsesMax = 1000
 

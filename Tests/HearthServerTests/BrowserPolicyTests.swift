@@ -51,6 +51,18 @@ import Testing
         #expect(status(allowed, origin: page) == nil)
     }
 
+    @Test func theServersOwnPageMayCallAtAnIPAddress() {
+        var listening = BrowserPolicy()
+        listening.checksHost = false
+        #expect(status(listening, host: "192.168.1.20:5000", origin: "http://192.168.1.20:5000") == nil)
+        #expect(status(listening, host: "[fe80::1]:5000", origin: "http://[fe80::1]:5000") == nil)
+        // A DNS-rebinding page: its Origin is the Host it sends, but under the attacker's name.
+        #expect(status(listening, host: "evil.example:5000", origin: "http://evil.example:5000") == 403)
+        #expect(status(listening, host: "192.168.1.20:5000", origin: "http://192.168.1.20:6000") == 403)
+        listening.allowedHosts = ["hearth.lan"]
+        #expect(status(listening, host: "hearth.lan:5000", origin: "https://hearth.lan:5000") == nil)
+    }
+
     @Test func bodiesMustBeJSON() {
         #expect(status(BrowserPolicy(), contentType: "text/plain") == 415)
         #expect(status(BrowserPolicy(), contentType: "application/x-www-form-urlencoded") == 415)

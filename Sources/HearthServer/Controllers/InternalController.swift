@@ -19,6 +19,20 @@ struct InternalController<Context: RequestContext>: Sendable {
         group.post("chat-prompt", use: chatPrompt)
         // text-generation-webui's health check (behind the key, as there).
         group.get("health") { _, _ in jsonResponse(HealthStatus()) }
+        group.get("chat-options") { _, _ in chatOptions() }
+    }
+
+    /// What a chat request's `mode`, `character`, `instruction_template` and `preset` may name
+    /// on this server (Hearth's own; the chat page fills its pickers from it).
+    func chatOptions() -> Response {
+        jsonResponse(
+            ChatOptionsResponse(
+                modes: ChatMode.allCases.map(\.rawValue),
+                characters: configuration.promptLibrary.characterNames(),
+                instructionTemplates: configuration.promptLibrary.instructionTemplateNames(),
+                presets: PresetStore(directory: configuration.presetDirectory).names()
+            )
+        )
     }
 
     /// The next-token distribution after a prompt, `{token text: probability}`, most likely
