@@ -2,7 +2,7 @@
 # Installs a built hearth under a prefix, relocatable (nothing in the tree names the prefix):
 #   PREFIX/bin/hearth                    the server (its RUNPATH has $ORIGIN/../lib/hearth)
 #   PREFIX/lib/hearth/                   llama.cpp's libraries (their RUNPATH is $ORIGIN)
-#   PREFIX/share/hearth/                 instruction templates, characters, presets, model
+#   PREFIX/share/hearth/                 the chat page (ui/), instruction templates, characters, presets, model
 #                                        settings, and the default model (hard-linked if it can)
 # Usage: scripts/install.sh BINARY PREFIX   (make install PREFIX=… builds BINARY first)
 set -euo pipefail
@@ -17,7 +17,7 @@ install -m 755 "$binary" "$prefix/bin/hearth"
 for soname in libllama.so.0 libggml.so.0 libggml-base.so.0 libggml-cpu.so.0; do
     install -m 644 "$lib/$soname" "$prefix/lib/hearth/$soname"
 done
-for folder in instruction-templates characters presets model-config; do
+for folder in instruction-templates characters presets model-config ui; do
     rm -rf "$prefix/share/hearth/$folder"
     cp -R "$folder" "$prefix/share/hearth/$folder"
 done

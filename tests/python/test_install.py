@@ -1,5 +1,5 @@
 """`scripts/install.sh` (what `make install` runs after its build): the installed tree works from
-anywhere, moved anywhere: libraries, prompt folders and the default model are found beside the
+anywhere, moved anywhere: libraries, the chat page, prompt folders and the default model are found beside the
 binary. Run here on the debug binary `make test` built (make install links Swift's runtime
 statically; this binary finds the toolchain's)."""
 from __future__ import annotations
@@ -23,6 +23,9 @@ def test_an_installed_tree_runs_after_it_is_moved(tmp_path) -> None:
     shutil.move(prefix, moved)
     elsewhere = tmp_path / "work"
     elsewhere.mkdir()
+    # Marked, so the page served below is known to be the installed copy, not the checkout's.
+    with open(moved / "share" / "hearth" / "ui" / "index.html", "a") as page:
+        page.write("<!-- installed copy -->\n")
 
     libraries = subprocess.run(["ldd", str(moved / "bin" / "hearth")], capture_output=True, text=True).stdout
     for soname in ("libllama.so.0", "libggml.so.0", "libggml-base.so.0", "libggml-cpu.so.0"):
@@ -49,6 +52,7 @@ def test_an_installed_tree_runs_after_it_is_moved(tmp_path) -> None:
         prompt = requests.post(url + "/v1/internal/chat-prompt", json={"messages": [{"role": "user", "content": "Hi"}],
                                "mode": "instruct", "instruction_template": "Alpaca"}, timeout=30).json()["prompt"]
         assert "### Instruction:" in prompt
+        assert "<!-- installed copy -->" in requests.get(url + "/", timeout=10).text
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
