@@ -258,6 +258,14 @@ enum APIDocument {
                 parameters: [id]
             ),
             Operation(
+                method: "post",
+                path: "/v1/responses/{id}/cancel",
+                tag: "OpenAI",
+                summary: "Stop a background response still generating (it becomes cancelled); one that ended is returned as it is",
+                examples: [RawJSON(json: ResponsesSchemas.response)],
+                parameters: [id]
+            ),
+            Operation(
                 method: "get",
                 path: "/v1/responses/{id}/input_items",
                 tag: "OpenAI",

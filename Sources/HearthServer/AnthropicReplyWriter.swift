@@ -115,10 +115,12 @@ struct AnthropicReplyWriter {
         }
     }
 
+    /// Anthropic counts cache reads apart: `input_tokens` are the prompt tokens evaluated anew,
+    /// `cache_read_input_tokens` those whose KV state was reused (their sum is the prompt).
     static func usage(_ usage: Usage) -> JSON {
         [
-            "input_tokens": .int(usage.promptTokens), "output_tokens": .int(usage.completionTokens),
-            "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0,
+            "input_tokens": .int(usage.promptTokens - usage.cachedPromptTokens), "output_tokens": .int(usage.completionTokens),
+            "cache_creation_input_tokens": 0, "cache_read_input_tokens": .int(usage.cachedPromptTokens),
         ]
     }
 

@@ -12,7 +12,8 @@ public struct EngineService: Service {
     let ttlCheck: Duration?
     let logger: Logger
 
-    /// - Parameter ttlCheck: how often idle models are checked against their TTL; nil: never.
+    /// - Parameter ttlCheck: how often idle models are checked against their TTL (`--model-ttl`,
+    ///   or an Ollama request's `keep_alive`); nil: never.
     public init(models: ModelRegistry, ttlCheck: Duration? = nil, logger: Logger) {
         self.models = models
         self.ttlCheck = ttlCheck

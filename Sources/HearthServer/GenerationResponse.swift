@@ -43,7 +43,10 @@ func readChoices(
             if keepingText { texts[index] += text }
             if let metrics, waiting.remove(index) != nil { metrics.observeFirstToken(after: started.duration(to: .now)) }
         case .finished(let summary):
-            if countsPrompt(index) { usage.promptTokens += summary.promptTokens }
+            if countsPrompt(index) {
+                usage.promptTokens += summary.promptTokens
+                usage.cachedPromptTokens += summary.cachedPromptTokens
+            }
             usage.completionTokens += summary.completionTokens
             metrics?.observe(summary, countsPrompt: countsPrompt(index))
             finished += 1

@@ -36,6 +36,8 @@ public actor ModelRegistry {
         var model: ServedModel
         var lastUse: ContinuousClock.Instant
         var leases = 0
+        /// Set by an Ollama request's `keep_alive`, over the policy's TTL.
+        var keepAlive: OllamaKeepAlive?
         var isIdle: Bool { leases == 0 && model.engine.activeGenerations == 0 }
     }
 
@@ -165,11 +167,31 @@ public actor ModelRegistry {
         return true
     }
 
-    /// Unloads every model idle for longer than the TTL (called periodically).
+    /// Unloads every model idle for longer than its TTL: its `keep_alive`, else `--model-ttl`
+    /// (called every second).
     public func unloadExpired(now: ContinuousClock.Instant = .now) async {
-        guard let ttl = policy.idleTTL else { return }
-        for (id, model) in resident where model.isIdle && model.lastUse + ttl < now {
+        for (id, model) in resident where model.isIdle {
+            guard let expiry = expiry(of: model), expiry <= now else { continue }
             await unload(id)
+        }
+    }
+
+    /// Sets how long a loaded model stays loaded once idle (Ollama's `keep_alive`), replacing
+    /// `--model-ttl` for it until another request sets it again.
+    public func keepAlive(_ id: String, _ value: OllamaKeepAlive) {
+        resident[id]?.keepAlive = value
+    }
+
+    /// When a loaded model will be unloaded if no request comes: nil for never.
+    public func expiry(of id: String) -> ContinuousClock.Instant? {
+        resident[id].flatMap(expiry(of:))
+    }
+
+    private func expiry(of model: Resident) -> ContinuousClock.Instant? {
+        switch model.keepAlive {
+        case .forever?: nil
+        case .idle(let ttl)?: model.lastUse + ttl
+        case nil: policy.idleTTL.map { model.lastUse + $0 }
         }
     }
 

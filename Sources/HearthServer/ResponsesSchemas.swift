@@ -20,6 +20,7 @@ enum ResponsesSchemas {
             "instructions": ["type": "string"], "max_output_tokens": ["type": "integer", "minimum": 1],
             "temperature": ["type": "number", "minimum": 0, "maximum": 2], "top_p": ["type": "number", "minimum": 0, "maximum": 1],
             "stream": ["type": "boolean"], "store": ["type": "boolean"], "previous_response_id": ["type": "string"],
+            "background": ["type": "boolean"],
             "metadata": ["type": "object"], "parallel_tool_calls": ["type": "boolean"],
             "tools": [
                 "type": "array",

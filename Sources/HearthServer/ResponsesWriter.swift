@@ -14,6 +14,8 @@ struct ResponsesWriter {
     let model: String
     /// Request fields the response echoes (`instructions`, `tools`, `metadata`, …).
     let echo: [(String, JSON)]
+    /// Created with `background: true` (run to its end whether or not anyone waits).
+    var background = false
     private(set) var output: [JSON] = []
     private var open: Item?
     private var sequence = 0
@@ -83,12 +85,19 @@ struct ResponsesWriter {
         response(status: finishReason == .length ? "incomplete" : "completed", usage: usage)
     }
 
-    private func response(status: String, usage: Usage?) -> JSON {
+    /// The response object in another state (`queued`, `in_progress`, `failed` with `error`),
+    /// without output or usage.
+    func response(status: String, error: JSON = .null) -> JSON {
+        response(status: status, usage: nil, error: error)
+    }
+
+    private func response(status: String, usage: Usage?, error: JSON = .null) -> JSON {
+        let ended = !["queued", "in_progress", "failed"].contains(status)
         var members: [(String, JSON)] = [
             ("id", .string(id)), ("object", "response"), ("created_at", .int(createdAt)), ("status", .string(status)),
-            ("background", false), ("error", .null),
+            ("background", .bool(background)), ("error", error),
             ("incomplete_details", status == "incomplete" ? ["reason": "max_output_tokens"] : .null), ("model", .string(model)),
-            ("output", .array(status == "in_progress" ? [] : output)),
+            ("output", .array(ended ? output : [])),
         ]
         members += echo
         members.append(
@@ -96,7 +105,7 @@ struct ResponsesWriter {
                 "usage",
                 usage.map { usage in
                     [
-                        "input_tokens": .int(usage.promptTokens), "input_tokens_details": ["cached_tokens": 0],
+                        "input_tokens": .int(usage.promptTokens), "input_tokens_details": ["cached_tokens": .int(usage.cachedPromptTokens)],
                         "output_tokens": .int(usage.completionTokens), "output_tokens_details": ["reasoning_tokens": 0],
                         "total_tokens": .int(usage.totalTokens),
                     ]

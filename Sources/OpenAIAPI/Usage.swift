@@ -4,16 +4,21 @@ import OrderedJSON
 public struct Usage: JSONRepresentable, Equatable {
     public var promptTokens: Int
     public var completionTokens: Int
+    /// Prompt tokens whose KV state was reused from an earlier request (a prompt-cache hit),
+    /// reported as `prompt_tokens_details.cached_tokens`; included in ``promptTokens``.
+    public var cachedPromptTokens: Int
     public var totalTokens: Int { promptTokens + completionTokens }
 
-    public init(promptTokens: Int, completionTokens: Int) {
+    public init(promptTokens: Int, completionTokens: Int, cachedPromptTokens: Int = 0) {
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
+        self.cachedPromptTokens = cachedPromptTokens
     }
 
     public var json: JSON {
         .object([
             ("prompt_tokens", .int(promptTokens)), ("completion_tokens", .int(completionTokens)), ("total_tokens", .int(totalTokens)),
+            ("prompt_tokens_details", ["cached_tokens": .int(cachedPromptTokens)]),
         ])
     }
 }

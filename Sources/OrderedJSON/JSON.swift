@@ -37,6 +37,18 @@ public enum JSON: Sendable, Equatable {
         return members.first { $0.0 == key }?.1
     }
 
+    /// This object with `key` set to `value`: in place when present, else appended. Other values
+    /// are returned as they are.
+    public func setting(_ key: String, to value: JSON) -> JSON {
+        guard case .object(var members) = self else { return self }
+        if let index = members.firstIndex(where: { $0.0 == key }) {
+            members[index].1 = value
+        } else {
+            members.append((key, value))
+        }
+        return .object(members)
+    }
+
     public var isNull: Bool {
         if case .null = self { return true }
         return false

@@ -139,7 +139,7 @@ struct Hearth: AsyncParsableCommand {
         let services = ServiceGroup(
             configuration: .init(
                 services: tunnelServices + servers + [
-                    EngineService(models: registry, ttlCheck: model.modelTTL.map { .seconds(max(1, min(30, $0 / 4))) }, logger: logger)
+                    EngineService(models: registry, ttlCheck: .seconds(1), logger: logger)
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger

@@ -82,6 +82,9 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("responses-max"), help: "Responses (POST /v1/responses) kept for previous_response_id, least recently used out first.")
     var responsesMax = 1000
 
+    @Option(name: .customLong("responses-dir"), help: "Also keep stored Responses in this folder, so a restart keeps them (default: memory only).")
+    var responsesDir: String?
+
     @Option(name: .customLong("max-body-size"), help: "Largest request body accepted, in bytes.")
     var maxBodySize = 16 << 20
 
@@ -114,7 +117,15 @@ struct ServerOptions: ParsableArguments {
         configuration.idleTimeout = .seconds(idleTimeout)
         configuration.maxConnections = maxConnections
         configuration.metrics = metrics ? ServerMetrics() : nil
-        configuration.responses = ResponseStore(capacity: responsesMax)
+        if let responsesDir {
+            do {
+                configuration.responses = try ResponseStore(capacity: responsesMax, directory: responsesDir)
+            } catch {
+                throw ValidationError("--responses-dir: cannot use '\(responsesDir)': \(error.localizedDescription)")
+            }
+        } else {
+            configuration.responses = ResponseStore(capacity: responsesMax)
+        }
         configuration.apiKeys = try keys()
         configuration.adminKeys = adminKey.map { $0.isEmpty ? [] : [$0] } ?? configuration.apiKeys
         configuration.tls = try tls(environment: environment)

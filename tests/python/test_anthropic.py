@@ -66,7 +66,12 @@ def test_max_tokens_and_system_and_count_tokens(client: anthropic.Anthropic) -> 
     assert message.stop_reason == "max_tokens" and message.usage.output_tokens == 3
     counted = client.messages.count_tokens(model="hearth", system="Answer at length.",
                                            messages=[{"role": "user", "content": "Tell me about the sea."}])
-    assert counted.input_tokens == message.usage.input_tokens
+    # Anthropic's input_tokens leave out the tokens read from the cache.
+    assert counted.input_tokens == message.usage.input_tokens + message.usage.cache_read_input_tokens
+    again = client.messages.create(model="hearth", max_tokens=3, system="Answer at length.",
+                                   messages=[{"role": "user", "content": "Tell me about the sea."}])
+    assert again.usage.cache_read_input_tokens > 0
+    assert again.usage.input_tokens + again.usage.cache_read_input_tokens == counted.input_tokens
 
 
 def test_a_stop_sequence_is_reported(client: anthropic.Anthropic, base_url: str) -> None:

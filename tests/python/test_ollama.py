@@ -108,3 +108,33 @@ def test_the_api_key_guards_the_ollama_routes() -> None:
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=60) == 0
+
+
+def test_keep_alive_loads_unloads_and_sets_the_expiry(client: ollama.Client) -> None:
+    import time
+    from datetime import datetime, timezone
+
+    def expiry() -> float | None:
+        running = [model for model in client.ps().models if model.model.startswith(MODEL_ID)]
+        return (running[0].expires_at - datetime.now(timezone.utc)).total_seconds() if running else None
+
+    client.generate(model=MODEL_ID, prompt="Hi", options={"num_predict": 2}, keep_alive="5m")
+    assert 250 < expiry() <= 300
+    client.chat(model=MODEL_ID, messages=[{"role": "user", "content": "Hi"}], options={"num_predict": 2}, keep_alive=-1)
+    assert expiry() > 10 ** 9
+    # `ollama stop`: no prompt and keep_alive 0 unloads the model; no prompt alone loads it.
+    stopped = client.generate(model=MODEL_ID, keep_alive=0)
+    assert stopped.done and stopped.done_reason == "unload" and stopped.response == ""
+    assert expiry() is None
+    loaded = client.generate(model=MODEL_ID)
+    assert loaded.done_reason == "load" and expiry() is not None
+    # keep_alive 0 on a real request: answered, then unloaded once idle (checked every second).
+    assert client.generate(model=MODEL_ID, prompt="Hi", options={"num_predict": 2}, keep_alive=0).done
+    deadline = time.monotonic() + 5
+    while expiry() is not None:
+        assert time.monotonic() < deadline, "keep_alive 0 did not unload the model"
+        time.sleep(0.2)
+    with pytest.raises(ollama.ResponseError, match="keep_alive"):
+        client.generate(model=MODEL_ID, prompt="Hi", keep_alive="soon")
+    # Loaded again for the tests that follow.
+    client.generate(model=MODEL_ID, keep_alive=-1)

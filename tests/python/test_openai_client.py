@@ -37,6 +37,14 @@ def test_chat_completion(client: OpenAI) -> None:
     assert completion.usage.total_tokens == completion.usage.prompt_tokens + completion.usage.completion_tokens
 
 
+def test_a_repeated_prompt_reports_its_cached_tokens(client: OpenAI) -> None:
+    messages = [{"role": "user", "content": "List the planets of the solar system, one per line."}]
+    client.chat.completions.create(model=MODEL_ID, messages=messages, max_tokens=2)
+    again = client.chat.completions.create(model=MODEL_ID, messages=messages, max_tokens=2)
+    # All but the prompt's last token (evaluated again for its logits) come from the KV cache.
+    assert again.usage.prompt_tokens_details.cached_tokens == again.usage.prompt_tokens - 1
+
+
 def test_chat_streaming_with_usage(client: OpenAI) -> None:
     stream = client.chat.completions.create(
         model="gpt-4o-mini",

@@ -4,6 +4,7 @@ responses, a function tool and its output sent back, a conversation continued th
 from __future__ import annotations
 
 import json
+import time
 
 import openai
 import pytest
@@ -53,6 +54,8 @@ def test_previous_response_id_continues_a_conversation(client: OpenAI) -> None:
     second = client.responses.create(model="hearth", input="What is my name?", previous_response_id=first.id,
                                      max_output_tokens=16, temperature=0)
     assert "Ada" in second.output_text
+    # The history's KV state was reused, and the usage says how much of the prompt that was.
+    assert 0 < second.usage.input_tokens_details.cached_tokens < second.usage.input_tokens
     third = client.responses.create(model="hearth", input="Spell it backwards, letters only.", previous_response_id=second.id,
                                     max_output_tokens=16, temperature=0)
     assert third.previous_response_id == second.id and third.output_text
@@ -107,3 +110,57 @@ def test_bad_requests_name_the_field(client: OpenAI) -> None:
         with pytest.raises(openai.BadRequestError) as refused:
             client.responses.create(model="hearth", **body)
         assert refused.value.body["param"] == param
+
+
+def test_a_background_response_runs_on_and_can_be_cancelled(client: OpenAI) -> None:
+    queued = client.responses.create(model="hearth", input="Say hi.", max_output_tokens=8, background=True)
+    assert queued.status == "queued" and queued.background is True
+    deadline = time.monotonic() + 60
+    while (done := client.responses.retrieve(queued.id)).status in ("queued", "in_progress"):
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert done.status in ("completed", "incomplete") and done.output_text
+    # Cancelling one that ended leaves it as it ended.
+    assert client.responses.cancel(queued.id).status == done.status
+
+    long = client.responses.create(model="hearth", input="Write a very long story about the sea.", max_output_tokens=1500,
+                                   background=True)
+    time.sleep(0.5)
+    assert client.responses.cancel(long.id).status == "cancelled"
+    time.sleep(0.5)
+    assert client.responses.retrieve(long.id).status == "cancelled"
+    # Only background responses can be cancelled; background needs store and no stream.
+    plain = client.responses.create(model="hearth", input="Hi", max_output_tokens=2)
+    with pytest.raises(openai.BadRequestError):
+        client.responses.cancel(plain.id)
+    with pytest.raises(openai.BadRequestError, match="store"):
+        client.responses.create(model="hearth", input="Hi", background=True, store=False)
+
+
+def test_stored_responses_outlive_a_restart_with_responses_dir(tmp_path) -> None:
+    from test_lifecycle import start, wait_until_serving
+
+    folder = tmp_path / "responses"
+    first_id = None
+    for run in range(2):
+        process, url = start("--responses-dir", str(folder), log=f"hearth-responses-dir-{run}.log")
+        try:
+            assert wait_until_serving(process, url)
+            local = OpenAI(base_url=url + "/v1", api_key="unused", max_retries=0)
+            if first_id is None:
+                first = local.responses.create(model="hearth", input="My name is Ada. Reply with OK.", max_output_tokens=8,
+                                               temperature=0)
+                first_id = first.id
+                assert (folder / f"{first_id}.json").exists()
+                assert oct((folder / f"{first_id}.json").stat().st_mode & 0o777) == "0o600"
+            else:
+                # A new server continues the conversation the old one stored.
+                assert local.responses.retrieve(first_id).id == first_id
+                second = local.responses.create(model="hearth", input="What is my name?", previous_response_id=first_id,
+                                                max_output_tokens=16, temperature=0)
+                assert "Ada" in second.output_text
+                local.responses.delete(first_id)
+                assert not (folder / f"{first_id}.json").exists()
+        finally:
+            process.terminate()
+            process.wait(timeout=30)

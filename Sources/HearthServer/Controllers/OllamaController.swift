@@ -44,10 +44,13 @@ struct OllamaController<Context: RequestContext>: Sendable {
     private func generate(_ request: Request, context: Context, kind: OllamaReplyWriter.Kind) async throws -> Response {
         var request = request
         let json = try await request.jsonBody(limit: configuration.maxBodyBytes)
+        let keepAlive = try OllamaKeepAlive.read(json)
+        if Self.managesOnly(json, kind: kind) { return try await manage(json, kind: kind, keepAlive: keepAlive) }
         let chat = try kind == .chat ? OllamaAPI.chatBody(json) : OllamaAPI.generateBody(json)
         let name = json["model"]?.string ?? ""
         let collected = request
         return try await models.withModel(chat.modelName) { model in
+            if let keepAlive { await models.keepAlive(model.id, keepAlive) }
             let session = try ChatSession.start(chat, model: model, configuration: configuration, logger: context.logger)
             let writer = OllamaReplyWriter(kind: kind, model: name.isEmpty ? model.id : name)
             if session.body.stream {
@@ -76,17 +79,60 @@ struct OllamaController<Context: RequestContext>: Sendable {
         }
     }
 
+    /// A request with nothing to answer (no `prompt`, no `messages`): Ollama's way to load a
+    /// model ahead of use, or with `keep_alive: 0` to unload it (`ollama stop`).
+    private static func managesOnly(_ json: JSON, kind: OllamaReplyWriter.Kind) -> Bool {
+        switch kind {
+        case .generate: (json["prompt"]?.string ?? "").isEmpty && json["images"] == nil && json["system"] == nil
+        case .chat: json["messages"] == .array([])
+        }
+    }
+
+    private func manage(_ json: JSON, kind: OllamaReplyWriter.Kind, keepAlive: OllamaKeepAlive?) async throws -> Response {
+        let name = json["model"]?.string ?? ""
+        let modelName = OllamaAPI.modelName(name)
+        let reason: String
+        if keepAlive == .idle(.zero) {
+            if let id = await models.loadedID(named: modelName ?? "") { await models.unload(id) }
+            reason = "unload"
+        } else {
+            try await models.withModel(modelName) { model in
+                if let keepAlive { await models.keepAlive(model.id, keepAlive) }
+            }
+            reason = "load"
+        }
+        let answer: (String, JSON) = kind == .chat ? ("message", ["role": "assistant", "content": ""]) : ("response", "")
+        return jsonResponse(
+            RawJSON(
+                json: .object([
+                    ("model", .string(name)), ("created_at", .string(OllamaReplyWriter.timestamp())), answer,
+                    ("done_reason", .string(reason)), ("done", true),
+                ])
+            )
+        )
+    }
+
     /// Installed models, as Ollama lists them (`name:latest`).
     @Sendable func tags(_ request: Request, context: Context) async throws -> Response {
         let (loaded, available) = await models.installed()
         return jsonResponse(RawJSON(json: ["models": .array((loaded + available).map { Self.listing($0) })]))
     }
 
+    /// An expiry as Ollama writes it (RFC 3339 with the local offset; UTC here); never is the
+    /// far future.
+    private static func timestamp(_ expiry: ContinuousClock.Instant?) -> String {
+        guard let expiry else { return "9999-12-31T23:59:59Z" }
+        let seconds = ContinuousClock.now.duration(to: expiry).components.seconds
+        return OllamaReplyWriter.timestamp(Date(timeIntervalSinceNow: TimeInterval(seconds)))
+    }
+
     /// Loaded models.
     @Sendable func running(_ request: Request, context: Context) async throws -> Response {
         let (loaded, _) = await models.installed()
-        let listed = loaded.map { entry in
-            Self.listing(entry, extra: [("expires_at", "9999-12-31T23:59:59Z"), ("size_vram", 0)])
+        var listed: [JSON] = []
+        for entry in loaded {
+            let expiry = await models.expiry(of: entry.id)
+            listed.append(Self.listing(entry, extra: [("expires_at", .string(Self.timestamp(expiry))), ("size_vram", 0)]))
         }
         return jsonResponse(RawJSON(json: ["models": .array(listed)]))
     }

@@ -23,6 +23,17 @@ struct ResponsesController<Context: RequestContext>: Sendable {
             guard configuration.responses.remove(id) else { throw Self.notFound(id) }
             return jsonResponse(RawJSON(json: ["id": .string(id), "object": "response.deleted", "deleted": true]))
         }
+        group.post("responses/{id}/cancel") { _, context in
+            let id = try context.parameters.require("id")
+            guard let entry = configuration.responses.get(id) else { throw Self.notFound(id) }
+            guard entry.response["background"] == true else {
+                throw OpenAIError.invalidValue(
+                    "response_id",
+                    "only background responses can be cancelled; '\(id)' was not created with background: true."
+                )
+            }
+            return jsonResponse(RawJSON(json: configuration.responses.cancel(id)?.response ?? entry.response))
+        }
         group.get("responses/{id}/input_items") { _, context in
             let input = try stored(context).input
             return jsonResponse(
@@ -57,6 +68,9 @@ struct ResponsesController<Context: RequestContext>: Sendable {
         }
         let chat = try ResponsesAPI.chatBody(json, history: history, items: items)
         let stores = json["store"] != .bool(false)
+        if json["background"] == true {
+            return try await background(json, chat: chat, items: items, history: history, stores: stores, logger: context.logger)
+        }
         let collected = request
         let store = configuration.responses
         return try await models.withModel(chat.modelName) { model in
@@ -97,6 +111,63 @@ struct ResponsesController<Context: RequestContext>: Sendable {
             keep(finished, response)
             return GenerationResponse.json(RawJSON(json: response))
         }
+    }
+
+    /// `background: true`: answers at once with the response `queued` (after the request is
+    /// checked: its 400s come here, not later), then generates to the end whether or not anyone
+    /// waits; `GET /v1/responses/{id}` shows it `in_progress`, then `completed` (or `failed`),
+    /// and `POST /v1/responses/{id}/cancel` stops it.
+    private func background(
+        _ json: JSON,
+        chat: JSON,
+        items: [JSON],
+        history: [JSON],
+        stores: Bool,
+        logger: Logger
+    ) async throws -> Response {
+        guard stores else { throw OpenAIError.invalidValue("background", "a background response must be stored: leave 'store' true.") }
+        guard json["stream"] != true else {
+            throw OpenAIError.invalidValue("stream", "background responses are not streamed here: poll GET /v1/responses/{id} instead.")
+        }
+        let store = configuration.responses
+        let id = ResponseID.make("resp_")
+        let (started, signal) = AsyncStream<Result<JSON, any Error>>.makeStream()
+        let task = Task { [models, configuration] in
+            do {
+                try await models.withModel(chat.modelName) { model in
+                    let session = try ChatSession.start(chat, model: model, configuration: configuration, logger: logger)
+                    var writer = ResponsesWriter(id: id, createdAt: ResponseID.now, model: model.id, echo: Self.echo(json, stores: true))
+                    writer.background = true
+                    let running = writer
+                    store.put(id, .init(response: writer.response(status: "in_progress"), input: items, conversation: history + items))
+                    signal.yield(.success(writer.response(status: "queued")))
+                    signal.finish()
+                    do {
+                        let (usage, _) = try await session.replies.forEachDelta { _ = writer.events(for: $0) }
+                        _ = writer.finish(usage: usage)
+                        store.settle(id, .init(response: writer.response(usage: usage), input: items, conversation: history + items + writer.output))
+                    } catch is CancellationError {
+                        // Cancelled: the store already says so.
+                    } catch {
+                        let failure = (error as? OpenAIError) ?? (error as? LlamaError).map { OpenAIError($0, param: "input") } ?? .internalError
+                        let described: JSON = ["code": .string(failure.code ?? "server_error"), "message": .string(failure.message)]
+                        store.settle(
+                            id,
+                            .init(response: running.response(status: "failed", error: described), input: items, conversation: history + items)
+                        )
+                    }
+                }
+            } catch {
+                // Refused before it was queued (a bad request, no model): the caller gets the error.
+                signal.yield(.failure(error))
+                signal.finish()
+            }
+        }
+        store.track(id, task)
+        for await result in started {
+            return jsonResponse(RawJSON(json: try result.get()))
+        }
+        throw CancellationError()
     }
 
     /// An input item with an id (stored items are listed by id); a message's text content as an
