@@ -4,19 +4,28 @@ ARGS ?=
 
 PREFIX ?= /usr/local
 
-.PHONY: run test test-structured bench bench-peer soak install setup build format lint clean
+.PHONY: run test test-in-shared-build test-structured bench bench-peer soak install setup build format lint clean
 
 ## Serve the default model on 127.0.0.1:5000 (pass flags with ARGS="--listen --api-key k").
 run: setup
 	$(SWIFT) build -c release --product hearth
 	.build/release/hearth $(ARGS)
 
-## The whole test suite: Swift tests against the real model, then real Python clients.
+## The whole test suite: Swift tests against the real model, then real Python clients. The
+## tests build in one folder shared by every checkout on this machine (TEST_BUILD), so a fresh
+## clone compiles only Hearth's own modules, not its dependencies again; a lock keeps two runs
+## from sharing it at once. Logs and screenshots still go to this checkout's .build/.
+TEST_BUILD ?= $(HOME)/.cache/hearth/swiftpm-test
+
 test:
 	scripts/setup.sh --test
-	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
-	.venv/bin/python -m pytest -q --durations=12 tests/python
+	mkdir -p .build "$(dir $(TEST_BUILD))"
+	flock "$(TEST_BUILD).lock" $(MAKE) --no-print-directory test-in-shared-build
+
+test-in-shared-build:
+	$(SWIFT) build --build-tests --scratch-path "$(TEST_BUILD)"
+	$(SWIFT) test --skip-build --scratch-path "$(TEST_BUILD)"
+	HEARTH_BIN="$(TEST_BUILD)/debug/hearth" .venv/bin/python -m pytest -q --durations=12 tests/python
 
 ## The structured-output corpus in full: 20 samples per schema at temperature 1 (about 40 minutes).
 test-structured:
