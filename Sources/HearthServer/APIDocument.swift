@@ -34,7 +34,7 @@ enum APIDocument {
     }
 
     /// Every route of ``buildRouter(configuration:model:)``, documented.
-    static func operations(metrics: Bool) -> [Operation] {
+    static func operations(metrics: Bool, embeddings: Bool = false) -> [Operation] {
         let id: JSON = ["name": "id", "in": "path", "required": true, "schema": ["type": "string"]]
         var operations = [
             Operation(
@@ -222,6 +222,36 @@ enum APIDocument {
         ]
         operations += responsesOperations(id: id)
         operations += ollamaOperations
+        if embeddings {
+            let model: JSON = ["name": "model", "in": "path", "required": true, "schema": ["type": "string"]]
+            operations += [
+                Operation(
+                    method: "post",
+                    path: "/v1/embeddings",
+                    tag: "OpenAI",
+                    summary: "Embeddings from sentence-transformers models (all-mpnet-base-v2, all-MiniLM-L6-v2)",
+                    bodySchema: EmbeddingsSchemas.request,
+                    examples: [RawJSON(json: EmbeddingsSchemas.response)]
+                ),
+                Operation(
+                    method: "post",
+                    path: "/v1/engines/{model}/embeddings",
+                    tag: "OpenAI",
+                    summary: "The same, the model named in the path (legacy)",
+                    bodySchema: EmbeddingsSchemas.request,
+                    examples: [RawJSON(json: EmbeddingsSchemas.response)],
+                    parameters: [model]
+                ),
+                Operation(
+                    method: "post",
+                    path: "/v1/moderations",
+                    tag: "OpenAI",
+                    summary: "A heuristic from embeddings, as text-generation-webui's (not a trained classifier)",
+                    bodySchema: EmbeddingsSchemas.moderationRequest,
+                    examples: [RawJSON(json: EmbeddingsSchemas.moderationResponse)]
+                ),
+            ]
+        }
         if metrics {
             operations.append(
                 Operation(method: "get", path: "/metrics", tag: "Operations", summary: "Prometheus metrics (--metrics)", mediaType: "text/plain")
@@ -313,8 +343,22 @@ enum APIDocument {
             ollama("post", "create", "Refused (403)"),
             ollama("post", "copy", "Refused (403)"),
             ollama("delete", "delete", "Refused (403)"),
-            ollama("post", "embed", "No embedding model yet (404)"),
-            ollama("post", "embeddings", "No embedding model yet (404)"),
+            ollama(
+                "post",
+                "embed",
+                "Embeddings of input (a string or strings) from the sentence-transformers models",
+                body: EmbeddingsSchemas.ollamaEmbed,
+                example: [
+                    "model": "all-minilm", "embeddings": [[0.0123, -0.0456]], "total_duration": 1_000_000, "load_duration": 0, "prompt_eval_count": 4,
+                ]
+            ),
+            ollama(
+                "post",
+                "embeddings",
+                "The embedding of prompt (Ollama's older route)",
+                body: EmbeddingsSchemas.ollamaEmbeddings,
+                example: ["embedding": [0.0123, -0.0456]]
+            ),
         ]
     }
 
@@ -322,7 +366,7 @@ enum APIDocument {
     static func make(configuration: ServerConfiguration) throws -> JSON {
         let keyed = !configuration.apiKeys.isEmpty
         var paths: [(String, JSON)] = []
-        for operation in operations(metrics: configuration.metrics != nil) {
+        for operation in operations(metrics: configuration.metrics != nil, embeddings: configuration.embeddings != nil) {
             let entry = try document(operation, keyed: keyed)
             if let index = paths.firstIndex(where: { $0.0 == operation.path }), case .object(let methods) = paths[index].1 {
                 paths[index].1 = .object(methods + [(operation.method, entry)])

@@ -59,12 +59,15 @@ public func buildRouter(configuration: ServerConfiguration, models: ModelRegistr
     if !configuration.apiKeys.isEmpty {
         v1.add(middleware: APIKeyMiddleware(keys: configuration.apiKeys))
     }
-    ModelsController(models: models).addRoutes(to: v1)
+    ModelsController(models: models, embeddings: configuration.embeddings).addRoutes(to: v1)
     CompletionsController(models: models, configuration: configuration).addRoutes(to: v1)
     ChatCompletionsController(models: models, configuration: configuration).addRoutes(to: v1)
     AnthropicMessagesController(models: models, configuration: configuration).addRoutes(to: v1)
     ResponsesController(models: models, configuration: configuration).addRoutes(to: v1)
     InternalController(models: models, configuration: configuration).addRoutes(to: v1.group("internal"))
+    if let embeddings = configuration.embeddings {
+        EmbeddingsController(embeddings: embeddings, models: models, configuration: configuration).addRoutes(to: v1)
+    }
     let ollama = router.group("api")
     if !configuration.apiKeys.isEmpty { ollama.add(middleware: APIKeyMiddleware(keys: configuration.apiKeys)) }
     OllamaController(models: models, configuration: configuration).addRoutes(to: ollama)

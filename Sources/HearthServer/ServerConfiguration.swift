@@ -45,6 +45,8 @@ public struct ServerConfiguration: Sendable {
     public var presetDirectory = "presets"
     /// `--lora-dir` and the adapters active for each model.
     public var loras = LoraLibrary()
+    /// The sentence-transformers models of `/v1/embeddings` and `/v1/moderations`; nil: none.
+    public var embeddings: EmbeddingModels?
     /// The chat page served at `/`; nil serves none (`--no-ui`).
     public var chatPage: ChatPage?
     /// The instruction templates and characters requests may name (listed for the chat page).

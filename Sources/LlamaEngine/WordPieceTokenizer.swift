@@ -16,6 +16,15 @@ public struct WordPieceTokenizer: Sendable {
     public let end: Int32
     let unknown: Int32
 
+    /// Ids run from 0 to this (exclusive): the vocabulary file's line count.
+    public let vocabularySize: Int
+
+    /// `ids` (pieces, without the start and end tokens) between the start and end tokens,
+    /// truncated as ``encode(_:maxLength:)`` truncates.
+    public func wrap(_ ids: [Int32], maxLength: Int) -> [Int32] {
+        [start] + ids.prefix(max(0, maxLength - 2)) + [end]
+    }
+
     /// Words longer than this (in Unicode scalars) are the unknown token, as in BERT.
     static let longestWord = 100
 
@@ -30,6 +39,7 @@ public struct WordPieceTokenizer: Sendable {
             return id
         }
         self.vocabulary = vocabulary
+        vocabularySize = lines.count
         self.lowercases = lowercases
         self.start = try id(start)
         self.end = try id(end)
@@ -157,10 +167,13 @@ public struct WordPieceTokenizer: Sendable {
 public enum EmbeddingError: Error, Equatable, CustomStringConvertible {
     /// The model's folder is missing a file or holds something unexpected.
     case badModel(String)
+    /// The caller asked to stop (its client left) before every text was embedded.
+    case stopped
 
     public var description: String {
         switch self {
         case .badModel(let reason): "the embedding model cannot be used: \(reason)"
+        case .stopped: "embedding stopped"
         }
     }
 }

@@ -105,6 +105,12 @@ struct Hearth: AsyncParsableCommand {
         configuration.loras = try await Self.loras(model, registry: registry)
         configuration.logsUserText = debug
         configuration.promptLibrary = prompting.library
+        configuration.embeddings = EmbeddingModels(
+            directory: "\(model.modelDirectory)/embeddings",
+            preferred: environment["OPENEDAI_EMBEDDING_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? model.embeddingModel,
+            strictNames: model.strictModelNames,
+            threads: model.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        )
         if !server.noUI {
             do {
                 configuration.chatPage = try ChatPage(directory: InstallLayout.chatPageDirectory)

@@ -28,6 +28,12 @@ struct ModelOptions: ParsableArguments {
     )
     var lora: [String] = []
 
+    @Option(
+        name: .customLong("embedding-model"),
+        help: "The embedding model of requests that name none, in --model-dir/embeddings (env OPENEDAI_EMBEDDING_MODEL; default: all-mpnet-base-v2)."
+    )
+    var embeddingModel: String?
+
     @Option(name: .customLong("models-max"), help: "Models kept loaded at once; loading another unloads the least recently used idle one.")
     var modelsMax = 1
 

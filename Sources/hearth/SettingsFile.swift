@@ -63,7 +63,8 @@ struct SettingsFile {
     }
 
     /// text-generation-webui's `openai-*` keys: `openai-debug` turns on debug logging (unless
-    /// `OPENEDAI_DEBUG` is set); the embedding and image keys are accepted for later use.
+    /// `OPENEDAI_DEBUG` is set), `openai-embedding_model` is `--embedding-model`; the device and
+    /// image keys are accepted and have no use here.
     private mutating func openAIKey(_ key: String, _ value: Any) throws(Unusable) {
         guard Self.openAIKeys.contains(key) else {
             warnings.append("settings: unknown key '\(key)' ignored")
@@ -77,6 +78,12 @@ struct SettingsFile {
             default: throw Unusable(description: "settings: 'openai-debug' must be true, false, 1 or 0")
             }
             if on { setenv("OPENEDAI_DEBUG", "1", 0) }
+        }
+        if key == "openai-embedding_model" {
+            guard let name = value as? String, !name.isEmpty else {
+                throw Unusable(description: "settings: 'openai-embedding_model' must be a model name")
+            }
+            arguments += ["--embedding-model", name]
         }
     }
 

@@ -11,6 +11,7 @@ import Testing
     private static let port = Task<Int, any Error> {
         var configuration = ServerConfiguration()
         configuration.metrics = ServerMetrics()
+        configuration.embeddings = EmbeddingModels(directory: "/nonexistent", threads: 1)
         return try await TestServer.start(engine: ScriptedServerTests.engine, configuration: configuration)
     }
 
@@ -20,6 +21,7 @@ import Testing
     @Test func theDocumentListsEveryRoute() async throws {
         var configuration = ServerConfiguration()
         configuration.metrics = ServerMetrics()
+        configuration.embeddings = EmbeddingModels(directory: "/nonexistent", threads: 1)
         let model = try ServedModel(path: TestServer.modelPath, engine: ScriptedServerTests.engine)
         let router = try buildRouter(configuration: configuration, models: ModelRegistry(serving: model, logger: Logger(label: "test")))
         // "POST /v1/completions" → "post /v1/completions"

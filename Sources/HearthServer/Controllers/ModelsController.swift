@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import OpenAIAPI
 
@@ -5,6 +6,8 @@ import OpenAIAPI
 /// (text-generation-webui lists only its loaded model).
 struct ModelsController<Context: RequestContext>: Sendable {
     let models: ModelRegistry
+    /// Listed after the chat models.
+    var embeddings: EmbeddingModels? = nil
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.get("models", use: list)
@@ -13,14 +16,30 @@ struct ModelsController<Context: RequestContext>: Sendable {
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let (loaded, available) = await models.installed()
-        return jsonResponse(ModelList(data: (loaded + available).map { ModelObject(id: $0.id, created: $0.modified) }))
+        let chat = (loaded + available).map { ModelObject(id: $0.id, created: $0.modified) }
+        return jsonResponse(ModelList(data: chat + embeddingModels()))
     }
 
     @Sendable func retrieve(_ request: Request, context: Context) async throws -> Response {
         let id = try context.parameters.require("id")
         let (loaded, available) = await models.installed()
-        guard let entry = ModelCatalog(entries: loaded + available).entry(named: id) else { throw OpenAIError.modelNotFound(id) }
-        return jsonResponse(ModelObject(id: entry.id, created: entry.modified))
+        if let entry = ModelCatalog(entries: loaded + available).entry(named: id) {
+            return jsonResponse(ModelObject(id: entry.id, created: entry.modified))
+        }
+        if let name = embeddings?.installedName(id), let object = embeddingModels().first(where: { $0.id == name }) {
+            return jsonResponse(object)
+        }
+        throw OpenAIError.modelNotFound(id)
+    }
+
+    /// The embedding models, after the chat models (OpenAI clients pick from the list).
+    private func embeddingModels() -> [ModelObject] {
+        guard let embeddings else { return [] }
+        return embeddings.installed().map { name in
+            let path = "\(embeddings.directory)/\(name)/model.safetensors"
+            let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? Date()
+            return ModelObject(id: name, created: Int(modified.timeIntervalSince1970))
+        }
     }
 }
 

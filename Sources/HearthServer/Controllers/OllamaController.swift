@@ -26,11 +26,49 @@ struct OllamaController<Context: RequestContext>: Sendable {
             group.post(RouterPath(path)) { _, _ -> Response in throw Self.offline }
         }
         group.delete("delete") { _, _ -> Response in throw Self.offline }
-        for path in ["embed", "embeddings"] {
-            group.post(RouterPath(path)) { _, _ -> Response in
-                throw OpenAIError(status: 404, message: "No embedding model is installed on this server.", type: "invalid_request_error")
+        group.post("embed", use: embed)
+        group.post("embeddings", use: embed)
+    }
+
+    /// `/api/embed` (`input`: a string or strings → `embeddings`) and the older
+    /// `/api/embeddings` (`prompt` → `embedding`), with the sentence-transformers models: a
+    /// `model` naming one (`all-minilm`, `all-mpnet-base-v2`, …) picks it, any other name gets
+    /// the default embedding model.
+    @Sendable func embed(_ request: Request, context: Context) async throws -> Response {
+        guard let embeddings = configuration.embeddings else {
+            throw OpenAIError(status: 404, message: "No embedding model is served here.", type: "invalid_request_error")
+        }
+        var request = request
+        let json = try await request.jsonBody(limit: configuration.maxBodyBytes)
+        let legacy = request.uri.path.hasSuffix("/embeddings")
+        let texts: [String]
+        if legacy {
+            guard let prompt = json["prompt"]?.string else { throw OpenAIError.missingParameter("prompt") }
+            if prompt.isEmpty { return jsonResponse(RawJSON(json: ["embedding": []])) }
+            texts = [prompt]
+        } else {
+            texts = try Moderation.inputs(json)
+            if let index = texts.firstIndex(of: "") { throw OpenAIError.invalidValue("input[\(index)]", "input must not hold empty strings.") }
+        }
+        let model = json["model"]?.string
+        let controller = EmbeddingsController<Context>(embeddings: embeddings, models: models, configuration: configuration)
+        if json["truncate"] == false {
+            let encoder = try embeddings.encoder(try embeddings.resolve(model))
+            let limit = encoder.folder.maxSequenceLength
+            if let index = texts.firstIndex(where: { encoder.folder.tokenizer.encode($0, maxLength: .max).count > limit }) {
+                throw OpenAIError.invalidValue("input[\(index)]", "the input is longer than the model's \(limit) tokens and truncate is false.")
             }
         }
+        let started = ContinuousClock.now
+        let (_, vectors, tokens) = try await controller.embed(.texts(texts), model: model, request: request, logger: context.logger)
+        if legacy { return jsonResponse(RawJSON(json: ["embedding": EmbeddingResponse.floats(vectors[0])])) }
+        return jsonResponse(
+            RawJSON(json: [
+                "model": .string(model ?? ""), "embeddings": .array(vectors.map(EmbeddingResponse.floats)),
+                "total_duration": .int(OllamaReplyWriter.nanoseconds(started.duration(to: .now))), "load_duration": 0,
+                "prompt_eval_count": .int(tokens),
+            ])
+        )
     }
 
     private static var offline: OpenAIError {

@@ -1,0 +1,76 @@
+import Hummingbird
+import LlamaEngine
+import Logging
+import OpenAIAPI
+import OrderedJSON
+
+/// `POST /v1/embeddings` (and the legacy `/v1/engines/{model}/embeddings`) and
+/// `POST /v1/moderations`, computed with the sentence-transformers models (``EmbeddingModels``).
+struct EmbeddingsController<Context: RequestContext>: Sendable {
+    let embeddings: EmbeddingModels
+    let models: ModelRegistry
+    let configuration: ServerConfiguration
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.post("embeddings") { request, context in try await create(request, context: context, model: nil) }
+        group.post("engines/{model}/embeddings") { request, context in
+            try await create(request, context: context, model: context.parameters.get("model"))
+        }
+        group.post("moderations", use: moderate)
+    }
+
+    private func create(_ request: Request, context: Context, model path: String?) async throws -> Response {
+        var request = request
+        var body = try EmbeddingRequest.read(try await request.jsonBody(limit: configuration.maxBodyBytes))
+        if let path { body.model = path }
+        let (name, vectors, tokens) = try await embed(body.input, model: body.model, request: request, logger: context.logger)
+        if let dimensions = body.dimensions, dimensions != vectors.first?.count {
+            throw OpenAIError.invalidValue(
+                "dimensions",
+                "\(name) makes vectors of \(vectors.first?.count ?? 0) dimensions, which cannot be changed; leave dimensions out."
+            )
+        }
+        return jsonResponse(EmbeddingResponse(vectors: vectors, base64: body.base64, model: name, promptTokens: tokens))
+    }
+
+    @Sendable func moderate(_ request: Request, context: Context) async throws -> Response {
+        var request = request
+        let inputs = try Moderation.inputs(try await request.jsonBody(limit: configuration.maxBodyBytes))
+        // Empty strings have a vector too (the model's start and end tokens): no 400, as OpenAI.
+        let (_, vectors, _) = try await embed(.texts(Moderation.categories + inputs), model: nil, request: request, logger: context.logger)
+        let categories = Array(vectors.prefix(Moderation.categories.count))
+        let results = vectors.dropFirst(Moderation.categories.count).map { Moderation.result(input: $0, categories: categories) }
+        return jsonResponse(
+            RawJSON(json: ["id": .string(ResponseID.make("modr-")), "model": "text-moderation-001", "results": .array(Array(results))])
+        )
+    }
+
+    /// The vectors of the inputs, the model's name and the tokens it read.
+    func embed(_ input: EmbeddingRequest.Input, model: String?, request: Request, logger: Logger) async throws -> (String, [[Float]], Int) {
+        let name = try embeddings.resolve(model)
+        let encoder = try embeddings.encoder(name)
+        let ids: [[Int32]]
+        switch input {
+        case .texts(let texts):
+            ids = texts.map(encoder.folder.tokenize)
+        case .tokens(let lists):
+            let tokenizer = encoder.folder.tokenizer
+            for (index, list) in lists.enumerated() {
+                if let bad = list.firstIndex(where: { $0 >= tokenizer.vocabularySize }) {
+                    let field = lists.count == 1 && input.count == 1 ? "input[\(bad)]" : "input[\(index)][\(bad)]"
+                    throw OpenAIError.invalidValue(
+                        field,
+                        "\(list[bad]) is not a token id of \(name), whose vocabulary has \(tokenizer.vocabularySize) entries (token inputs are this model's ids, not OpenAI's)."
+                    )
+                }
+            }
+            ids = lists.map { tokenizer.wrap($0.map(Int32.init), maxLength: encoder.folder.maxSequenceLength) }
+        }
+        let busy = await models.statistics().busySlots > 0
+        let vectors = try await request.cancellingOnDisconnect { try await embeddings.embed(ids, with: encoder, busy: busy) }
+        if configuration.logsUserText {
+            logger.debug("Embedded", metadata: ["model": "\(name)", "inputs": "\(input)"])
+        }
+        return (name, vectors, ids.reduce(0) { $0 + $1.count })
+    }
+}

@@ -1,0 +1,209 @@
+import CLlama
+import Foundation
+
+/// A sentence-transformers model (BERT or MPNet) computed with ggml on the CPU: the same
+/// pipeline as sentence-transformers (its tokenizer, the transformer, mean pooling over the real
+/// tokens, L2 normalisation). llama.cpp has no MPNet, so Hearth builds the transformer's graph
+/// itself on ggml, the tensor library llama.cpp is built on; BERT is the same graph without
+/// MPNet's relative position bias, so both models share this one implementation.
+///
+/// Texts are embedded in batches (several texts per graph, padded to the longest, padding masked
+/// out), so a text's vector does not depend on the batch it was in beyond float rounding.
+public final class SentenceEncoder: @unchecked Sendable {
+    // Sound: the ggml objects are used only under `lock`, one forward pass at a time; the weights
+    // are read-only after init.
+    public let folder: SentenceModelFolder
+    private let file: SafeTensorsFile
+    private let weightContext: OpaquePointer
+    private let weightBuffer: ggml_backend_buffer_t
+    private let backend: ggml_backend_t
+    private let allocator: ggml_gallocr_t
+    private let weights: Weights
+    private let lock = NSLock()
+
+    /// The vector length.
+    public var dimensions: Int { folder.hiddenSize }
+
+    /// Loads a model folder (`models/embeddings/<name>`); the weights are mapped, not copied.
+    /// - Parameter threads: CPU threads a forward pass uses.
+    public init(path: String, threads: Int) throws(EmbeddingError) {
+        folder = try SentenceModelFolder(path: path)
+        file = try SafeTensorsFile(path: "\(path)/model.safetensors")
+        _ = LlamaBackend.initialize
+        let count = file.entries.count + 8
+        guard let context = ggml_init(ggml_init_params(mem_size: ggml_tensor_overhead() * count, mem_buffer: nil, no_alloc: true)) else {
+            throw .badModel("ggml could not start")
+        }
+        weightContext = context
+        guard let buffer = ggml_backend_cpu_buffer_from_ptr(file.base, file.size) else {
+            ggml_free(context)
+            throw .badModel("ggml could not use the mapped weights")
+        }
+        weightBuffer = buffer
+        do {
+            weights = try Weights(folder: folder, file: file, context: context, buffer: buffer)
+        } catch {
+            ggml_backend_buffer_free(buffer)
+            ggml_free(context)
+            throw error
+        }
+        guard let cpu = ggml_backend_cpu_init() else {
+            ggml_backend_buffer_free(buffer)
+            ggml_free(context)
+            throw .badModel("ggml has no CPU backend")
+        }
+        ggml_backend_cpu_set_n_threads(cpu, Int32(max(1, threads)))
+        backend = cpu
+        allocator = ggml_gallocr_new(ggml_backend_cpu_buffer_type())
+    }
+
+    deinit {
+        ggml_gallocr_free(allocator)
+        ggml_backend_free(backend)
+        ggml_backend_buffer_free(weightBuffer)
+        ggml_free(weightContext)
+    }
+
+    /// Normalised embeddings of token-id lists (from ``SentenceModelFolder/tokenize(_:)``), in
+    /// order. Runs the texts in batches of similar size, each pass on `threads` CPU threads;
+    /// `shouldStop` is asked between passes (a client that left), and a stop throws
+    /// `CancellationError`.
+    public func embed(
+        _ texts: [[Int32]],
+        threads: Int? = nil,
+        shouldStop: () -> Bool = { false }
+    ) throws(EmbeddingError) -> [[Float]] {
+        var results = [[Float]](repeating: [], count: texts.count)
+        // Longest first, so each batch pads little; at most `tokensPerPass` tokens per pass.
+        let order = texts.indices.sorted { texts[$0].count > texts[$1].count }
+        var start = 0
+        while start < order.count {
+            let length = max(1, texts[order[start]].count)
+            let batch = max(1, min(Self.tokensPerPass / length, order.count - start))
+            let members = Array(order[start..<start + batch])
+            if shouldStop() { throw .stopped }
+            lock.lock()
+            defer { lock.unlock() }
+            if let threads { ggml_backend_cpu_set_n_threads(backend, Int32(max(1, threads))) }
+            let vectors = try forward(members.map { texts[$0] }, length: length)
+            for (index, vector) in zip(members, vectors) { results[index] = vector }
+            start += batch
+        }
+        return results
+    }
+
+    /// Tokens computed in one pass: bounds the attention scores' memory (length² × heads × batch).
+    static let tokensPerPass = 2048
+
+    // MARK: The graph
+
+    private func forward(_ batch: [[Int32]], length: Int) throws(EmbeddingError) -> [[Float]] {
+        let (sequences, hidden, heads) = (batch.count, folder.hiddenSize, folder.heads)
+        let tokens = sequences * length
+        let nodes = 4096
+        let size = ggml_tensor_overhead() * nodes + ggml_graph_overhead_custom(nodes, false)
+        guard let context = ggml_init(ggml_init_params(mem_size: size, mem_buffer: nil, no_alloc: true)) else {
+            throw .badModel("ggml could not start a pass")
+        }
+        defer { ggml_free(context) }
+        let ids = ggml_new_tensor_1d(context, GGML_TYPE_I32, Int64(tokens))!
+        let positions = ggml_new_tensor_1d(context, GGML_TYPE_I32, Int64(tokens))!
+        let mask = ggml_new_tensor_4d(context, GGML_TYPE_F32, Int64(length), 1, 1, Int64(sequences))!
+        let buckets = folder.architecture == .mpnet ? ggml_new_tensor_1d(context, GGML_TYPE_I32, Int64(length * length)) : nil
+        for input in [ids, positions, mask] + (buckets.map { [$0] } ?? []) { ggml_set_input(input) }
+
+        var x = ggml_add(context, ggml_get_rows(context, weights.words, ids), ggml_get_rows(context, weights.positions, positions))!
+        if let types = weights.tokenTypes { x = ggml_add(context, x, ggml_view_1d(context, types, Int64(hidden), 0))! }
+        x = norm(context, x, weights.embeddingNorm)
+        let bias = buckets.map { buckets in
+            // [heads, k·q] → [k, q, heads]: one bias per head for each query/key pair.
+            let rows = ggml_get_rows(context, weights.relativeBias!, buckets)!
+            let grid = ggml_reshape_3d(context, rows, Int64(heads), Int64(length), Int64(length))!
+            return ggml_cont(context, ggml_permute(context, grid, 2, 0, 1, 3))!
+        }
+        let headSize = Int64(hidden / heads)
+        for layer in weights.layers {
+            func split(_ t: UnsafeMutablePointer<ggml_tensor>) -> UnsafeMutablePointer<ggml_tensor> {
+                ggml_reshape_4d(context, t, headSize, Int64(heads), Int64(length), Int64(sequences))
+            }
+            let q = ggml_permute(context, split(linear(context, x, layer.query)), 0, 2, 1, 3)!
+            let k = ggml_permute(context, split(linear(context, x, layer.key)), 0, 2, 1, 3)!
+            let v = ggml_cont(context, ggml_permute(context, split(linear(context, x, layer.value)), 1, 2, 0, 3))!
+            var scores = ggml_scale(context, ggml_mul_mat(context, k, q), 1 / Float(headSize).squareRoot())!
+            if let bias { scores = ggml_add(context, scores, bias)! }
+            scores = ggml_soft_max(context, ggml_add(context, scores, mask))!
+            let attended = ggml_permute(context, ggml_mul_mat(context, v, scores), 0, 2, 1, 3)!
+            let merged = ggml_reshape_2d(context, ggml_cont(context, attended), Int64(hidden), Int64(tokens))!
+            x = norm(context, ggml_add(context, linear(context, merged, layer.output), x)!, layer.attentionNorm)
+            let inner = ggml_gelu_erf(context, linear(context, x, layer.intermediate))!
+            x = norm(context, ggml_add(context, linear(context, inner, layer.down), x)!, layer.outputNorm)
+        }
+        ggml_set_output(x)
+        let graph = ggml_new_graph_custom(context, nodes, false)!
+        ggml_build_forward_expand(graph, x)
+        guard ggml_gallocr_alloc_graph(allocator, graph) else { throw .badModel("ggml could not allocate a pass") }
+
+        ids.set(batch.flatMap { $0 + [Int32](repeating: 0, count: length - $0.count) })
+        // MPNet numbers positions from its padding index + 1 (2); BERT from 0.
+        let offset: Int32 = folder.architecture == .mpnet ? 2 : 0
+        positions.set(batch.flatMap { text in (0..<Int32(length)).map { $0 < text.count ? $0 + offset : offset } })
+        mask.set(batch.flatMap { text in (0..<length).map { $0 < text.count ? Float(0) : -Float.infinity } })
+        if let buckets {
+            let count = folder.relativeBuckets
+            buckets.set((0..<length).flatMap { q in (0..<length).map { k in Self.bucket(k - q, buckets: count) } })
+        }
+        guard ggml_backend_graph_compute(backend, graph) == GGML_STATUS_SUCCESS else { throw .badModel("a ggml pass failed") }
+
+        var output = [Float](repeating: 0, count: hidden * tokens)
+        output.withUnsafeMutableBytes { ggml_backend_tensor_get(x, $0.baseAddress, 0, $0.count) }
+        return batch.enumerated().map { index, text in
+            Self.meanPooledNormalised(output, hidden: hidden, from: index * length, count: max(1, text.count))
+        }
+    }
+
+    private func linear(_ context: OpaquePointer, _ x: UnsafeMutablePointer<ggml_tensor>, _ layer: Weights.Linear) -> UnsafeMutablePointer<
+        ggml_tensor
+    > {
+        ggml_add(context, ggml_mul_mat(context, layer.weight, x), layer.bias)
+    }
+
+    private func norm(_ context: OpaquePointer, _ x: UnsafeMutablePointer<ggml_tensor>, _ layer: Weights.Linear) -> UnsafeMutablePointer<ggml_tensor>
+    {
+        ggml_add(context, ggml_mul(context, ggml_norm(context, x, folder.layerNormEpsilon), layer.weight), layer.bias)
+    }
+
+    /// The mean of a text's token vectors, scaled to length 1 (sentence-transformers' mean
+    /// pooling, then `normalize_embeddings`). Sums in Double, so the order does not matter.
+    static func meanPooledNormalised(_ output: [Float], hidden: Int, from token: Int, count: Int) -> [Float] {
+        var sum = [Double](repeating: 0, count: hidden)
+        for t in token..<token + count {
+            let row = t * hidden
+            for i in 0..<hidden { sum[i] += Double(output[row + i]) }
+        }
+        let norm = max(sum.reduce(0) { $0 + $1 * $1 }.squareRoot(), 1e-12)
+        return sum.map { Float($0 / norm) }
+    }
+
+    /// MPNet's relative position bucket (T5's scheme, bidirectional): exact for small
+    /// distances, logarithmic up to 128, computed in Float as PyTorch computes it.
+    static func bucket(_ relative: Int, buckets: Int, maxDistance: Int = 128) -> Int32 {
+        let half = buckets / 2
+        var result = relative > 0 ? half : 0
+        let distance = abs(relative)
+        let exact = half / 2
+        if distance < exact {
+            result += distance
+        } else {
+            let scaled = log(Float(distance) / Float(exact)) / Float(log(Double(maxDistance) / Double(exact))) * Float(half - exact)
+            result += min(exact + Int(scaled), half - 1)
+        }
+        return Int32(result)
+    }
+}
+
+extension UnsafeMutablePointer where Pointee == ggml_tensor {
+    /// Copies values into an allocated input tensor.
+    fileprivate func set<Element>(_ values: [Element]) {
+        values.withUnsafeBytes { ggml_backend_tensor_set(self, $0.baseAddress, 0, $0.count) }
+    }
+}
