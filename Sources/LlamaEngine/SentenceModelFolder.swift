@@ -52,9 +52,10 @@ public struct SentenceModelFolder: Sendable {
         guard pooling["pooling_mode_mean_tokens"] as? Bool == true else { throw .badModel("only mean pooling is supported") }
 
         let tokenizerConfig = try Self.object(path, "tokenizer_config.json")
-        let vocabulary = try Self.text(path, "vocab.txt").split(separator: "\n", omittingEmptySubsequences: false).map {
+        var vocabulary = try Self.text(path, "vocab.txt").split(separator: "\n", omittingEmptySubsequences: false).map {
             String($0.hasSuffix("\r") ? $0.dropLast() : $0)
         }
+        if vocabulary.last == "" { vocabulary.removeLast() }  // the file's final newline
         let (start, end) = architecture == .mpnet ? ("<s>", "</s>") : ("[CLS]", "[SEP]")
         tokenizer = try WordPieceTokenizer(
             vocabulary: vocabulary,

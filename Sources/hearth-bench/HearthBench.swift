@@ -54,6 +54,12 @@ struct HearthBench: AsyncParsableCommand {
     @Flag(name: .customLong("responses-only"), help: "Only the Responses figure: a conversation continued through previous_response_id.")
     var responsesOnly = false
 
+    @Flag(
+        name: .customLong("embeddings-only"),
+        help: "Only the embedding figures: sentences per second beside sentence-transformers, and chat decode beside embedding."
+    )
+    var embeddingsOnly = false
+
     @Flag(name: .customLong("models-only"), help: "Only the model-switching figures: switch time, cold and cached, and RSS over 20 switch cycles.")
     var modelsOnly = false
 
@@ -99,6 +105,13 @@ struct HearthBench: AsyncParsableCommand {
 
         if modelsOnly {
             try switchingModels()
+            return
+        }
+
+        if embeddingsOnly {
+            let directRunner = try DirectRunner(modelPath: model, configuration: configuration)
+            defer { directRunner.engine.shutdown() }
+            try await EmbeddingBenchmark.report(chat: directRunner, prompt: workload.prompts[0], threads: configuration.threads)
             return
         }
 
@@ -191,6 +204,8 @@ struct HearthBench: AsyncParsableCommand {
         try continuedConversation()
         Report.line("")
         try StructuredBenchmark.report(client: server.client, model: directRunner.engine.model, runs: runs)
+        Report.line("")
+        try await EmbeddingBenchmark.report(chat: directRunner, prompt: workload.prompts[0], threads: configuration.threads)
 
         var targets = [("Hearth", server.client)]
         if let against {

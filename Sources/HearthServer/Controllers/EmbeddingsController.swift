@@ -30,7 +30,7 @@ struct EmbeddingsController<Context: RequestContext>: Sendable {
                 "\(name) makes vectors of \(vectors.first?.count ?? 0) dimensions, which cannot be changed; leave dimensions out."
             )
         }
-        return jsonResponse(EmbeddingResponse(vectors: vectors, base64: body.base64, model: name, promptTokens: tokens))
+        return GenerationResponse.json(EmbeddingResponse(vectors: vectors, base64: body.base64, model: name, promptTokens: tokens))
     }
 
     @Sendable func moderate(_ request: Request, context: Context) async throws -> Response {
@@ -40,12 +40,14 @@ struct EmbeddingsController<Context: RequestContext>: Sendable {
         let (_, vectors, _) = try await embed(.texts(Moderation.categories + inputs), model: nil, request: request, logger: context.logger)
         let categories = Array(vectors.prefix(Moderation.categories.count))
         let results = vectors.dropFirst(Moderation.categories.count).map { Moderation.result(input: $0, categories: categories) }
-        return jsonResponse(
+        return GenerationResponse.json(
             RawJSON(json: ["id": .string(ResponseID.make("modr-")), "model": "text-moderation-001", "results": .array(Array(results))])
         )
     }
 
-    /// The vectors of the inputs, the model's name and the tokens it read.
+    /// The vectors of the inputs, the model's name and the tokens it read. The connection ends
+    /// after the answer (disconnect detection reads its inbound side): answer with
+    /// `GenerationResponse.json`, which says so.
     func embed(_ input: EmbeddingRequest.Input, model: String?, request: Request, logger: Logger) async throws -> (String, [[Float]], Int) {
         let name = try embeddings.resolve(model)
         let encoder = try embeddings.encoder(name)

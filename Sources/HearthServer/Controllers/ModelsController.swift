@@ -21,7 +21,9 @@ struct ModelsController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func retrieve(_ request: Request, context: Context) async throws -> Response {
-        let id = try context.parameters.require("id")
+        // Clients percent-encode a name's slash (`sentence-transformers%2Fall-MiniLM-L6-v2`).
+        let raw = try context.parameters.require("id")
+        let id = raw.removingPercentEncoding ?? raw
         let (loaded, available) = await models.installed()
         if let entry = ModelCatalog(entries: loaded + available).entry(named: id) {
             return jsonResponse(ModelObject(id: entry.id, created: entry.modified))

@@ -61,8 +61,8 @@ struct OllamaController<Context: RequestContext>: Sendable {
         }
         let started = ContinuousClock.now
         let (_, vectors, tokens) = try await controller.embed(.texts(texts), model: model, request: request, logger: context.logger)
-        if legacy { return jsonResponse(RawJSON(json: ["embedding": EmbeddingResponse.floats(vectors[0])])) }
-        return jsonResponse(
+        if legacy { return GenerationResponse.json(RawJSON(json: ["embedding": EmbeddingResponse.floats(vectors[0])])) }
+        return GenerationResponse.json(
             RawJSON(json: [
                 "model": .string(model ?? ""), "embeddings": .array(vectors.map(EmbeddingResponse.floats)),
                 "total_duration": .int(OllamaReplyWriter.nanoseconds(started.duration(to: .now))), "load_duration": 0,
