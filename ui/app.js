@@ -306,8 +306,10 @@ function fillSelect(select, names, keep) {
 async function loadServerLists() {
   try {
     const models = await getJSON("/v1/models", settings.apiKey);
-    fillSelect(ui.model, models.data.map((model) => model.id), settings.model);
-    if (!settings.model && models.data[0]) ui.model.value = models.data[0].id;
+    // Embedding models are listed too; they cannot chat.
+    const chat = models.data.filter((model) => model.owned_by !== "sentence-transformers");
+    fillSelect(ui.model, chat.map((model) => model.id), settings.model);
+    if (!settings.model && chat[0]) ui.model.value = chat[0].id;
     const options = await getJSON("/v1/internal/chat-options", settings.apiKey);
     fillSelect(fields.preset, options.presets, settings.preset);
     fillSelect(fields.mode, options.modes, settings.mode);

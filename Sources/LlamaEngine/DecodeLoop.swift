@@ -86,6 +86,9 @@ final class DecodeLoop {
         let batchCapacity = try LlamaCall.int32(configuration.batchSize, "--batch-size")
         params.kv_unified = true
         params.no_perf = true
+        if let flash = configuration.flashAttention {
+            params.flash_attn_type = flash ? LLAMA_FLASH_ATTN_TYPE_ENABLED : LLAMA_FLASH_ATTN_TYPE_DISABLED
+        }
         guard let context = model.withAdapterLock({ llama_init_from_model(model.pointer, params) }) else {
             throw .contextCreationFailed(contextSize: totalContext.partialValue)
         }

@@ -17,6 +17,11 @@ public struct EngineConfiguration: Sendable, Equatable {
     public var maxQueue: Int = 64
     /// Bytes of host RAM for KV state of prompts evicted from their slot (0: off).
     public var promptCacheBytes: Int = 0
+    /// llama.cpp's flash attention: nil lets llama.cpp choose (on, on CPUs), or forced on or off
+    /// (`--flash-attn`). On this project's 2-core CPU, llama.cpp's kernel is faster for long
+    /// prompts and shallow decoding but several times slower for short batches deep in the
+    /// context (a continued conversation's turn): see docs/performance.md.
+    public var flashAttention: Bool?
 
     public init(
         contextLength: Int = 4096,
@@ -25,7 +30,8 @@ public struct EngineConfiguration: Sendable, Equatable {
         microBatchSize: Int = 512,
         threads: Int? = nil,
         maxQueue: Int = 64,
-        promptCacheBytes: Int = 0
+        promptCacheBytes: Int = 0,
+        flashAttention: Bool? = nil
     ) {
         self.contextLength = contextLength
         self.parallel = parallel
@@ -34,5 +40,6 @@ public struct EngineConfiguration: Sendable, Equatable {
         self.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
         self.maxQueue = maxQueue
         self.promptCacheBytes = promptCacheBytes
+        self.flashAttention = flashAttention
     }
 }

@@ -22,7 +22,8 @@ struct ModelLoader: Sendable {
             microBatchSize: options.ubatchSize,
             threads: overrides.threads ?? options.threads,
             maxQueue: options.maxQueue,
-            promptCacheBytes: options.cacheRAM << 20
+            promptCacheBytes: options.cacheRAM << 20,
+            flashAttention: options.flashAttention.enabled
         )
     }
 

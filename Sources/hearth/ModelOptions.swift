@@ -49,6 +49,19 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("ctx-size"), help: "Context length per sequence, in tokens.")
     var ctxSize = 4096
 
+    /// `--flash-attn`, as llama-server spells it.
+    enum FlashAttention: String, ExpressibleByArgument, CaseIterable {
+        case on, off, auto
+        var enabled: Bool? { self == .auto ? nil : self == .on }
+    }
+
+    @Option(
+        name: .customLong("flash-attn"),
+        help:
+            "llama.cpp's flash attention: on, off, or auto (llama.cpp decides: on, on CPUs). Off is faster for continued conversations deep in the context on some CPUs."
+    )
+    var flashAttention: FlashAttention = .auto
+
     @Option(help: "CPU threads for generation (default: all cores).")
     var threads: Int?
 

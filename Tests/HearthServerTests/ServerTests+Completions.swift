@@ -26,7 +26,7 @@ extension ServerTests {
         #expect(first["model"] as? String == Self.model)
         #expect(choice["finish_reason"] as? String == "length")
         #expect(choice["text"] as? String == (second["choices"] as? [[String: Any]])?.first?["text"] as? String)
-        let usage = try #require(first["usage"] as? [String: Int])
+        let usage = try #require(usageCounts(first["usage"]))
         #expect(usage["completion_tokens"] == 12)
         let promptTokens = try #require(usage["prompt_tokens"])
         #expect(promptTokens > 3)
@@ -103,7 +103,7 @@ extension ServerTests {
         #expect(Set(chunks.compactMap { $0["id"] as? String }).count == 1)
         let usageChunk = try #require(chunks.last)
         #expect((usageChunk["choices"] as? [Any])?.isEmpty == true)
-        #expect((usageChunk["usage"] as? [String: Int])?["completion_tokens"] == 16)
+        #expect((usageCounts(usageChunk["usage"]))?["completion_tokens"] == 16)
         let choiceChunks = chunks.dropLast()
         #expect(choiceChunks.allSatisfy { $0["usage"] is NSNull })
         let finishReasons = choiceChunks.map { ($0["choices"] as? [[String: Any]])?.first?["finish_reason"] as? String }

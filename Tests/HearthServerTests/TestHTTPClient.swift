@@ -29,3 +29,9 @@ struct TestHTTPClient: Sendable {
         }
     }
 }
+
+/// A response's `usage` as its integer counts (`prompt_tokens_details` and other objects left
+/// out), nil when there is none.
+func usageCounts(_ usage: Any?) -> [String: Int]? {
+    (usage as? [String: Any]).map { $0.compactMapValues { $0 as? Int } }
+}

@@ -112,6 +112,8 @@ def test_the_page_asks_for_the_key_then_streams_a_reply_and_keeps_the_conversati
     page.find_element(By.ID, "settings-done").click()
     wait_for(page, "return document.getElementById('model').options.length > 0")
     assert Select(page.find_element(By.ID, "model")).first_selected_option.text == MODEL_ID
+    models = page.execute_script("return [...document.getElementById('model').options].map(o => o.value)")
+    assert GEMMA in models and "all-mpnet-base-v2" not in models  # embedding models cannot chat
     templates = page.execute_script("return [...document.getElementById('instruction-template').options].map(o => o.value)")
     assert "ChatML" in templates
 

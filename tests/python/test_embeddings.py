@@ -96,8 +96,8 @@ def test_moderations_and_the_model_list(client: OpenAI, base_url: str) -> None:
     assert result.model == "text-moderation-001" and len(result.results) == 2
     threatening, kind = result.results
     assert threatening.category_scores.violence > kind.category_scores.violence
-    listed = [model.id for model in client.models.list()]
-    assert {"all-mpnet-base-v2", "all-MiniLM-L6-v2"} <= set(listed)
+    listed = {model.id: model.owned_by for model in client.models.list()}
+    assert listed["all-mpnet-base-v2"] == listed["all-MiniLM-L6-v2"] == "sentence-transformers"
     assert client.models.retrieve("sentence-transformers/all-MiniLM-L6-v2").id == "all-MiniLM-L6-v2"
 
 

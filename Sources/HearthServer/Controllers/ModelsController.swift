@@ -40,7 +40,8 @@ struct ModelsController<Context: RequestContext>: Sendable {
         return embeddings.installed().map { name in
             let path = "\(embeddings.directory)/\(name)/model.safetensors"
             let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? Date()
-            return ModelObject(id: name, created: Int(modified.timeIntervalSince1970))
+            // `owned_by` tells them apart from chat models (the chat page leaves them out).
+            return ModelObject(id: name, created: Int(modified.timeIntervalSince1970), ownedBy: "sentence-transformers")
         }
     }
 }
