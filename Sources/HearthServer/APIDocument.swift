@@ -308,7 +308,14 @@ enum APIDocument {
 
     /// Ollama's routes (``OllamaController``).
     private static var ollamaOperations: [Operation] {
-        func ollama(_ method: String, _ path: String, _ summary: String, body: JSON? = nil, example: JSON = [:]) -> Operation {
+        func ollama(
+            _ method: String,
+            _ path: String,
+            _ summary: String,
+            body: JSON? = nil,
+            example: JSON = [:],
+            more: [JSON] = []
+        ) -> Operation {
             Operation(
                 method: method,
                 path: "/api/" + path,
@@ -316,7 +323,7 @@ enum APIDocument {
                 summary: summary,
                 bodySchema: body,
                 ollama: true,
-                examples: [RawJSON(json: example)]
+                examples: ([example] + more).map { RawJSON(json: $0) }
             )
         }
         return [
@@ -325,7 +332,8 @@ enum APIDocument {
                 "chat",
                 "Ollama's chat, run as a chat completion (NDJSON stream by default)",
                 body: OllamaSchemas.chat,
-                example: OllamaSchemas.chatReply
+                example: OllamaSchemas.chatReply,
+                more: [OllamaSchemas.chatReply.setting("message", to: ["role": "assistant", "content": "Hi!"])]
             ),
             ollama(
                 "post",

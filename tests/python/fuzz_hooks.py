@@ -10,8 +10,9 @@ def _integer(value) -> bool:
 
 @schemathesis.hook
 def before_call(context, case, kwargs):
-    """At most two tokens and two choices per generating request, in every phase: the fuzzing
-    is about validation and framing, not the model, and must stay within minutes."""
+    """At most two tokens and two choices per generating request, two short embedding inputs,
+    no model unloading, in every phase: the fuzzing is about validation and framing, not the
+    model, and must stay within minutes."""
     body = case.body
     if isinstance(body, dict):
         for field in ("max_tokens", "max_completion_tokens"):
@@ -22,6 +23,17 @@ def before_call(context, case, kwargs):
         if _integer(body.get("n")) and body["n"] > 2:
             body["n"] = 2
         body.pop("max_tokens_second", None)
+        # Unloading the model (Ollama's keep_alive 0) would make every next request load it again.
+        body.pop("keep_alive", None)
+        # Embedding inputs of 2,048 long strings would spend the run in the encoder.
+        for field in ("input", "prompt"):
+            value = body.get(field)
+            if isinstance(value, list) and len(value) > 2:
+                body[field] = value[:2]
+            if isinstance(body.get(field), list):
+                body[field] = [item[:200] if isinstance(item, str) else item for item in body[field]]
+            if isinstance(body.get(field), str):
+                body[field] = body[field][:200]
 
 
 @schemathesis.check

@@ -120,7 +120,8 @@ struct OllamaController<Context: RequestContext>: Sendable {
     /// A request with nothing to answer (no `prompt`, no `messages`): Ollama's way to load a
     /// model ahead of use, or with `keep_alive: 0` to unload it (`ollama stop`).
     private static func managesOnly(_ json: JSON, kind: OllamaReplyWriter.Kind) -> Bool {
-        switch kind {
+        guard case .object = json else { return false }  // refused by the body's reader
+        return switch kind {
         case .generate: (json["prompt"]?.string ?? "").isEmpty && json["images"] == nil && json["system"] == nil
         case .chat: json["messages"] == .array([])
         }
@@ -144,7 +145,8 @@ struct OllamaController<Context: RequestContext>: Sendable {
             RawJSON(
                 json: .object([
                     ("model", .string(name)), ("created_at", .string(OllamaReplyWriter.timestamp())), answer,
-                    ("done_reason", .string(reason)), ("done", true),
+                    ("done_reason", .string(reason)), ("done", true), ("total_duration", 0), ("load_duration", 0),
+                    ("prompt_eval_count", 0), ("prompt_eval_duration", 0), ("eval_count", 0), ("eval_duration", 0),
                 ])
             )
         )
