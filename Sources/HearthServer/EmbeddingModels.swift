@@ -30,11 +30,26 @@ public final class EmbeddingModels: Sendable {
         self.threads = max(1, threads)
     }
 
-    /// Installed model names (folders with a `config.json`), sorted.
-    public func installed() -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return names.filter { !$0.hasPrefix(".") && FileManager.default.fileExists(atPath: "\(directory)/\($0)/config.json") }.sorted()
+    /// Installed model names (folders with a `config.json`), sorted, with their weights' file
+    /// times. The folder is read at most once a second: every request and `/v1/models` asks.
+    public func installedModels() -> [(name: String, modified: Int)] {
+        if let scanned = scanned.withLock({ $0 }), scanned.at.duration(to: .now) < .seconds(1) { return scanned.models }
+        let fileManager = FileManager.default
+        let names = (try? fileManager.contentsOfDirectory(atPath: directory)) ?? []
+        let models = names.filter { !$0.hasPrefix(".") && fileManager.fileExists(atPath: "\(directory)/\($0)/config.json") }.sorted()
+            .map { name in
+                let path = "\(directory)/\(name)/model.safetensors"
+                let modified = (try? fileManager.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? Date()
+                return (name: name, modified: Int(modified.timeIntervalSince1970))
+            }
+        scanned.withLock { $0 = (models, .now) }
+        return models
     }
+
+    /// Installed model names, sorted.
+    public func installed() -> [String] { installedModels().map(\.name) }
+
+    private let scanned = Mutex<(models: [(name: String, modified: Int)], at: ContinuousClock.Instant)?>(nil)
 
     /// The model's name when `name` names an installed one: its folder name in any case, with
     /// `sentence-transformers/` before it, or an Ollama name (`all-minilm`, `:latest`).

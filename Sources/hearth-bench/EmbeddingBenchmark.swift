@@ -1,5 +1,6 @@
 import Foundation
 import LlamaEngine
+import Synchronization
 
 /// Embeddings (issue 12): sentences per second for 256 sentences of about 30 words in batches of
 /// 32, both models, beside sentence-transformers on the same machine and threads (when the
@@ -99,11 +100,9 @@ enum EmbeddingBenchmark {
     }
 
     /// A flag the benchmark sets and the embedding thread reads.
-    final class Running: @unchecked Sendable {
-        // Sound: a lock guards the one Bool.
-        private let lock = NSLock()
-        private var flag = false
-        var stopped: Bool { lock.withLock { flag } }
-        func stop() { lock.withLock { flag = true } }
+    final class Running: Sendable {
+        private let flag = Atomic<Bool>(false)
+        var stopped: Bool { flag.load(ordering: .relaxed) }
+        func stop() { flag.store(true, ordering: .relaxed) }
     }
 }

@@ -37,12 +37,8 @@ struct ModelsController<Context: RequestContext>: Sendable {
     /// The embedding models, after the chat models (OpenAI clients pick from the list).
     private func embeddingModels() -> [ModelObject] {
         guard let embeddings else { return [] }
-        return embeddings.installed().map { name in
-            let path = "\(embeddings.directory)/\(name)/model.safetensors"
-            let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? Date()
-            // `owned_by` tells them apart from chat models (the chat page leaves them out).
-            return ModelObject(id: name, created: Int(modified.timeIntervalSince1970), ownedBy: "sentence-transformers")
-        }
+        // `owned_by` tells them apart from chat models (the chat page leaves them out).
+        return embeddings.installedModels().map { ModelObject(id: $0.name, created: $0.modified, ownedBy: "sentence-transformers") }
     }
 }
 
