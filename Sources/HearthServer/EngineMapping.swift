@@ -70,6 +70,8 @@ extension GenerationRequest {
             sampling: SamplingParameters(options, defaults: defaults)
         )
         rendersSpecialTokens = options.skipSpecialTokens == false
+        speculative = options.speculative ?? true
+        prediction = options.prediction.flatMap { $0.isEmpty ? nil : $0 }
     }
 }
 

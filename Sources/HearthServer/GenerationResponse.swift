@@ -48,6 +48,8 @@ func readChoices(
                 usage.cachedPromptTokens += summary.cachedPromptTokens
             }
             usage.completionTokens += summary.completionTokens
+            usage.acceptedPredictionTokens += summary.speculation?.predictionAccepted ?? 0
+            usage.rejectedPredictionTokens += summary.speculation?.predictionRejected ?? 0
             metrics?.observe(summary, countsPrompt: countsPrompt(index))
             finished += 1
         default: break

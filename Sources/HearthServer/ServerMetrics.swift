@@ -12,6 +12,8 @@ public final class ServerMetrics: Sendable {
     private let generatedTokens: Counter
     private let cacheHits: Counter
     private let cachedTokens: Counter
+    private let draftedTokens: Counter
+    private let acceptedDraftTokens: Counter
     private let timeToFirstToken: DurationHistogram
     private let interToken: DurationHistogram
     private let queueDepth: Gauge
@@ -28,6 +30,10 @@ public final class ServerMetrics: Sendable {
         generatedTokens = registry.makeCounter(descriptor: name("generated_tokens", "total", "Tokens generated."))
         cacheHits = registry.makeCounter(descriptor: name("prompt_cache_hits", "total", "Generations whose prompt reused cached KV."))
         cachedTokens = registry.makeCounter(descriptor: name("prompt_cached_tokens", "total", "Prompt tokens reused from the KV cache."))
+        draftedTokens = registry.makeCounter(descriptor: name("speculative_drafted_tokens", "total", "Tokens drafted for speculative decoding."))
+        acceptedDraftTokens = registry.makeCounter(
+            descriptor: name("speculative_accepted_tokens", "total", "Drafted tokens the model accepted (each saved a decode step).")
+        )
         let latency: [Duration] = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60].map { .milliseconds(Int($0 * 1000)) }
         timeToFirstToken = registry.makeDurationHistogram(
             descriptor: name("time_to_first_token", "seconds", "From the request's admission to its first text, queue wait included."),
@@ -70,6 +76,10 @@ public final class ServerMetrics: Sendable {
             }
         }
         generatedTokens.increment(by: Int64(summary.completionTokens))
+        if let speculation = summary.speculation {
+            draftedTokens.increment(by: Int64(speculation.drafted))
+            acceptedDraftTokens.increment(by: Int64(speculation.accepted))
+        }
         let gaps = summary.completionTokens - 1
         guard gaps > 0, summary.generationSeconds > 0 else { return }
         let mean = Duration.seconds(summary.generationSeconds / Double(gaps))

@@ -79,7 +79,8 @@ final class DecodeLoop {
         // request wants prompt logprobs. Telling llama.cpp so keeps its compute buffer from
         // reserving a vocabulary-sized row for every token of a micro-batch (151,936 floats each
         // for Qwen2.5: 300 MiB at 512 tokens).
-        let outputLimit = max(configuration.parallel, 8)
+        // Speculating sequences ask for a row per drafted token too.
+        let outputLimit = max(configuration.parallel * (1 + configuration.speculation.maxDraft), 8)
         params.n_outputs_max = try LlamaCall.uint32(outputLimit, "outputs")
         params.n_threads = try LlamaCall.int32(configuration.threads, "--threads")
         params.n_threads_batch = params.n_threads
@@ -104,7 +105,8 @@ final class DecodeLoop {
                 batchSize: configuration.batchSize,
                 prefillChunk: configuration.microBatchSize,
                 outputLimit: outputLimit,
-                promptCacheBytes: configuration.promptCacheBytes
+                promptCacheBytes: configuration.promptCacheBytes,
+                contextLength: configuration.contextLength
             )
         )
         outputs = Array(repeating: nil, count: configuration.parallel)
@@ -171,12 +173,21 @@ final class DecodeLoop {
         // seeded request evaluates its whole prompt too: logits of a token evaluated alone differ
         // in their last bits from the same token in a prompt batch, enough to change a sampled
         // token, and the same seed must give the same text whatever the cache holds.
+        // A seeded sampled request does not speculate either: verifying a draft evaluates its
+        // tokens in a batch of several, which rounds their logits differently from one at a time,
+        // and a draw near a boundary between two tokens can go the other way. Greedy picks do not
+        // move with rounding (short of an exact tie).
+        let sampling = job.request.sampling
+        let speculates = job.request.speculative && job.request.probe == nil && (sampling.seed == nil || sampling.isGreedy)
         return Scheduler.Job(
             id: nextJobID,
             prompt: job.promptTokens,
             reusesCache: !job.request.promptLogprobs && job.request.sampling.seed == nil,
             wantsPromptLogits: job.request.promptLogprobs,
-            adapters: job.request.adapters.key
+            adapters: job.request.adapters.key,
+            speculation: speculates ? configuration.speculation : .off,
+            prediction: job.predictionTokens,
+            maxTokens: job.request.maxTokens
         )
     }
 
@@ -257,27 +268,59 @@ final class DecodeLoop {
             if let probe = outputs[sampling.slot]?.request.probe {
                 report(probe, slot: sampling.slot, batchIndex: Int32(sampling.batchIndex))
             } else {
-                sample(sampling.slot, batchIndex: Int32(sampling.batchIndex), promptDone: sampling.promptDone, at: now)
+                sample(sampling, at: now)
             }
         }
     }
 
     /// Samples a slot's next token; right after the prompt, reports the prompt's logprobs first,
-    /// and ends a job that asked for no new tokens.
-    private func sample(_ index: Int, batchIndex: Int32, promptDone: Bool, at now: ContinuousClock.Instant) {
+    /// and ends a job that asked for no new tokens. With a draft, verifies it: while the token
+    /// sampled equals the next drafted one, that one is kept and the row after it sampled, so
+    /// the tokens are exactly those sampling one at a time would give.
+    private func sample(_ sampling: Scheduler.Outcome.Sample, at now: ContinuousClock.Instant) {
+        let index = sampling.slot
         guard let output = outputs[index] else { return }
-        if promptDone, output.request.promptLogprobs {
+        if sampling.promptDone, output.request.promptLogprobs {
             output.job.continuation.yield(.promptLogprobs(output.promptLogprobs))
         }
-        if promptDone, output.request.maxTokens == 0 {
+        if sampling.promptDone, output.request.maxTokens == 0 {
             finish(index, .length)
             return
         }
-        guard let token = output.sampler.sample(context: context, index: batchIndex, vocabularySize: model.info.vocabularySize) else {
-            finish(index, .stop)
-            return
+        let draft = sampling.draft
+        var accepted = 0
+        var ending: StopReason?
+        while ending == nil {
+            let batchIndex = Int32(sampling.batchIndex + accepted)
+            guard let token = output.sampler.sample(context: context, index: batchIndex, vocabularySize: model.info.vocabularySize) else {
+                ending = .stop
+                break
+            }
+            ending = handle(
+                token,
+                slot: index,
+                batchIndex: batchIndex,
+                cachedTokens: scheduler.slots[index].cachedTokens.count - draft.count + accepted,
+                at: now
+            )
+            guard ending == nil else { break }
+            if accepted < draft.count, token == draft[accepted] {
+                accepted += 1
+            } else {
+                scheduler.sampled(index, token: token)
+                break
+            }
         }
-        handle(token, slot: index, batchIndex: batchIndex, at: now)
+        if !draft.isEmpty, let keep = scheduler.verified(index, draft: draft, accepted: accepted) {
+            if !llama_memory_seq_rm(memory, Int32(index), Int32(clamping: keep), -1) {
+                // A failed partial removal leaves no trustworthy cell of this sequence.
+                llama_memory_seq_rm(memory, Int32(index), -1, -1)
+                scheduler.forget(index)
+                ending = ending ?? .stop
+            }
+        }
+        outputs[index]?.speculation = scheduler.slots[index].speculator?.counts
+        if let ending { finish(index, ending) }
     }
 
     /// Records the log probability of every prompt token a chunk's logits predict.
@@ -322,13 +365,14 @@ final class DecodeLoop {
     }
 
     /// Turns a sampled token into output and decides whether the sequence goes on.
-    private func handle(_ token: Int32, slot index: Int, batchIndex: Int32, at now: ContinuousClock.Instant) {
-        guard var output = outputs[index] else { return }
+    /// - Parameter cachedTokens: tokens of the sequence in the KV cache before this one.
+    /// - Returns: why the sequence ends with this token, or nil when it goes on.
+    private func handle(_ token: Int32, slot index: Int, batchIndex: Int32, cachedTokens: Int, at now: ContinuousClock.Instant) -> StopReason? {
+        guard var output = outputs[index] else { return .cancelled }
         output.markSampled(at: now)
         if model.isEndOfGeneration(token) {
             outputs[index] = output
-            finish(index, .stop)
-            return
+            return .stop
         }
         output.completionTokens += 1
         let bytes = model.piece(of: token, special: output.request.rendersSpecialTokens)
@@ -339,16 +383,15 @@ final class DecodeLoop {
         outputs[index] = output
         if !logprobs.isEmpty { output.job.continuation.yield(.logprobs(logprobs)) }
         if !emitted.text.isEmpty, output.job.continuation.yield(.text(emitted.text)).isTerminated {
-            finish(index, .cancelled)
+            return .cancelled
         } else if emitted.stopped {
-            finish(index, .stop)
+            return .stop
         } else if let limit = output.request.maxTokens, output.completionTokens >= limit {
-            finish(index, .length)
-        } else if scheduler.slots[index].cachedTokens.count + 1 >= configuration.contextLength {
-            finish(index, .length)
-        } else {
-            scheduler.sampled(index, token: token)
+            return .length
+        } else if cachedTokens + 1 >= configuration.contextLength {
+            return .length
         }
+        return nil
     }
 
     /// Ends the job on a slot: releases held-back text (unless cancelled), sends the summary and
@@ -369,6 +412,7 @@ final class DecodeLoop {
                 "gen.reason": "\(reason.rawValue)", "gen.prompt_tokens": "\(summary.promptTokens)",
                 "gen.cached_tokens": "\(summary.cachedPromptTokens)", "gen.completion_tokens": "\(summary.completionTokens)",
                 "gen.prompt_seconds": "\(summary.promptSeconds)", "gen.generation_seconds": "\(summary.generationSeconds)",
+                "gen.drafted_tokens": "\(summary.speculation?.drafted ?? 0)", "gen.accepted_tokens": "\(summary.speculation?.accepted ?? 0)",
             ]
         )
         Self.end(output.job, reason: reason, summary: summary)

@@ -22,6 +22,8 @@ public struct EngineConfiguration: Sendable, Equatable {
     /// prompts and shallow decoding but several times slower for short batches deep in the
     /// context (a continued conversation's turn): see docs/performance.md.
     public var flashAttention: Bool?
+    /// Speculative decoding by prompt lookup (on by default; ``SpeculationSettings/off``).
+    public var speculation = SpeculationSettings()
 
     public init(
         contextLength: Int = 4096,
@@ -31,7 +33,8 @@ public struct EngineConfiguration: Sendable, Equatable {
         threads: Int? = nil,
         maxQueue: Int = 64,
         promptCacheBytes: Int = 0,
-        flashAttention: Bool? = nil
+        flashAttention: Bool? = nil,
+        speculation: SpeculationSettings = .init()
     ) {
         self.contextLength = contextLength
         self.parallel = parallel
@@ -41,5 +44,6 @@ public struct EngineConfiguration: Sendable, Equatable {
         self.maxQueue = maxQueue
         self.promptCacheBytes = promptCacheBytes
         self.flashAttention = flashAttention
+        self.speculation = speculation
     }
 }

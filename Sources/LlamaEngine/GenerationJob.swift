@@ -12,14 +12,23 @@ final class GenerationJob: Sendable {
 
     let request: GenerationRequest
     let promptTokens: [Int32]
+    /// The predicted output's tokens (empty without one).
+    let predictionTokens: [Int32]
     let continuation: Continuation
     /// Further choices of the same prompt; empty for a single generation.
     let followers: [GenerationJob]
     private let cancelled = Atomic<Bool>(false)
 
-    init(request: GenerationRequest, promptTokens: [Int32], continuation: Continuation, followers: [GenerationJob] = []) {
+    init(
+        request: GenerationRequest,
+        promptTokens: [Int32],
+        predictionTokens: [Int32] = [],
+        continuation: Continuation,
+        followers: [GenerationJob] = []
+    ) {
         self.request = request
         self.promptTokens = promptTokens
+        self.predictionTokens = predictionTokens
         self.continuation = continuation
         self.followers = followers
     }

@@ -21,6 +21,12 @@ public struct GenerationRequest: Sendable {
     /// The LoRA adapters to run with (empty: the base model). They must belong to the engine's
     /// model.
     public var adapters = AdapterSet()
+    /// Let the engine draft tokens and verify them in one batch (speculative decoding), when it
+    /// is on (``EngineConfiguration/speculation``). The output is the same either way.
+    public var speculative = true
+    /// The text the output is expected to be mostly (OpenAI's Predicted Outputs): drafts are
+    /// taken from it first.
+    public var prediction: String?
     /// Report the next token's distribution instead of generating (see
     /// ``LlamaEngine/nextTokenDistribution(prompt:sampling:adapters:applySamplers:top:)``).
     var probe: DistributionProbe?
@@ -74,6 +80,8 @@ public struct GenerationSummary: Sendable, Equatable {
     public var distribution: [TokenProbability]?
     /// The stop string that ended the text, when one did.
     public var stopString: String?
+    /// Drafted and accepted tokens, when the generation speculated.
+    public var speculation: SpeculationCounts?
 
     public init(
         reason: StopReason,
@@ -83,7 +91,8 @@ public struct GenerationSummary: Sendable, Equatable {
         promptSeconds: Double = 0,
         generationSeconds: Double = 0,
         distribution: [TokenProbability]? = nil,
-        stopString: String? = nil
+        stopString: String? = nil,
+        speculation: SpeculationCounts? = nil
     ) {
         self.reason = reason
         self.promptTokens = promptTokens
@@ -93,5 +102,6 @@ public struct GenerationSummary: Sendable, Equatable {
         self.generationSeconds = generationSeconds
         self.distribution = distribution
         self.stopString = stopString
+        self.speculation = speculation
     }
 }

@@ -90,13 +90,21 @@ public final class LlamaEngine: Sendable {
         guard tokens.count < contextLength else {
             throw .promptTooLong(promptTokens: tokens.count, contextLength: contextLength)
         }
+        let prediction =
+            try request.prediction.map { text throws(LlamaError) in try model.tokenize(text, addSpecial: false, parseSpecial: false) } ?? []
         let pairs = (0..<choices).map { _ in AsyncThrowingStream<GenerationEvent, any Error>.makeStream() }
         let followers = (1..<choices).map { choice in
             var copy = request
             copy.sampling.seed = request.sampling.seed.map { $0 &+ UInt32(choice) }
-            return GenerationJob(request: copy, promptTokens: tokens, continuation: pairs[choice].continuation)
+            return GenerationJob(request: copy, promptTokens: tokens, predictionTokens: prediction, continuation: pairs[choice].continuation)
         }
-        let leader = GenerationJob(request: request, promptTokens: tokens, continuation: pairs[0].continuation, followers: followers)
+        let leader = GenerationJob(
+            request: request,
+            promptTokens: tokens,
+            predictionTokens: prediction,
+            continuation: pairs[0].continuation,
+            followers: followers
+        )
         for (job, pair) in zip(leader.group, pairs) {
             pair.continuation.onTermination = { [inbox] termination in
                 if case .cancelled = termination { inbox.cancel(job) }

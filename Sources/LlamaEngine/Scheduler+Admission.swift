@@ -67,6 +67,8 @@ extension Scheduler {
         slots[index].passedOver = 0
         slots[index].arrival = arrivals
         slots[index].lastServed = 0
+        slots[index].speculator =
+            job.speculation.isEnabled && !job.wantsPromptLogits ? Speculator(settings: job.speculation, prediction: job.prediction) : nil
     }
 
     /// A stash step for the slot, when the cache is on and it holds enough to be worth storing.

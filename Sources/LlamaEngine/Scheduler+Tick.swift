@@ -14,12 +14,21 @@ extension Scheduler {
         ticks += 1
         var tick = Tick(adapters: adapters)
         var budget = configuration.batchSize
-        for index in slots.indices where slots[index].phase == .generating && slots[index].job!.adapters == adapters {
-            tick.decoding.append(Logits(slot: index, batchIndex: tick.tokens.count))
-            tick.tokens.append(BatchToken(slot: index, token: slots[index].lastToken, position: slots[index].cachedTokens.count, wantsLogits: true))
-            budget -= 1
-        }
+        let generating = slots.indices.filter { slots[$0].phase == .generating && slots[$0].job!.adapters == adapters }
         let evaluating = slots.indices.filter { slots[$0].phase == .evaluatingPrompt && slots[$0].job!.adapters == adapters }
+        // Logit rows left for drafts once every sequence has its own.
+        var draftRows = min(configuration.outputLimit - generating.count - evaluating.count, budget - generating.count - evaluating.count)
+        for index in generating {
+            let position = slots[index].cachedTokens.count
+            let draft = draftRows > 0 ? self.draft(index, limit: draftRows) : []
+            tick.decoding.append(Logits(slot: index, batchIndex: tick.tokens.count, draft: draft))
+            tick.tokens.append(BatchToken(slot: index, token: slots[index].lastToken, position: position, wantsLogits: true))
+            for (offset, token) in draft.enumerated() {
+                tick.tokens.append(BatchToken(slot: index, token: token, position: position + 1 + offset, wantsLogits: true))
+            }
+            draftRows -= draft.count
+            budget -= 1 + draft.count
+        }
         var prefill = min(budget, configuration.prefillChunk)
         // Every prompt being evaluated may need one logit row for its last token.
         var outputs = tick.tokens.count + evaluating.count
@@ -59,6 +68,21 @@ extension Scheduler {
         return tick.tokens.isEmpty ? nil : tick
     }
 
+    /// The slot's draft for this tick: at most `limit` tokens, none past its context or its
+    /// token limit (the verified tokens plus the one sampled after them must fit).
+    private mutating func draft(_ index: Int, limit: Int) -> [Int32] {
+        guard slots[index].speculator != nil, let job = slots[index].job else { return [] }
+        let position = slots[index].cachedTokens.count
+        var room = min(limit, configuration.contextLength - position - 2)
+        if let maxTokens = job.maxTokens {
+            // Tokens generated so far, the last sampled one (not yet in the cache) included.
+            let generated = position + 1 - job.prompt.count
+            room = min(room, maxTokens - generated - 1)
+        }
+        guard room > 0 else { return [] }
+        return slots[index].speculator!.draft(history: slots[index].cachedTokens + [slots[index].lastToken], limit: room)
+    }
+
     /// The adapter set of the sequence with work that was served longest ago (first admitted
     /// on a tie); nil when no sequence has work.
     private func nextAdapters() -> AdapterSet.Key? {
@@ -89,7 +113,8 @@ extension Scheduler {
         var outcome = Outcome()
         for decoded in tick.decoding where slots[decoded.slot].phase == .generating {
             slots[decoded.slot].cachedTokens.append(slots[decoded.slot].lastToken)
-            outcome.samples.append(.init(slot: decoded.slot, batchIndex: decoded.batchIndex, promptDone: false))
+            slots[decoded.slot].cachedTokens += decoded.draft
+            outcome.samples.append(.init(slot: decoded.slot, batchIndex: decoded.batchIndex, promptDone: false, draft: decoded.draft))
         }
         for chunk in tick.chunks where slots[chunk.slot].phase == .evaluatingPrompt {
             let prompt = slots[chunk.slot].job!.prompt
@@ -108,6 +133,18 @@ extension Scheduler {
             }
         }
         return outcome
+    }
+
+    /// Records how many tokens of the slot's last draft were accepted (a prefix of it). The
+    /// rejected ones leave the slot's cached tokens.
+    /// - Returns: the position from which the slot's KV cells must be removed, when some were
+    ///   rejected.
+    mutating func verified(_ index: Int, draft: [Int32], accepted: Int) -> Int? {
+        slots[index].speculator?.verified(accepted: accepted)
+        let rejected = draft.count - accepted
+        guard rejected > 0 else { return nil }
+        slots[index].cachedTokens.removeLast(rejected)
+        return slots[index].cachedTokens.count
     }
 
     /// The token a slot sampled; it goes into the next tick's batch.

@@ -22,6 +22,8 @@ struct Scheduler {
         var starvationLimit = 4
         /// Bytes of host RAM for the prompt cache (0: off).
         var promptCacheBytes = 0
+        /// Tokens of context each sequence has: drafts never run past it.
+        var contextLength = Int.max
     }
 
     /// What scheduling needs to know of a job.
@@ -34,6 +36,12 @@ struct Scheduler {
         var wantsPromptLogits: Bool
         /// The LoRA adapters it runs with: only jobs with the same set share a tick.
         var adapters = AdapterSet.Key.none
+        /// Speculative decoding (``SpeculationSettings/off``: none).
+        var speculation = SpeculationSettings.off
+        /// The predicted output's tokens, drafted from first.
+        var prediction: [Int32] = []
+        /// Tokens it may generate at most: drafts never run past it.
+        var maxTokens: Int?
     }
 
     /// Where a slot's job is.
@@ -65,6 +73,8 @@ struct Scheduler {
         var passedOver = 0
         /// Admission order, for ties.
         var arrival = 0
+        /// Drafting for a generating job that speculates.
+        var speculator: Speculator?
         /// The last tick that had tokens of this slot, so that adapter sets take turns.
         var lastServed = 0
 
@@ -113,10 +123,13 @@ struct Scheduler {
         }
     }
 
-    /// Where a slot's logits are in the batch.
+    /// Where a slot's logits are in the batch: its last sampled token's at `batchIndex`, then
+    /// one row for each drafted token after it.
     struct Logits: Equatable {
         var slot: Int
         var batchIndex: Int
+        /// Drafted tokens, in the batch right after the slot's last sampled token.
+        var draft: [Int32] = []
     }
 
     /// What a decoded tick leaves to do.
@@ -131,10 +144,13 @@ struct Scheduler {
             var to: Int
         }
 
+        /// Sample at `batchIndex`; while the sampled token equals the next drafted token, it is
+        /// accepted and the next row is sampled (``Scheduler/verified(_:accepted:)``).
         struct Sample: Equatable {
             var slot: Int
             var batchIndex: Int
             var promptDone: Bool
+            var draft: [Int32] = []
         }
     }
 

@@ -11,6 +11,8 @@ struct SequenceOutput {
     var reusedTokens: Int
     /// A probe's answer, reported in the summary.
     var distribution: [TokenProbability]?
+    /// What speculative decoding did so far, when the job speculates.
+    var speculation: SpeculationCounts?
     /// Log probabilities of the prompt's tokens so far (prompt logprobs).
     var promptLogprobs: [TokenLogprob] = []
     /// Generated tokens' log probabilities not yet sent, with the byte offset where each
@@ -75,7 +77,8 @@ struct SequenceOutput {
             promptSeconds: firstTokenAt.map { seconds($0 - admittedAt) } ?? 0,
             generationSeconds: firstTokenAt.flatMap { first in lastTokenAt.map { seconds($0 - first) } } ?? 0,
             distribution: distribution,
-            stopString: stopFilter.matched
+            stopString: stopFilter.matched,
+            speculation: speculation
         )
     }
 }

@@ -26,6 +26,11 @@ public struct GenerationOptions: Decodable, Sendable, Equatable {
     public var preset: String?
     /// `lora`: the LoRA adapters this request runs with, over the server's active ones.
     public var lora: [AdapterChoice]?
+    /// `speculative: false` turns speculative decoding off for this request (Hearth's own).
+    public var speculative: Bool?
+    /// OpenAI's Predicted Outputs: `prediction.content`, the text the reply is expected to
+    /// repeat mostly (a file being edited); drafts for speculative decoding come from it.
+    public var prediction: String?
 
     public init() {
         sampling = SamplerSettings()
@@ -35,7 +40,7 @@ public struct GenerationOptions: Decodable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case seed, stop, n, preset, lora
+        case seed, stop, n, preset, lora, speculative, prediction
         case logitBias = "logit_bias"
         case customTokenBans = "custom_token_bans"
         case autoMaxNewTokens = "auto_max_new_tokens"
@@ -75,6 +80,8 @@ public struct GenerationOptions: Decodable, Sendable, Equatable {
         stop = try container.decodeIfPresent(OneOrMany<String>.self, forKey: .stop)?.values ?? []
         preset = try container.decodeIfPresent(String.self, forKey: .preset).flatMap { $0.isEmpty || $0 == "None" ? nil : $0 }
         lora = try container.decodeIfPresent([AdapterChoice].self, forKey: .lora)
+        speculative = try container.decodeIfPresent(Bool.self, forKey: .speculative)
+        prediction = try container.decodeIfPresent(Prediction.self, forKey: .prediction)?.content
     }
 
     /// Checks what the sampler table does not: the other fields' ranges. Sampler fields were

@@ -7,6 +7,10 @@ public struct Usage: JSONRepresentable, Equatable {
     /// Prompt tokens whose KV state was reused from an earlier request (a prompt-cache hit),
     /// reported as `prompt_tokens_details.cached_tokens`; included in ``promptTokens``.
     public var cachedPromptTokens: Int
+    /// Predicted-output tokens the reply kept and discarded (OpenAI's Predicted Outputs),
+    /// reported as `completion_tokens_details`; both 0 without a prediction.
+    public var acceptedPredictionTokens = 0
+    public var rejectedPredictionTokens = 0
     public var totalTokens: Int { promptTokens + completionTokens }
 
     public init(promptTokens: Int, completionTokens: Int, cachedPromptTokens: Int = 0) {
@@ -19,6 +23,13 @@ public struct Usage: JSONRepresentable, Equatable {
         .object([
             ("prompt_tokens", .int(promptTokens)), ("completion_tokens", .int(completionTokens)), ("total_tokens", .int(totalTokens)),
             ("prompt_tokens_details", ["cached_tokens": .int(cachedPromptTokens)]),
+            (
+                "completion_tokens_details",
+                .object([
+                    ("accepted_prediction_tokens", .int(acceptedPredictionTokens)),
+                    ("rejected_prediction_tokens", .int(rejectedPredictionTokens)),
+                ])
+            ),
         ])
     }
 }

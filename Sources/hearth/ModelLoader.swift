@@ -23,7 +23,8 @@ struct ModelLoader: Sendable {
             threads: overrides.threads ?? options.threads,
             maxQueue: options.maxQueue,
             promptCacheBytes: options.cacheRAM << 20,
-            flashAttention: options.flashAttention.enabled
+            flashAttention: options.flashAttention.enabled,
+            speculation: options.speculation
         )
     }
 

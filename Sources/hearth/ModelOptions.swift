@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LlamaEngine
 
 /// Model and runtime flags, named as in text-generation-webui.
 struct ModelOptions: ParsableArguments {
@@ -62,6 +63,23 @@ struct ModelOptions: ParsableArguments {
     )
     var flashAttention: FlashAttention = .auto
 
+    @Option(
+        name: .customLong("spec-max"),
+        help: "Most tokens drafted per sequence and step for speculative decoding by prompt lookup (0: off). The output is the same either way."
+    )
+    var specMax = 16
+
+    @Option(name: .customLong("spec-ngram-min"), help: "Shortest run of last tokens looked up for a draft.")
+    var specNgramMin = 3
+
+    @Option(name: .customLong("spec-ngram-max"), help: "Longest run of last tokens looked up for a draft (longer matches are tried first).")
+    var specNgramMax = 6
+
+    /// The speculation flags as the engine takes them.
+    var speculation: SpeculationSettings {
+        SpeculationSettings(maxDraft: specMax, ngramMin: specNgramMin, ngramMax: specNgramMax)
+    }
+
     @Option(help: "CPU threads for generation (default: all cores).")
     var threads: Int?
 
@@ -94,6 +112,9 @@ struct ModelOptions: ParsableArguments {
         try Self.check("--batch-size", batchSize, in: parallel...Self.largestContext)
         try Self.check("--ubatch-size", ubatchSize, in: 1...Self.largestContext)
         if let threads { try Self.check("--threads", threads, in: 1...1024) }
+        try Self.check("--spec-max", specMax, in: 0...64)
+        try Self.check("--spec-ngram-min", specNgramMin, in: 1...64)
+        try Self.check("--spec-ngram-max", specNgramMax, in: specNgramMin...64)
     }
 
     /// A usage error naming the flag when `value` is outside `range`.

@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+
+@testable import LlamaEngine
+
+/// Speculative decoding by prompt lookup: drafting and its adaptation as pure values, then the
+/// promise that matters on the real model: the output is the same with speculation on and off.
+@Suite struct PromptLookupTests {
+    @Test func draftsWhatFollowedTheLongestEarlierMatch() {
+        // "5 6" occurs earlier followed by 7 8 9; "4 5 6" too, once, followed by 7 8.
+        let history: [Int32] = [1, 4, 5, 6, 7, 8, 2, 5, 6, 9, 3, 4, 5, 6]
+        let draft = PromptLookup.draft(history: history, ngram: 2...3, limit: 4)
+        #expect(draft == .init(tokens: [7, 8, 2, 5], fromPrediction: false, end: 8))
+    }
+
+    @Test func prefersTheMostRecentOccurrence() {
+        let history: [Int32] = [5, 6, 1, 5, 6, 2, 5, 6]
+        #expect(PromptLookup.draft(history: history, ngram: 2...2, limit: 3)?.tokens == [2, 5, 6])
+    }
+
+    @Test func noMatchNoDraft() {
+        #expect(PromptLookup.draft(history: [1, 2, 3, 4], ngram: 2...4, limit: 4) == nil)
+        #expect(PromptLookup.draft(history: [1, 2, 1, 2], ngram: 2...4, limit: 0) == nil)
+        #expect(PromptLookup.draft(history: [1], ngram: 2...4, limit: 4) == nil)
+    }
+
+    @Test func thePredictionComesFirstFromItsCursor() {
+        let prediction: [Int32] = [7, 8, 1, 7, 8, 2, 3]
+        let draft = PromptLookup.draft(history: [9, 7, 8], prediction: prediction, predictionCursor: 2, ngram: 2...2, limit: 8)
+        #expect(draft == .init(tokens: [2, 3], fromPrediction: true, end: 7))
+        // Before the cursor only when nothing after it matches.
+        let earlier = PromptLookup.draft(history: [9, 7, 8], prediction: prediction, predictionCursor: 6, ngram: 2...2, limit: 1)
+        #expect(earlier == .init(tokens: [2], fromPrediction: true, end: 6))
+    }
+}
+
+@Suite struct SpeculatorTests {
+    private let copied: [Int32] = Array(1...40) + Array(1...10)
+
+    @Test func draftsGrowWhileAcceptedAndShrinkWhenNot() {
+        var speculator = Speculator(settings: SpeculationSettings(maxDraft: 16, ngramMin: 2, ngramMax: 4))
+        #expect(speculator.draft(history: copied, limit: 64) == Array(11...14))
+        speculator.verified(accepted: 4)
+        #expect(speculator.draftLength == 8)
+        #expect(speculator.draft(history: copied, limit: 64).count == 8)
+        speculator.verified(accepted: 3)
+        #expect(speculator.draftLength == 4)
+        #expect(speculator.counts == SpeculationCounts(drafted: 12, accepted: 7))
+    }
+
+    @Test func aMissPausesDraftingLongerEachTime() {
+        var speculator = Speculator(settings: SpeculationSettings(maxDraft: 16, ngramMin: 2, ngramMax: 4))
+        var pauses: [Int] = []
+        for _ in 0..<4 {
+            while speculator.draft(history: copied, limit: 64).isEmpty {}
+            speculator.verified(accepted: 0)
+            pauses.append(speculator.pause)
+        }
+        #expect(pauses == [2, 4, 8, 16])
+        #expect(speculator.draftLength == Speculator.shortestDraft)
+    }
+
+    @Test func predictionCountsAreKeptApart() {
+        var speculator = Speculator(settings: SpeculationSettings(maxDraft: 16, ngramMin: 2, ngramMax: 2), prediction: [1, 2, 3, 4, 5, 6])
+        #expect(speculator.draft(history: [9, 1, 2], limit: 64) == [3, 4, 5, 6])
+        speculator.verified(accepted: 2)
+        #expect(speculator.counts == SpeculationCounts(drafted: 4, accepted: 2, predictionAccepted: 2, predictionRejected: 2))
+    }
+
+    @Test func offDraftsNothing() {
+        var speculator = Speculator(settings: .off)
+        #expect(speculator.draft(history: copied, limit: 64).isEmpty)
+    }
+}
+
+@Suite struct SchedulerDraftTests {
+    private static func scheduler(contextLength: Int = 512) -> Scheduler {
+        Scheduler(.init(slotCount: 2, batchSize: 64, prefillChunk: 32, outputLimit: 34, contextLength: contextLength))
+    }
+
+    private static func job(_ prompt: [Int32], maxTokens: Int? = nil) -> Scheduler.Job {
+        .init(
+            id: 1,
+            prompt: prompt,
+            reusesCache: false,
+            wantsPromptLogits: false,
+            speculation: SpeculationSettings(maxDraft: 16, ngramMin: 2, ngramMax: 4),
+            maxTokens: maxTokens
+        )
+    }
+
+    /// Runs the prompt and samples `token`: the slot generates with `token` next.
+    private static func started(_ prompt: [Int32], maxTokens: Int? = nil, contextLength: Int = 512) -> Scheduler {
+        var scheduler = scheduler(contextLength: contextLength)
+        _ = scheduler.admit(job(prompt, maxTokens: maxTokens))
+        let tick = scheduler.planTick()!
+        _ = scheduler.commit(tick)
+        return scheduler
+    }
+
+    @Test func theDraftFollowsTheTokenInTheBatchAndRejectedOnesLeave() {
+        let prompt: [Int32] = Array(1...30) + [5, 6]
+        var scheduler = Self.started(prompt)
+        scheduler.sampled(0, token: 7)
+        let tick = scheduler.planTick()!
+        #expect(tick.tokens.map(\.token) == [7, 8, 9, 10, 11])
+        #expect(tick.tokens.map(\.position) == Array(32...36))
+        #expect(tick.tokens.allSatisfy { $0.wantsLogits })
+        let outcome = scheduler.commit(tick)
+        #expect(outcome.samples == [.init(slot: 0, batchIndex: 0, promptDone: false, draft: [8, 9, 10, 11])])
+        #expect(scheduler.slots[0].cachedTokens.count == 37)
+        // Two accepted: the cells of the other two go.
+        #expect(scheduler.verified(0, draft: [8, 9, 10, 11], accepted: 2) == 35)
+        #expect(scheduler.slots[0].cachedTokens.suffix(3) == [7, 8, 9])
+        #expect(scheduler.verified(0, draft: [], accepted: 0) == nil)
+    }
+
+    @Test func draftsStopShortOfTheTokenLimitAndTheContext() {
+        let prompt: [Int32] = Array(1...30) + [5, 6]
+        var limited = Self.started(prompt, maxTokens: 3)
+        limited.sampled(0, token: 7)
+        // One token generated: two more at most, the last sampled after the draft.
+        #expect(limited.planTick()!.tokens.count == 2)
+        var cramped = Self.started(prompt, contextLength: 36)
+        cramped.sampled(0, token: 7)
+        #expect(cramped.planTick()!.tokens.map(\.position) == [32, 33, 34])
+    }
+}
