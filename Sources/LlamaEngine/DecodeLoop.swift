@@ -254,6 +254,8 @@ final class DecodeLoop {
             return
         }
         let now = ContinuousClock.now
+        let elapsed = (now - started).components
+        scheduler.timed(tick, seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18)
         let outcome = scheduler.commit(tick)
         for chunk in tick.chunks {
             inbox.countEvaluated(chunk.count)

@@ -2,9 +2,10 @@
 /// already seen: a pure function of the token lists, so it is tested without a model.
 ///
 /// The longest suffix (from `ngram.upperBound` down to `ngram.lowerBound` tokens) that occurs
-/// earlier wins; among its occurrences the most recent one, since text being copied is usually
-/// copied in order. A predicted output (OpenAI's `prediction`) is searched first, from where the
-/// last draft taken from it ended, because it is the text the caller expects.
+/// earlier wins. Among its occurrences: the most recent one in the output (an edit made once, a
+/// renamed identifier, is made again the next time the same text comes by); else the predicted
+/// output (OpenAI's `prediction`), from where the last draft taken from it ended, since it is the
+/// text the caller expects; else the most recent one in the prompt.
 enum PromptLookup {
     /// A draft and where it came from.
     struct Draft: Equatable {
@@ -16,6 +17,7 @@ enum PromptLookup {
 
     /// - Parameters:
     ///   - history: the sequence so far (prompt and output, the last sampled token included).
+    ///   - outputStart: where the output starts in `history` (the prompt's length).
     ///   - prediction: the predicted output's tokens (empty when none).
     ///   - predictionCursor: where the last draft from the prediction ended: occurrences from
     ///     there on are preferred.
@@ -23,6 +25,7 @@ enum PromptLookup {
     /// - Returns: nil when no suffix of the allowed lengths occurs earlier, or `limit` is 0.
     static func draft(
         history: [Int32],
+        outputStart: Int = 0,
         prediction: [Int32] = [],
         predictionCursor: Int = 0,
         ngram: ClosedRange<Int>,
@@ -31,17 +34,20 @@ enum PromptLookup {
         guard limit > 0, history.count >= ngram.lowerBound else { return nil }
         for length in stride(from: min(ngram.upperBound, history.count), through: ngram.lowerBound, by: -1) {
             let key = history[(history.count - length)...]
+            // In the history itself, the suffix's own place does not count.
+            let recent = lastOccurrence(of: key, in: history, before: history.count - length)
+            func fromHistory(_ start: Int) -> Draft {
+                let end = min(start + length + limit, history.count)
+                return Draft(tokens: Array(history[(start + length)..<end]), fromPrediction: false, end: end)
+            }
+            if let recent, recent >= outputStart { return fromHistory(recent) }
             if let start = firstOccurrence(of: key, in: prediction, from: predictionCursor) ?? lastOccurrence(of: key, in: prediction) {
                 let end = min(start + length + limit, prediction.count)
                 if end > start + length {
                     return Draft(tokens: Array(prediction[(start + length)..<end]), fromPrediction: true, end: end)
                 }
             }
-            // In the history itself, the suffix's own place does not count.
-            if let start = lastOccurrence(of: key, in: history, before: history.count - length) {
-                let end = min(start + length + limit, history.count)
-                return Draft(tokens: Array(history[(start + length)..<end]), fromPrediction: false, end: end)
-            }
+            if let recent { return fromHistory(recent) }
         }
         return nil
     }

@@ -80,7 +80,13 @@ extension Scheduler {
             room = min(room, maxTokens - generated - 1)
         }
         guard room > 0 else { return [] }
-        return slots[index].speculator!.draft(history: slots[index].cachedTokens + [slots[index].lastToken], limit: room)
+        let history = slots[index].cachedTokens + [slots[index].lastToken]
+        return slots[index].speculator!.draft(
+            history: history,
+            outputStart: job.prompt.count,
+            limit: room,
+            costPerToken: verifyCost.perToken
+        )
     }
 
     /// The adapter set of the sequence with work that was served longest ago (first admitted
@@ -145,6 +151,13 @@ extension Scheduler {
         guard rejected > 0 else { return nil }
         slots[index].cachedTokens.removeLast(rejected)
         return slots[index].cachedTokens.count
+    }
+
+    /// Records how long a decoded tick took, to learn what verifying a draft costs. Ticks with
+    /// prompt chunks say nothing about it and are not counted.
+    mutating func timed(_ tick: Tick, seconds: Double) {
+        guard tick.chunks.isEmpty else { return }
+        verifyCost.observe(tokens: tick.tokens.count, seconds: seconds)
     }
 
     /// The token a slot sampled; it goes into the next tick's batch.

@@ -160,6 +160,8 @@ struct Scheduler {
     var promptCache: PromptCache
     var arrivals = 0
     var ticks = 0
+    /// What a drafted token costs, learnt from timed ticks.
+    var verifyCost = VerifyCost()
 
     init(_ configuration: Configuration) {
         self.configuration = configuration

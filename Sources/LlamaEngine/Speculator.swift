@@ -1,56 +1,94 @@
-/// One sequence's speculative decoding: what to draft next and how much, adapted to how much
-/// of it the model has been accepting. A value owned by the ``Scheduler``'s slot; pure.
+import Foundation
+
+/// One sequence's speculative decoding: what to draft next and how much, from how often the
+/// model has been accepting drafts and what verifying one costs. A value owned by the
+/// ``Scheduler``'s slot; pure.
 ///
-/// Verifying k drafted tokens costs more than one decode step (on a 2-core CPU about 1.3× at
-/// k = 1, 1.5× at 3, 2.2× at 7 and 3.7× at 15, more with flash attention deep in the context;
-/// see docs/performance.md), so a draft pays only when most of it is accepted. The draft length
-/// doubles after a fully accepted draft (text being copied) and halves after a partly accepted
-/// one; a draft of which nothing is accepted pauses drafting for a number of tokens that
-/// doubles with each such miss in a row, so that free text, where lookups rarely predict,
-/// almost never pays for a draft.
+/// Verifying k drafted tokens costs more than one decode step: a batch of 1 + k tokens takes
+/// about 1 + βk single steps, β being the ``VerifyCost`` the decode loop measures (on a 2-core
+/// CPU about 0.3, 0.4 with flash attention; each token needing logits pays for the output layer
+/// too). With p the chance that a drafted token is accepted once those before it were, a draft
+/// of k tokens yields (1 − p^(k+1)) / (1 − p) tokens for that cost, so the draft length chosen is
+/// the one that maximises that ratio, and no draft is made when the best ratio does not beat one
+/// step. p is learnt per sequence (recent drafts weigh most); while the sequence does not draft,
+/// what was learnt fades back towards the prior, so a sequence that started copying again is
+/// found out by an occasional short draft. Free text, where lookups rarely predict, stops
+/// drafting after a few misses.
 struct Speculator: Equatable {
     let settings: SpeculationSettings
     /// The predicted output's tokens (empty when the request has none).
     let prediction: [Int32]
-    /// Tokens the next draft may have.
-    private(set) var draftLength: Int
-    /// Ticks to pass before drafting again.
-    private(set) var pause = 0
-    private var missesInARow = 0
+    /// Accepted and verified drafted tokens, weighted by recency (and fading while idle).
+    private var successes = 0.0
+    private var trials = 0.0
     private var predictionCursor = 0
     /// Where the draft being verified came from.
     private var pending: PromptLookup.Draft?
     /// Counts for the summary: drafted and accepted tokens, and those of them from the prediction.
     private(set) var counts = SpeculationCounts()
 
-    static let shortestDraft = 2
-    static let longestPause = 64
+    /// The acceptance assumed before any draft (as pseudo-counts: `priorWeight` trials), and
+    /// the prior of a request with a prediction, which is the text the caller expects.
+    static let prior = 0.6
+    static let predictionPrior = 0.9
+    static let priorWeight = 2.0
+    /// How much each verified token's predecessors keep of their weight.
+    static let memory = 0.9
+    /// How much the learnt counts keep per tick without a draft.
+    static let idleMemory = 0.97
+    /// A draft must promise this much more than one step per step of cost.
+    static let minimumGain = 1.02
 
     init(settings: SpeculationSettings, prediction: [Int32] = []) {
         self.settings = settings
         self.prediction = prediction
-        // A prediction is the text the caller expects: start with long drafts from it.
-        draftLength = min(settings.maxDraft, prediction.isEmpty ? 4 : 8)
+    }
+
+    /// The estimated chance that a drafted token is accepted.
+    var acceptance: Double {
+        let prior = prediction.isEmpty ? Self.prior : Self.predictionPrior
+        return (successes + prior * Self.priorWeight) / (trials + Self.priorWeight)
     }
 
     /// The tokens to verify after the sequence's last sampled token, at most `limit`.
-    /// - Parameter history: the sequence so far, its last sampled token included.
-    mutating func draft(history: [Int32], limit: Int) -> [Int32] {
+    /// - Parameters:
+    ///   - history: the sequence so far, its last sampled token included.
+    ///   - outputStart: where its output starts (the prompt's length).
+    ///   - costPerToken: β, a drafted token's share of one decode step's time.
+    mutating func draft(history: [Int32], outputStart: Int = 0, limit: Int, costPerToken: Double = VerifyCost.initialPerToken) -> [Int32] {
         pending = nil
-        guard settings.isEnabled else { return [] }
-        if pause > 0 {
-            pause -= 1
+        let length = Self.bestLength(acceptance: acceptance, costPerToken: costPerToken, limit: min(limit, settings.maxDraft))
+        guard length > 0 else {
+            successes *= Self.idleMemory
+            trials *= Self.idleMemory
             return []
         }
         let lookup = PromptLookup.draft(
             history: history,
+            outputStart: outputStart,
             prediction: prediction,
             predictionCursor: predictionCursor,
             ngram: settings.ngramMin...settings.ngramMax,
-            limit: min(limit, draftLength)
+            limit: length
         )
         pending = lookup
         return lookup?.tokens ?? []
+    }
+
+    /// The draft length with the most tokens per unit of time, or 0 when none beats one step.
+    static func bestLength(acceptance: Double, costPerToken: Double, limit: Int) -> Int {
+        guard limit > 0 else { return 0 }
+        let p = min(max(acceptance, 0), 0.995)
+        var best = (length: 0, gain: minimumGain)
+        var expected = 1.0  // tokens a draft of `length` yields: 1 + p + … + p^length
+        var term = 1.0
+        for length in 1...limit {
+            term *= p
+            expected += term
+            let gain = expected / (1 + costPerToken * Double(length))
+            if gain > best.gain { best = (length, gain) }
+        }
+        return best.length
     }
 
     /// Records how many of the last draft's tokens the model accepted (a prefix of it).
@@ -65,17 +103,34 @@ struct Speculator: Equatable {
             counts.predictionRejected += drafted - accepted
             predictionCursor = draft.end - (drafted - accepted)
         }
-        if accepted == drafted {
-            missesInARow = 0
-            // A draft cut short by its source or the limit says nothing about a longer one.
-            if drafted >= draftLength { draftLength = min(draftLength * 2, settings.maxDraft) }
-        } else if accepted == 0 {
-            missesInARow += 1
-            draftLength = max(min(Self.shortestDraft, settings.maxDraft), draftLength / 2)
-            pause = min(1 << min(missesInARow, 6), Self.longestPause)
-        } else {
-            if accepted * 2 >= drafted { missesInARow = 0 }
-            draftLength = max(min(Self.shortestDraft, settings.maxDraft), draftLength / 2)
+        // Tokens after the first rejected one were never tried.
+        let tried = min(drafted, accepted + 1)
+        for index in 0..<tried {
+            successes = successes * Self.memory + (index < accepted ? 1 : 0)
+            trials = trials * Self.memory + 1
         }
+    }
+}
+
+/// What verifying drafted tokens costs: β, the time one more token adds to a decode step, as a
+/// share of a one-token step, learnt from the decode loop's own ticks (it depends on the CPU,
+/// the model, flash attention and the depth in the context).
+struct VerifyCost: Equatable {
+    static let initialPerToken = 0.35
+    /// Seconds of a tick of one token (recent ticks weigh most).
+    private(set) var single: Double?
+    private(set) var perToken = Self.initialPerToken
+
+    /// Records a tick of `tokens` tokens, all of them decoded (no prompt chunk), that took
+    /// `seconds`.
+    mutating func observe(tokens: Int, seconds: Double) {
+        guard tokens >= 1, seconds > 0 else { return }
+        if tokens == 1 {
+            single = single.map { 0.9 * $0 + 0.1 * seconds } ?? seconds
+            return
+        }
+        guard let single else { return }
+        let estimate = (seconds / single - 1) / Double(tokens - 1)
+        perToken = 0.9 * perToken + 0.1 * min(max(estimate, 0.02), 2)
     }
 }

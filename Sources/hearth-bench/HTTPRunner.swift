@@ -46,10 +46,11 @@ final class BenchServer {
     let process = Process()
     let client: LoopbackHTTPClient
 
-    init(binary: String, arguments: [String]) throws {
+    /// - Parameter portFlag: the flag that sets the server's port (`--port` for llama-server).
+    init(binary: String, arguments: [String], portFlag: String = "--api-port") throws {
         let port = Int.random(in: 20000...60000)
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments + ["--api-port", "\(port)"]
+        process.arguments = arguments + [portFlag, "\(port)"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

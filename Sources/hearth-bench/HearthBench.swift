@@ -60,6 +60,27 @@ struct HearthBench: AsyncParsableCommand {
     )
     var embeddingsOnly = false
 
+    @Flag(
+        name: .customLong("speculation-only"),
+        help: "Only the speculative-decoding figures: edit, edit with prediction, free text, 4 clients; beside llama-server's n-gram modes."
+    )
+    var speculationOnly = false
+
+    @Option(name: .customLong("edit-lines"), help: "Lines of the source file the speculation figures' edit workload rewrites.")
+    var editLines = 200
+
+    @Option(
+        name: .customLong("peer-server"),
+        help: "llama.cpp's llama-server for the speculation figures' peer columns (default: the one make bench-peer builds, when present)."
+    )
+    var peerServer = NSString(string: "~/.cache/hearth/llama-server-0.3.36/bin/llama-server").expandingTildeInPath
+
+    @Option(
+        name: .customLong("flash-attn"),
+        help: "Flash attention for the speculation figures' servers, Hearth's and llama-server's alike: on, off or auto."
+    )
+    var flashAttention = "auto"
+
     @Flag(name: .customLong("models-only"), help: "Only the model-switching figures: switch time, cold and cached, and RSS over 20 switch cycles.")
     var modelsOnly = false
 
@@ -112,6 +133,11 @@ struct HearthBench: AsyncParsableCommand {
             let directRunner = try DirectRunner(modelPath: model, configuration: configuration)
             defer { directRunner.engine.shutdown() }
             try await EmbeddingBenchmark.report(chat: directRunner, prompt: workload.prompts[0], threads: configuration.threads)
+            return
+        }
+
+        if speculationOnly {
+            try speculation(threads: configuration.threads)
             return
         }
 
@@ -313,5 +339,42 @@ struct HearthBench: AsyncParsableCommand {
         )
         defer { server.stop() }
         try ModelSwitchBenchmark.report(server: server, models: (model, switchModel), runs: max(3, min(runs, 5)))
+    }
+
+    /// The speculation figures: Hearth (one server; without speculation by the request's
+    /// `speculative: false`) and llama-server with `ngram-simple` and `ngram-mod`, when present.
+    private func speculation(threads: Int) throws {
+        let server = try BenchServer(
+            binary: self.server,
+            arguments: [
+                "--model", model, "--ctx-size", "\(ctxSize)", "--parallel", "\(parallel)", "--threads", "\(threads)",
+                "--flash-attn", flashAttention,
+            ]
+        )
+        defer { server.stop() }
+        Report.line("flash attention: \(flashAttention)")
+        var columns: [SpeculationBenchmark.Column] = [
+            .init(name: "Hearth, no speculation", client: server.client, speculative: false),
+            .init(name: "Hearth", client: server.client),
+        ]
+        var peers: [BenchServer] = []
+        defer { peers.forEach { $0.stop() } }
+        if FileManager.default.isExecutableFile(atPath: peerServer) {
+            for mode in ["ngram-simple", "ngram-mod"] {
+                let peer = try BenchServer(
+                    binary: peerServer,
+                    arguments: [
+                        "--model", model, "--host", "127.0.0.1", "--ctx-size", "\(ctxSize * parallel)", "--parallel", "\(parallel)",
+                        "--threads", "\(threads)", "--threads-batch", "\(threads)", "--spec-type", mode, "--flash-attn", flashAttention,
+                    ],
+                    portFlag: "--port"
+                )
+                peers.append(peer)
+                columns.append(.init(name: "llama-server \(mode)", client: peer.client))
+            }
+        } else {
+            Report.line("llama-server not found at \(peerServer) (make bench-peer builds it): its columns are skipped.")
+        }
+        try SpeculationBenchmark.report(columns: columns, lines: editLines, runs: runs)
     }
 }

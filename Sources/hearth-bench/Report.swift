@@ -6,6 +6,11 @@ enum Report {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
+    /// A note on standard error of what runs now (long workloads).
+    static func progress(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
     static func number(_ value: Double) -> String {
         value >= 100 ? String(format: "%.0f", value) : String(format: "%.1f", value)
     }

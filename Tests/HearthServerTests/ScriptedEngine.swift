@@ -60,7 +60,9 @@ final class ScriptedEngine: GenerationEngine {
             }
             let rest = filter.flush()
             if !rest.isEmpty { events.append(.text(rest)) }
-            events.append(.finished(GenerationSummary(reason: reason, promptTokens: prompt.count, completionTokens: count)))
+            // As if every token after the first had been drafted and all but one accepted.
+            let speculation = SpeculationCounts(drafted: max(count - 1, 0), accepted: max(count - 2, 0))
+            events.append(.finished(GenerationSummary(reason: reason, promptTokens: prompt.count, completionTokens: count, speculation: speculation)))
             return AsyncThrowingStream { continuation in
                 for event in events { continuation.yield(event) }
                 continuation.finish()

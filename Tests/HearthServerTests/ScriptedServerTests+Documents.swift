@@ -58,6 +58,8 @@ import Testing
         #expect(metrics.body.contains(#"hearth_http_requests_total{route="/v1/completions",method="POST",status="200"} 1"#))
         #expect(metrics.body.contains(#"hearth_http_requests_total{route="/v1/completions",method="POST",status="400"} 1"#))
         #expect(metrics.body.contains("hearth_generated_tokens_total 3"))
+        #expect(metrics.body.contains("hearth_speculative_drafted_tokens_total 2"))
+        #expect(metrics.body.contains("hearth_speculative_accepted_tokens_total 1"))
         #expect(metrics.body.contains("hearth_time_to_first_token_seconds_count 1"))
     }
 }

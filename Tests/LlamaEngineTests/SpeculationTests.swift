@@ -36,28 +36,39 @@ import Testing
 
 @Suite struct SpeculatorTests {
     private let copied: [Int32] = Array(1...40) + Array(1...10)
+    private let settings = SpeculationSettings(maxDraft: 16, ngramMin: 2, ngramMax: 4)
 
-    @Test func draftsGrowWhileAcceptedAndShrinkWhenNot() {
-        var speculator = Speculator(settings: SpeculationSettings(maxDraft: 16, ngramMin: 2, ngramMax: 4))
-        #expect(speculator.draft(history: copied, limit: 64) == Array(11...14))
-        speculator.verified(accepted: 4)
-        #expect(speculator.draftLength == 8)
-        #expect(speculator.draft(history: copied, limit: 64).count == 8)
-        speculator.verified(accepted: 3)
-        #expect(speculator.draftLength == 4)
-        #expect(speculator.counts == SpeculationCounts(drafted: 12, accepted: 7))
+    @Test func theDraftLengthWeighsAcceptanceAgainstCost() {
+        #expect(Speculator.bestLength(acceptance: 0.98, costPerToken: 0.3, limit: 16) >= 8)
+        #expect(Speculator.bestLength(acceptance: 0.98, costPerToken: 0.3, limit: 3) == 3)
+        let cheap = Speculator.bestLength(acceptance: 0.8, costPerToken: 0.1, limit: 16)
+        let dear = Speculator.bestLength(acceptance: 0.8, costPerToken: 0.5, limit: 16)
+        #expect(cheap > dear && dear > 0)
+        // A draft that does not beat one step is not made.
+        #expect(Speculator.bestLength(acceptance: 0.3, costPerToken: 0.35, limit: 16) == 0)
+        #expect(Speculator.bestLength(acceptance: 0.99, costPerToken: 0.3, limit: 0) == 0)
     }
 
-    @Test func aMissPausesDraftingLongerEachTime() {
-        var speculator = Speculator(settings: SpeculationSettings(maxDraft: 16, ngramMin: 2, ngramMax: 4))
-        var pauses: [Int] = []
-        for _ in 0..<4 {
-            while speculator.draft(history: copied, limit: 64).isEmpty {}
-            speculator.verified(accepted: 0)
-            pauses.append(speculator.pause)
+    @Test func acceptedDraftsGrowAndMissesStopDrafting() {
+        var speculator = Speculator(settings: settings)
+        let first = speculator.draft(history: copied, limit: 64)
+        #expect(!first.isEmpty && first == Array(11...(10 + Int32(first.count))))
+        for _ in 0..<6 {
+            let draft = speculator.draft(history: copied, limit: 64)
+            speculator.verified(accepted: draft.count)
         }
-        #expect(pauses == [2, 4, 8, 16])
-        #expect(speculator.draftLength == Speculator.shortestDraft)
+        #expect(speculator.acceptance > 0.9)
+        #expect(speculator.draft(history: copied, limit: 64).count > first.count)
+        var misses = 0
+        while !speculator.draft(history: copied, limit: 64).isEmpty, misses < 20 {
+            speculator.verified(accepted: 0)
+            misses += 1
+        }
+        #expect(misses > 1 && misses < 20)
+        // Without drafts, what was learnt fades: a short draft is tried again later.
+        var ticks = 0
+        while speculator.draft(history: copied, limit: 64).isEmpty, ticks < 500 { ticks += 1 }
+        #expect(ticks > 5 && ticks < 500)
     }
 
     @Test func predictionCountsAreKeptApart() {
@@ -70,6 +81,17 @@ import Testing
     @Test func offDraftsNothing() {
         var speculator = Speculator(settings: .off)
         #expect(speculator.draft(history: copied, limit: 64).isEmpty)
+    }
+
+    @Test func theVerifyCostIsLearntFromDecodeTicks() {
+        var cost = VerifyCost()
+        cost.observe(tokens: 5, seconds: 0.2)  // no single-token tick yet: says nothing
+        #expect(cost.perToken == VerifyCost.initialPerToken)
+        for _ in 0..<50 {
+            cost.observe(tokens: 1, seconds: 0.04)
+            cost.observe(tokens: 9, seconds: 0.04 * (1 + 0.25 * 8))
+        }
+        #expect(abs(cost.perToken - 0.25) < 0.01)
     }
 }
 
@@ -98,19 +120,33 @@ import Testing
         return scheduler
     }
 
+    /// Makes slot 0's speculator one whose drafts were all accepted: it drafts several tokens.
+    private static func learnToDraftLong(_ scheduler: inout Scheduler) {
+        var learnt = scheduler.slots[0].speculator!
+        let repeating: [Int32] = Array(repeating: [Int32(1), 2, 3, 4], count: 6).flatMap { $0 }
+        for _ in 0..<6 {
+            let draft = learnt.draft(history: repeating, limit: 8)
+            learnt.verified(accepted: draft.count)
+        }
+        scheduler.slots[0].speculator = learnt
+    }
+
     @Test func theDraftFollowsTheTokenInTheBatchAndRejectedOnesLeave() {
         let prompt: [Int32] = Array(1...30) + [5, 6]
         var scheduler = Self.started(prompt)
         scheduler.sampled(0, token: 7)
+        Self.learnToDraftLong(&scheduler)
         let tick = scheduler.planTick()!
-        #expect(tick.tokens.map(\.token) == [7, 8, 9, 10, 11])
-        #expect(tick.tokens.map(\.position) == Array(32...36))
+        let draft = tick.decoding[0].draft
+        #expect(draft.count >= 3)
+        #expect(tick.tokens.map(\.token) == [7] + Array(8..<(8 + Int32(draft.count))))
+        #expect(tick.tokens.map(\.position) == Array(32...(32 + draft.count)))
         #expect(tick.tokens.allSatisfy { $0.wantsLogits })
         let outcome = scheduler.commit(tick)
-        #expect(outcome.samples == [.init(slot: 0, batchIndex: 0, promptDone: false, draft: [8, 9, 10, 11])])
-        #expect(scheduler.slots[0].cachedTokens.count == 37)
-        // Two accepted: the cells of the other two go.
-        #expect(scheduler.verified(0, draft: [8, 9, 10, 11], accepted: 2) == 35)
+        #expect(outcome.samples == [.init(slot: 0, batchIndex: 0, promptDone: false, draft: draft)])
+        #expect(scheduler.slots[0].cachedTokens.count == 33 + draft.count)
+        // Two accepted: the cells of the others go.
+        #expect(scheduler.verified(0, draft: draft, accepted: 2) == 35)
         #expect(scheduler.slots[0].cachedTokens.suffix(3) == [7, 8, 9])
         #expect(scheduler.verified(0, draft: [], accepted: 0) == nil)
     }
@@ -118,10 +154,12 @@ import Testing
     @Test func draftsStopShortOfTheTokenLimitAndTheContext() {
         let prompt: [Int32] = Array(1...30) + [5, 6]
         var limited = Self.started(prompt, maxTokens: 3)
+        Self.learnToDraftLong(&limited)
         limited.sampled(0, token: 7)
         // One token generated: two more at most, the last sampled after the draft.
         #expect(limited.planTick()!.tokens.count == 2)
         var cramped = Self.started(prompt, contextLength: 36)
+        Self.learnToDraftLong(&cramped)
         cramped.sampled(0, token: 7)
         #expect(cramped.planTick()!.tokens.map(\.position) == [32, 33, 34])
     }

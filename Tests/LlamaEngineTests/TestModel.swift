@@ -15,15 +15,7 @@ enum TestModel {
     /// An engine with two sequence slots and a small context, shared by the engine tests.
     static let engine: LlamaEngine = {
         do {
-            return try LlamaEngine(
-                model: model,
-                configuration: EngineConfiguration(
-                    contextLength: 1024,
-                    parallel: 2,
-                    batchSize: 512,
-                    flashAttention: ProcessInfo.processInfo.environment["FA"].map { $0 == "1" }
-                )
-            )
+            return try LlamaEngine(model: model, configuration: EngineConfiguration(contextLength: 1024, parallel: 2, batchSize: 512))
         } catch { fatalError("Could not start the engine: \(error)") }
     }()
 }
