@@ -13,7 +13,12 @@ enum PromptLookup {
         /// Taken from the predicted output; `end` is the index after its last token there.
         var fromPrediction: Bool
         var end: Int
+        /// How many tokens before the draft match the sequence's last ones (at most
+        /// ``longestMatch``): the longer, the likelier the draft is what comes.
+        var matched = 0
     }
+
+    static let longestMatch = 32
 
     /// - Parameters:
     ///   - history: the sequence so far (prompt and output, the last sampled token included).
@@ -32,19 +37,30 @@ enum PromptLookup {
         limit: Int
     ) -> Draft? {
         guard limit > 0, history.count >= ngram.lowerBound else { return nil }
+        /// How far the tokens of `source` before `end` agree with the history's last ones, from
+        /// `known` (already compared) up to ``longestMatch``.
+        func matchLength(_ source: [Int32], before end: Int, _ known: Int) -> Int {
+            var length = known
+            while length < longestMatch, length < end, length < history.count, source[end - 1 - length] == history[history.count - 1 - length] {
+                length += 1
+            }
+            return length
+        }
         for length in stride(from: min(ngram.upperBound, history.count), through: ngram.lowerBound, by: -1) {
             let key = history[(history.count - length)...]
             // In the history itself, the suffix's own place does not count.
             let recent = lastOccurrence(of: key, in: history, before: history.count - length)
             func fromHistory(_ start: Int) -> Draft {
                 let end = min(start + length + limit, history.count)
-                return Draft(tokens: Array(history[(start + length)..<end]), fromPrediction: false, end: end)
+                let matched = matchLength(history, before: start + length, length)
+                return Draft(tokens: Array(history[(start + length)..<end]), fromPrediction: false, end: end, matched: matched)
             }
             if let recent, recent >= outputStart { return fromHistory(recent) }
             if let start = firstOccurrence(of: key, in: prediction, from: predictionCursor) ?? lastOccurrence(of: key, in: prediction) {
                 let end = min(start + length + limit, prediction.count)
                 if end > start + length {
-                    return Draft(tokens: Array(prediction[(start + length)..<end]), fromPrediction: true, end: end)
+                    let matched = matchLength(prediction, before: start + length, length)
+                    return Draft(tokens: Array(prediction[(start + length)..<end]), fromPrediction: true, end: end, matched: matched)
                 }
             }
             if let recent { return fromHistory(recent) }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// One sequence's speculative decoding: what to draft next and how much, from how often the
 /// model has been accepting drafts and what verifying one costs. A value owned by the
 /// ``Scheduler``'s slot; pure.
@@ -18,37 +16,54 @@ struct Speculator: Equatable {
     let settings: SpeculationSettings
     /// The predicted output's tokens (empty when the request has none).
     let prediction: [Int32]
-    /// Accepted and verified drafted tokens, weighted by recency (and fading while idle).
-    private var successes = 0.0
-    private var trials = 0.0
+    /// Acceptance learnt from drafts after a short match and after a long one
+    /// (``longMatch`` tokens or more): a long match predicts far better.
+    private var estimates = [Estimate(prior: 0.6), Estimate(prior: 0.9)]
     private var predictionCursor = 0
-    /// Where the draft being verified came from.
+    /// The draft being verified and the estimate it is counted in.
     private var pending: PromptLookup.Draft?
+    private var pendingEstimate = 0
     /// Counts for the summary: drafted and accepted tokens, and those of them from the prediction.
     private(set) var counts = SpeculationCounts()
 
-    /// The acceptance assumed before any draft (as pseudo-counts: `priorWeight` trials), and
-    /// the prior of a request with a prediction, which is the text the caller expects.
-    static let prior = 0.6
-    static let predictionPrior = 0.9
-    static let priorWeight = 2.0
-    /// How much each verified token's predecessors keep of their weight.
-    static let memory = 0.9
-    /// How much the learnt counts keep per tick without a draft.
-    static let idleMemory = 0.97
+    /// Matched tokens from which a lookup counts as long.
+    static let longMatch = 10
     /// A draft must promise this much more than one step per step of cost.
     static let minimumGain = 1.02
+
+    /// Accepted and verified drafted tokens, weighted by recency (and fading while unused), over
+    /// a prior.
+    struct Estimate: Equatable {
+        var prior: Double
+        var successes = 0.0
+        var trials = 0.0
+
+        static let priorWeight = 2.0
+        /// How much each verified token's predecessors keep of their weight.
+        static let memory = 0.9
+        /// How much the learnt counts keep per tick in which such a draft was not made.
+        static let idleMemory = 0.97
+
+        var acceptance: Double { (successes + prior * Self.priorWeight) / (trials + Self.priorWeight) }
+
+        mutating func record(accepted: Bool) {
+            successes = successes * Self.memory + (accepted ? 1 : 0)
+            trials = trials * Self.memory + 1
+        }
+
+        mutating func fade() {
+            successes *= Self.idleMemory
+            trials *= Self.idleMemory
+        }
+    }
 
     init(settings: SpeculationSettings, prediction: [Int32] = []) {
         self.settings = settings
         self.prediction = prediction
     }
 
-    /// The estimated chance that a drafted token is accepted.
-    var acceptance: Double {
-        let prior = prediction.isEmpty ? Self.prior : Self.predictionPrior
-        return (successes + prior * Self.priorWeight) / (trials + Self.priorWeight)
-    }
+    /// The estimated chance that a drafted token is accepted, after a short match.
+    var acceptance: Double { estimates[0].acceptance }
 
     /// The tokens to verify after the sequence's last sampled token, at most `limit`.
     /// - Parameters:
@@ -57,22 +72,30 @@ struct Speculator: Equatable {
     ///   - costPerToken: β, a drafted token's share of one decode step's time.
     mutating func draft(history: [Int32], outputStart: Int = 0, limit: Int, costPerToken: Double = VerifyCost.initialPerToken) -> [Int32] {
         pending = nil
-        let length = Self.bestLength(acceptance: acceptance, costPerToken: costPerToken, limit: min(limit, settings.maxDraft))
+        let most = min(limit, settings.maxDraft)
+        guard most > 0,
+            let lookup = PromptLookup.draft(
+                history: history,
+                outputStart: outputStart,
+                prediction: prediction,
+                predictionCursor: predictionCursor,
+                ngram: settings.ngramMin...settings.ngramMax,
+                limit: most
+            )
+        else { return [] }
+        // What the caller predicts is as good as a long match.
+        let estimate = lookup.matched >= Self.longMatch || lookup.fromPrediction ? 1 : 0
+        let length = Self.bestLength(acceptance: estimates[estimate].acceptance, costPerToken: costPerToken, limit: lookup.tokens.count)
         guard length > 0 else {
-            successes *= Self.idleMemory
-            trials *= Self.idleMemory
+            estimates[estimate].fade()
             return []
         }
-        let lookup = PromptLookup.draft(
-            history: history,
-            outputStart: outputStart,
-            prediction: prediction,
-            predictionCursor: predictionCursor,
-            ngram: settings.ngramMin...settings.ngramMax,
-            limit: length
-        )
-        pending = lookup
-        return lookup?.tokens ?? []
+        var draft = lookup
+        draft.end -= draft.tokens.count - length
+        draft.tokens.removeLast(draft.tokens.count - length)
+        pending = draft
+        pendingEstimate = estimate
+        return draft.tokens
     }
 
     /// The draft length with the most tokens per unit of time, or 0 when none beats one step.
@@ -95,6 +118,7 @@ struct Speculator: Equatable {
     mutating func verified(accepted: Int) {
         guard let draft = pending else { return }
         pending = nil
+        let estimate = pendingEstimate
         let drafted = draft.tokens.count
         counts.drafted += drafted
         counts.accepted += accepted
@@ -104,10 +128,8 @@ struct Speculator: Equatable {
             predictionCursor = draft.end - (drafted - accepted)
         }
         // Tokens after the first rejected one were never tried.
-        let tried = min(drafted, accepted + 1)
-        for index in 0..<tried {
-            successes = successes * Self.memory + (index < accepted ? 1 : 0)
-            trials = trials * Self.memory + 1
+        for index in 0..<min(drafted, accepted + 1) {
+            estimates[estimate].record(accepted: index < accepted)
         }
     }
 }
@@ -119,7 +141,12 @@ struct VerifyCost: Equatable {
     static let initialPerToken = 0.35
     /// Seconds of a tick of one token (recent ticks weigh most).
     private(set) var single: Double?
-    private(set) var perToken = Self.initialPerToken
+    /// Extra time over single ticks and extra tokens, summed with recent ticks weighing most
+    /// (a prior of 4 tokens at the initial β), so that a short tick's noise counts little.
+    private var extraTime = 4 * Self.initialPerToken
+    private var extraTokens = 4.0
+
+    var perToken: Double { extraTime / extraTokens }
 
     /// Records a tick of `tokens` tokens, all of them decoded (no prompt chunk), that took
     /// `seconds`.
@@ -130,7 +157,8 @@ struct VerifyCost: Equatable {
             return
         }
         guard let single else { return }
-        let estimate = (seconds / single - 1) / Double(tokens - 1)
-        perToken = 0.9 * perToken + 0.1 * min(max(estimate, 0.02), 2)
+        let extra = Double(tokens - 1)
+        extraTime = 0.95 * extraTime + min(max(seconds / single - 1, 0.02 * extra), 2 * extra)
+        extraTokens = 0.95 * extraTokens + extra
     }
 }

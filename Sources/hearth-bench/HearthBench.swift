@@ -69,6 +69,9 @@ struct HearthBench: AsyncParsableCommand {
     @Option(name: .customLong("edit-lines"), help: "Lines of the source file the speculation figures' edit workload rewrites.")
     var editLines = 200
 
+    @Option(name: .customLong("speculation-runs"), help: "Rounds of the speculation figures (each takes minutes).")
+    var speculationRuns = 2
+
     @Option(
         name: .customLong("peer-server"),
         help: "llama.cpp's llama-server for the speculation figures' peer columns (default: the one make bench-peer builds, when present)."
@@ -232,6 +235,8 @@ struct HearthBench: AsyncParsableCommand {
         try StructuredBenchmark.report(client: server.client, model: directRunner.engine.model, runs: runs)
         Report.line("")
         try await EmbeddingBenchmark.report(chat: directRunner, prompt: workload.prompts[0], threads: configuration.threads)
+        Report.line("")
+        try speculation(threads: configuration.threads)
 
         var targets = [("Hearth", server.client)]
         if let against {
@@ -375,6 +380,6 @@ struct HearthBench: AsyncParsableCommand {
         } else {
             Report.line("llama-server not found at \(peerServer) (make bench-peer builds it): its columns are skipped.")
         }
-        try SpeculationBenchmark.report(columns: columns, lines: editLines, runs: runs)
+        try SpeculationBenchmark.report(columns: columns, lines: editLines, runs: speculationRuns)
     }
 }

@@ -133,8 +133,10 @@ enum SpeculationBenchmark {
         }
         func median(_ workload: String, _ column: String) -> Double? { figures[workload]?[column].map { percentile($0, 0.5) } }
         let names = columns.map(\.name)
-        let rows: [[String]] = [("a", "(a) edit, tok/s"), ("b", "(b) edit with prediction"), ("c", "(c) free text"), ("d", "(d) 4 clients of (a), aggregate")]
-            .map { key, title in [title] + names.map { name in median(key, name).map(Report.number) ?? "-" } }
+        let rows: [[String]] = [
+            ("a", "(a) edit, tok/s"), ("b", "(b) edit with prediction"), ("c", "(c) free text"), ("d", "(d) 4 clients of (a), aggregate"),
+        ]
+        .map { key, title in [title] + names.map { name in median(key, name).map(Report.number) ?? "-" } }
         Report.table(header: ["speculation (\(lines)-line file)"] + names, rows: rows)
         let off = "Hearth, no speculation"
         func ratio(_ workload: String, _ column: String, _ base: String) -> String {

@@ -10,7 +10,7 @@ import Testing
         // "5 6" occurs earlier followed by 7 8 9; "4 5 6" too, once, followed by 7 8.
         let history: [Int32] = [1, 4, 5, 6, 7, 8, 2, 5, 6, 9, 3, 4, 5, 6]
         let draft = PromptLookup.draft(history: history, ngram: 2...3, limit: 4)
-        #expect(draft == .init(tokens: [7, 8, 2, 5], fromPrediction: false, end: 8))
+        #expect(draft == .init(tokens: [7, 8, 2, 5], fromPrediction: false, end: 8, matched: 3))
     }
 
     @Test func prefersTheMostRecentOccurrence() {
@@ -27,15 +27,16 @@ import Testing
     @Test func thePredictionComesFirstFromItsCursor() {
         let prediction: [Int32] = [7, 8, 1, 7, 8, 2, 3]
         let draft = PromptLookup.draft(history: [9, 7, 8], prediction: prediction, predictionCursor: 2, ngram: 2...2, limit: 8)
-        #expect(draft == .init(tokens: [2, 3], fromPrediction: true, end: 7))
+        #expect(draft == .init(tokens: [2, 3], fromPrediction: true, end: 7, matched: 2))
         // Before the cursor only when nothing after it matches.
         let earlier = PromptLookup.draft(history: [9, 7, 8], prediction: prediction, predictionCursor: 6, ngram: 2...2, limit: 1)
-        #expect(earlier == .init(tokens: [2], fromPrediction: true, end: 6))
+        #expect(earlier == .init(tokens: [2], fromPrediction: true, end: 6, matched: 2))
     }
 }
 
 @Suite struct SpeculatorTests {
-    private let copied: [Int32] = Array(1...40) + Array(1...10)
+    /// Its last tokens match 6 earlier ones (a short match), followed there by 11, 12, …
+    private let copied: [Int32] = Array(1...40) + [99] + Array(5...10)
     private let settings = SpeculationSettings(maxDraft: 16, ngramMin: 2, ngramMax: 4)
 
     @Test func theDraftLengthWeighsAcceptanceAgainstCost() {
@@ -69,6 +70,14 @@ import Testing
         var ticks = 0
         while speculator.draft(history: copied, limit: 64).isEmpty, ticks < 500 { ticks += 1 }
         #expect(ticks > 5 && ticks < 500)
+    }
+
+    @Test func aLongMatchDraftsMoreThanAShortOne() {
+        var fresh = Speculator(settings: settings)
+        let long = fresh.draft(history: Array(1...40) + Array(1...12), limit: 64)
+        var other = Speculator(settings: settings)
+        let short = other.draft(history: copied, limit: 64)
+        #expect(long.count > short.count && !short.isEmpty)
     }
 
     @Test func predictionCountsAreKeptApart() {
@@ -123,8 +132,9 @@ import Testing
     /// Makes slot 0's speculator one whose drafts were all accepted: it drafts several tokens.
     private static func learnToDraftLong(_ scheduler: inout Scheduler) {
         var learnt = scheduler.slots[0].speculator!
-        let repeating: [Int32] = Array(repeating: [Int32(1), 2, 3, 4], count: 6).flatMap { $0 }
-        for _ in 0..<6 {
+        // A short match (4 tokens): the estimate the scheduler's prompt's lookups use.
+        let repeating: [Int32] = [50, 1, 2, 3, 4, 60, 1, 2, 3, 4]
+        for _ in 0..<12 {
             let draft = learnt.draft(history: repeating, limit: 8)
             learnt.verified(accepted: draft.count)
         }
