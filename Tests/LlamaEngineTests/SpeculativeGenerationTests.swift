@@ -7,6 +7,15 @@ import Testing
 /// one token at a time gives. Requests are seeded so that each evaluates its whole prompt (a
 /// cached prefix would change the batch shapes, and with them the last bits of the logits).
 @Suite(.serialized) struct SpeculativeGenerationTests {
+    /// An engine of its own: suites run in parallel, and another suite's sequences in the same
+    /// batch would change how this suite's logits round (and the shared engine's other users'
+    /// seeded outputs, with these drafts beside them).
+    static let engine: LlamaEngine = {
+        do {
+            return try LlamaEngine(model: TestModel.model, configuration: EngineConfiguration(contextLength: 1024, parallel: 2, batchSize: 512))
+        } catch { fatalError("Could not start the engine: \(error)") }
+    }()
+
     static let code = """
         func total(of prices: [Double], taxRate: Double) -> Double {
             var sum = 0.0
@@ -38,8 +47,8 @@ import Testing
     private func expectSameOutput(_ request: GenerationRequest, accepts: Bool) async throws {
         var plain = request
         plain.speculative = false
-        let off = try await collect(TestModel.engine, plain)
-        let on = try await collect(TestModel.engine, request)
+        let off = try await collect(Self.engine, plain)
+        let on = try await collect(Self.engine, request)
         #expect(on.text == off.text)
         #expect(on.summary.completionTokens == off.summary.completionTokens)
         #expect(on.summary.reason == off.summary.reason)
@@ -64,8 +73,8 @@ import Testing
         request.sampling.xtcProbability = 0.5
         var plain = request
         plain.speculative = false
-        let off = try await collect(TestModel.engine, plain)
-        let on = try await collect(TestModel.engine, request)
+        let off = try await collect(Self.engine, plain)
+        let on = try await collect(Self.engine, request)
         #expect(on.text == off.text)
         #expect(on.summary.speculation == nil)
     }
@@ -77,7 +86,7 @@ import Testing
         request.sampling.topK = 40
         request.sampling.minP = 0.05
         request.sampling.dryMultiplier = 0.1
-        let reply = try await collect(TestModel.engine, request)
+        let reply = try await collect(Self.engine, request)
         #expect(reply.text.contains("func total"), "\(reply.text)")
         #expect((reply.summary.speculation?.accepted ?? 0) > 10, "\(String(describing: reply.summary.speculation))")
     }
@@ -89,7 +98,7 @@ import Testing
         )
         request.sampling.grammar = Grammar(#"root ::= "[" [0-9]+ ("," " "? [0-9]+)* "]""#)
         try await expectSameOutput(request, accepts: false)
-        let on = try await collect(TestModel.engine, request)
+        let on = try await collect(Self.engine, request)
         #expect(on.text.hasPrefix("[") && on.text.hasSuffix("]"), "\(on.text)")
     }
 
@@ -98,8 +107,8 @@ import Testing
         request.stop = ["taxRate\n"]
         var plain = request
         plain.speculative = false
-        let off = try await collect(TestModel.engine, plain)
-        let on = try await collect(TestModel.engine, request)
+        let off = try await collect(Self.engine, plain)
+        let on = try await collect(Self.engine, request)
         #expect(on.text == off.text)
         #expect(on.summary.stopString == "taxRate\n" || off.summary.stopString == nil)
         // The slot's cache holds only kept tokens: the next request on it is right too.
@@ -111,8 +120,8 @@ import Testing
         request.logprobs = 2
         var plain = request
         plain.speculative = false
-        let off = try await collectEvents(try TestModel.engine.generate(plain))
-        let on = try await collectEvents(try TestModel.engine.generate(request))
+        let off = try await collectEvents(try Self.engine.generate(plain))
+        let on = try await collectEvents(try Self.engine.generate(request))
         #expect(on.text == off.text)
         #expect(on.logprobs.count == on.summary?.completionTokens)
         #expect(on.logprobs.map(\.token) == off.logprobs.map(\.token))
@@ -125,8 +134,8 @@ import Testing
         let request = Self.request(Self.copying, maxTokens: 50)
         var plain = request
         plain.speculative = false
-        let off = try await collect(TestModel.engine, plain).text
-        let streams = try TestModel.engine.generate(request, choices: 2)
+        let off = try await collect(Self.engine, plain).text
+        let streams = try Self.engine.generate(request, choices: 2)
         for stream in streams {
             let choice = try await collectEvents(stream)
             // Followers sample with seed + k; greedy, every choice is the same text.
@@ -136,7 +145,7 @@ import Testing
 
     @Test func theContextEndMidDraftEndsWithLength() async throws {
         // Room for 30 tokens of a reply that copies about 80.
-        let contextLength = try TestModel.engine.promptTokens(for: Self.request(Self.copying)).count + 30
+        let contextLength = try Self.engine.promptTokens(for: Self.request(Self.copying)).count + 30
         let engine = try LlamaEngine(
             model: TestModel.model,
             configuration: EngineConfiguration(contextLength: contextLength, parallel: 1, batchSize: 256)
@@ -156,8 +165,8 @@ import Testing
         request.prediction = "```swift\n\(Self.code)\n```"
         var plain = request
         plain.speculative = false
-        let off = try await collect(TestModel.engine, plain)
-        let on = try await collect(TestModel.engine, request)
+        let off = try await collect(Self.engine, plain)
+        let on = try await collect(Self.engine, request)
         #expect(on.text == off.text)
         let counts = try #require(on.summary.speculation)
         #expect(counts.predictionAccepted > 30, "\(counts)")
@@ -165,7 +174,7 @@ import Testing
     }
 
     @Test func cancellingMidDraftFreesTheSlot() async throws {
-        let stream = try TestModel.engine.generate(Self.request(Self.copying, maxTokens: 200))
+        let stream = try Self.engine.generate(Self.request(Self.copying, maxTokens: 200))
         var pieces = 0
         for try await event in stream {
             if case .text = event { pieces += 1 }

@@ -29,6 +29,10 @@ import Testing
         #expect(last.contains(#""delta":{}"#))
         #expect(last.contains(#""finish_reason":"length""#))
         let usage = CompletionResponse(id: "c", created: 1, model: "m", choices: [], usage: Usage(promptTokens: 2, completionTokens: 3))
-        #expect(usage.jsonText.hasSuffix(#""choices":[],"usage":{"prompt_tokens":2,"completion_tokens":3,"total_tokens":5,"prompt_tokens_details":{"cached_tokens":0}}}"#))
+        #expect(
+            usage.jsonText.hasSuffix(
+                #""choices":[],"usage":{"prompt_tokens":2,"completion_tokens":3,"total_tokens":5,"prompt_tokens_details":{"cached_tokens":0},"completion_tokens_details":{"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}}"#
+            )
+        )
     }
 }
