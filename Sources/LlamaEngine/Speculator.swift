@@ -8,7 +8,8 @@
 /// too). With p the chance that a drafted token is accepted once those before it were, a draft
 /// of k tokens yields (1 − p^(k+1)) / (1 − p) tokens for that cost, so the draft length chosen is
 /// the one that maximises that ratio, and no draft is made when the best ratio does not beat one
-/// step. p is learnt per sequence (recent drafts weigh most); while the sequence does not draft,
+/// step. p is learnt per sequence, apart for drafts after a short lookup match and after a long
+/// one or from the prediction (recent drafts weigh most); while such drafts are not made,
 /// what was learnt fades back towards the prior, so a sequence that started copying again is
 /// found out by an occasional short draft. Free text, where lookups rarely predict, stops
 /// drafting after a few misses.
