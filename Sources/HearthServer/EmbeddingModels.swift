@@ -8,7 +8,8 @@ import Synchronization
 /// The sentence-transformers models installed in `<model-dir>/embeddings/` (one folder each), by
 /// name, loaded on first use and kept (their weights are mapped, so an idle model costs page
 /// cache, not heap). Passes run one at a time on a thread of their own, never on the server's
-/// threads, so chat streams keep going while a large batch is embedded.
+/// threads, taking turns with the decode loops so chat streams keep going while a large batch is
+/// embedded.
 public final class EmbeddingModels: Sendable {
     /// Where the folders are.
     public let directory: String
@@ -17,7 +18,7 @@ public final class EmbeddingModels: Sendable {
     public let preferred: String?
     /// Refuse names of no embedding model (`--strict-model-names`) instead of using the default.
     public let strictNames: Bool
-    /// CPU threads of a pass (fewer while chat generations run, see ``threads(busy:)``).
+    /// CPU threads of a pass.
     public let threads: Int
     private let loaded = Mutex<[String: SentenceEncoder]>([:])
     private let queue = DispatchQueue(label: "hearth.embeddings", qos: .userInitiated)
@@ -97,19 +98,17 @@ public final class EmbeddingModels: Sendable {
         }
     }
 
-    /// Threads for a pass: all of them when nothing else runs, one while chat generations run,
-    /// so a long batch slows running streams as little as it can.
-    public func threads(busy: Bool) -> Int { busy ? 1 : threads }
-
     /// Embeds token-id lists on the embedding thread; stops between passes once the calling
-    /// task is cancelled (its client left). `busy`: chat generations are running.
-    public func embed(_ ids: [[Int32]], with encoder: SentenceEncoder, busy: Bool) async throws -> [[Float]] {
+    /// task is cancelled (its client left). Passes take turns with the decode loops
+    /// (``ComputeTurns``): while generations run, they get 15% of the time, a tick's length
+    /// at a time.
+    public func embed(_ ids: [[Int32]], with encoder: SentenceEncoder) async throws -> [[Float]] {
         let stop = StopFlag()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 queue.async {
                     do {
-                        let vectors = try encoder.embed(ids, threads: self.threads(busy: busy)) { stop.isSet }
+                        let vectors = try encoder.embed(ids, threads: self.threads, turns: .shared) { stop.isSet }
                         continuation.resume(returning: vectors)
                     } catch EmbeddingError.stopped {
                         continuation.resume(throwing: CancellationError())

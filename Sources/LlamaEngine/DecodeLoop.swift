@@ -13,6 +13,8 @@ final class DecodeLoop {
     private let model: LlamaModel
     private let configuration: EngineConfiguration
     private let inbox: JobInbox
+    /// Turns with side work (embedding passes) on the same CPU.
+    private let turns = ComputeTurns.shared
     private let logger: Logger
     private let context: OpaquePointer
     private var batch: llama_batch
@@ -128,6 +130,8 @@ final class DecodeLoop {
 
     /// Runs until the inbox shuts down.
     func run() {
+        var busy = false
+        defer { if busy { turns.setBusy(false) } }
         while true {
             let (admitted, cancelled, stopping, stopRunning) = inbox.takeJobs(limit: scheduler.freeSlots)
             if stopRunning {
@@ -142,9 +146,13 @@ final class DecodeLoop {
             for index in outputs.indices where outputs[index]?.job.isCancelled == true { finish(index, .cancelled) }
             inbox.publish(running: scheduler.busySlots, kvCellsUsed: scheduler.slots.reduce(0) { $0 + $1.cachedTokens.count })
             guard let tick = scheduler.planTick() else {
+                if busy { turns.setBusy(false) }
+                busy = false
                 inbox.waitForWork()
                 continue
             }
+            if !busy { turns.setBusy(true) }
+            busy = true
             run(tick)
         }
     }
@@ -236,11 +244,11 @@ final class DecodeLoop {
                 // registry: hold the model's adapter lock through it.
                 try model.withAdapterLock { () throws(LlamaError) in
                     LlamaCall.setAdapters(context, wanted)
-                    try LlamaCall.decode(context, batch)
+                    try turns.tick(decodeOnly: tick.chunks.isEmpty) { () throws(LlamaError) in try LlamaCall.decode(context, batch) }
                 }
                 adapters = wanted
             } else {
-                try LlamaCall.decode(context, batch)
+                try turns.tick(decodeOnly: tick.chunks.isEmpty) { () throws(LlamaError) in try LlamaCall.decode(context, batch) }
             }
             logger.debug(
                 "Tick decoded",

@@ -10,8 +10,8 @@ import Foundation
 /// Texts are embedded in batches (several texts per graph, padded to the longest, padding masked
 /// out), so a text's vector does not depend on the batch it was in beyond float rounding.
 public final class SentenceEncoder: @unchecked Sendable {
-    // Sound: the ggml objects are used only under `lock`, one forward pass at a time; the weights
-    // are read-only after init.
+    // Sound: the ggml objects and the measured rate are used only under `lock`, one forward pass
+    // at a time; the weights are read-only after init.
     public let folder: SentenceModelFolder
     private let file: SafeTensorsFile
     private let weightContext: OpaquePointer
@@ -68,36 +68,82 @@ public final class SentenceEncoder: @unchecked Sendable {
     /// order. Runs the texts in batches of similar size, each pass on `threads` CPU threads;
     /// `shouldStop` is asked between passes (a client that left), and a stop throws
     /// `CancellationError`.
+    /// - Parameter turns: when given, each pass waits for its turn beside the decode loops and,
+    ///   while they generate, is cut (fewer texts, and a few layers at a time) to last about one
+    ///   of their ticks.
     public func embed(
         _ texts: [[Int32]],
         threads: Int? = nil,
+        turns: ComputeTurns? = nil,
         shouldStop: () -> Bool = { false }
+    ) throws(EmbeddingError) -> [[Float]] {
+        try embed(texts, threads: threads, turns: turns, layersAtOnce: nil, shouldStop: shouldStop)
+    }
+
+    /// ``embed(_:threads:turns:shouldStop:)``, with at most `layersAtOnce` layers per part
+    /// when given (tests: parts give the vectors a whole pass gives).
+    func embed(
+        _ texts: [[Int32]],
+        threads: Int?,
+        turns: ComputeTurns?,
+        layersAtOnce most: Int?,
+        shouldStop: () -> Bool
     ) throws(EmbeddingError) -> [[Float]] {
         var results = [[Float]](repeating: [], count: texts.count)
         // Longest first, so each batch pads little; at most `tokensPerPass` tokens per pass.
         let order = texts.indices.sorted { texts[$0].count > texts[$1].count }
+        let layerCount = weights.layers.count
         var start = 0
         while start < order.count {
             let length = max(1, texts[order[start]].count)
-            let batch = max(1, min(Self.tokensPerPass / length, order.count - start))
-            let members = Array(order[start..<start + batch])
-            if shouldStop() { throw .stopped }
-            lock.lock()
-            defer { lock.unlock() }
-            if let threads { ggml_backend_cpu_set_n_threads(backend, Int32(max(1, threads))) }
-            let vectors = try forward(members.map { texts[$0] }, length: length)
-            for (index, vector) in zip(members, vectors) { results[index] = vector }
+            // Token-layers the pass may compute at once: all of them, or a tick's worth.
+            let budget = turns?.sideBudget.map { seconds in Int(seconds * lock.withLock { tokenLayersPerSecond }) }
+            let batch = max(1, min(min(budget ?? .max, Self.tokensPerPass) / length, order.count - start))
+            let layersAtOnce = min(budget.map { max(1, min(layerCount, $0 / (batch * length))) } ?? layerCount, most ?? layerCount)
+            let members = order[start..<start + batch].map { texts[$0] }
+            var states: [Float]? = nil
+            for first in stride(from: 0, to: layerCount, by: layersAtOnce) {
+                if shouldStop() { throw .stopped }
+                let layers = first..<min(first + layersAtOnce, layerCount)
+                let part = { [states] () throws(EmbeddingError) -> [Float] in
+                    self.lock.lock()
+                    defer { self.lock.unlock() }
+                    if let threads { ggml_backend_cpu_set_n_threads(self.backend, Int32(max(1, threads))) }
+                    let started = ContinuousClock.now
+                    let output = try self.forward(members, length: length, layers: layers, from: states)
+                    let seconds = ComputeTurns.seconds(since: started)
+                    // Recent parts weigh most: the rate sizes parts beside generations.
+                    let rate = Double(batch * length * layers.count) / max(seconds, 1e-6)
+                    self.tokenLayersPerSecond = 0.7 * self.tokenLayersPerSecond + 0.3 * rate
+                    return output
+                }
+                if let turns { states = try turns.side(part) } else { states = try part() }
+            }
+            for (offset, index) in order[start..<start + batch].enumerated() {
+                results[index] = Self.meanPooledNormalised(
+                    states ?? [],
+                    hidden: folder.hiddenSize,
+                    from: offset * length,
+                    count: max(1, texts[index].count)
+                )
+            }
             start += batch
         }
         return results
     }
+
+    /// Padded tokens times layers computed per second by recent parts (guarded by `lock`).
+    private var tokenLayersPerSecond = 20_000.0
 
     /// Tokens computed in one pass: bounds the attention scores' memory (length² × heads × batch).
     static let tokensPerPass = 2048
 
     // MARK: The graph
 
-    private func forward(_ batch: [[Int32]], length: Int) throws(EmbeddingError) -> [[Float]] {
+    /// The hidden states (token-major, `hidden` floats per token, texts padded to `length`)
+    /// after `layers`: from the texts' token embeddings when `input` is nil, else from `input`,
+    /// the states the layers before returned. A pass in parts computes what it does at once.
+    private func forward(_ batch: [[Int32]], length: Int, layers: Range<Int>, from input: [Float]?) throws(EmbeddingError) -> [Float] {
         let (sequences, hidden, heads) = (batch.count, folder.hiddenSize, folder.heads)
         let tokens = sequences * length
         let nodes = 4096
@@ -106,15 +152,24 @@ public final class SentenceEncoder: @unchecked Sendable {
             throw .badModel("ggml could not start a pass")
         }
         defer { ggml_free(context) }
-        let ids = ggml_new_tensor_1d(context, GGML_TYPE_I32, Int64(tokens))!
-        let positions = ggml_new_tensor_1d(context, GGML_TYPE_I32, Int64(tokens))!
         let mask = ggml_new_tensor_4d(context, GGML_TYPE_F32, Int64(length), 1, 1, Int64(sequences))!
         let buckets = folder.architecture == .mpnet ? ggml_new_tensor_1d(context, GGML_TYPE_I32, Int64(length * length)) : nil
-        for input in [ids, positions, mask] + (buckets.map { [$0] } ?? []) { ggml_set_input(input) }
-
-        var x = ggml_add(context, ggml_get_rows(context, weights.words, ids), ggml_get_rows(context, weights.positions, positions))!
-        if let types = weights.tokenTypes { x = ggml_add(context, x, ggml_view_1d(context, types, Int64(hidden), 0))! }
-        x = norm(context, x, weights.embeddingNorm)
+        var ids: UnsafeMutablePointer<ggml_tensor>?
+        var positions: UnsafeMutablePointer<ggml_tensor>?
+        var x: UnsafeMutablePointer<ggml_tensor>
+        if input == nil {
+            let (tokenIDs, tokenPositions) = (
+                ggml_new_tensor_1d(context, GGML_TYPE_I32, Int64(tokens))!, ggml_new_tensor_1d(context, GGML_TYPE_I32, Int64(tokens))!
+            )
+            (ids, positions) = (tokenIDs, tokenPositions)
+            x = ggml_add(context, ggml_get_rows(context, weights.words, tokenIDs), ggml_get_rows(context, weights.positions, tokenPositions))!
+            if let types = weights.tokenTypes { x = ggml_add(context, x, ggml_view_1d(context, types, Int64(hidden), 0))! }
+            x = norm(context, x, weights.embeddingNorm)
+        } else {
+            x = ggml_new_tensor_2d(context, GGML_TYPE_F32, Int64(hidden), Int64(tokens))!
+        }
+        let start = input == nil ? nil : x
+        for tensor in [mask, buckets, ids, positions, start].compactMap({ $0 }) { ggml_set_input(tensor) }
         let bias = buckets.map { buckets in
             // [heads, k·q] → [k, q, heads]: one bias per head for each query/key pair.
             let rows = ggml_get_rows(context, weights.relativeBias!, buckets)!
@@ -122,7 +177,7 @@ public final class SentenceEncoder: @unchecked Sendable {
             return ggml_cont(context, ggml_permute(context, grid, 2, 0, 1, 3))!
         }
         let headSize = Int64(hidden / heads)
-        for layer in weights.layers {
+        for layer in weights.layers[layers] {
             func split(_ t: UnsafeMutablePointer<ggml_tensor>) -> UnsafeMutablePointer<ggml_tensor> {
                 ggml_reshape_4d(context, t, headSize, Int64(heads), Int64(length), Int64(sequences))
             }
@@ -143,10 +198,11 @@ public final class SentenceEncoder: @unchecked Sendable {
         ggml_build_forward_expand(graph, x)
         guard ggml_gallocr_alloc_graph(allocator, graph) else { throw .badModel("ggml could not allocate a pass") }
 
-        ids.set(batch.flatMap { $0 + [Int32](repeating: 0, count: length - $0.count) })
+        ids?.set(batch.flatMap { $0 + [Int32](repeating: 0, count: length - $0.count) })
         // MPNet numbers positions from its padding index + 1 (2); BERT from 0.
         let offset: Int32 = folder.architecture == .mpnet ? 2 : 0
-        positions.set(batch.flatMap { text in (0..<Int32(length)).map { $0 < text.count ? $0 + offset : offset } })
+        positions?.set(batch.flatMap { text in (0..<Int32(length)).map { $0 < text.count ? $0 + offset : offset } })
+        if let start, let input { start.set(input) }
         mask.set(batch.flatMap { text in (0..<length).map { $0 < text.count ? Float(0) : -Float.infinity } })
         if let buckets {
             let count = folder.relativeBuckets
@@ -156,9 +212,7 @@ public final class SentenceEncoder: @unchecked Sendable {
 
         var output = [Float](repeating: 0, count: hidden * tokens)
         output.withUnsafeMutableBytes { ggml_backend_tensor_get(x, $0.baseAddress, 0, $0.count) }
-        return batch.enumerated().map { index, text in
-            Self.meanPooledNormalised(output, hidden: hidden, from: index * length, count: max(1, text.count))
-        }
+        return output
     }
 
     private func linear(_ context: OpaquePointer, _ x: UnsafeMutablePointer<ggml_tensor>, _ layer: Weights.Linear) -> UnsafeMutablePointer<

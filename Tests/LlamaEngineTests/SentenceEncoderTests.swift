@@ -30,6 +30,17 @@ import Testing
         }
     }
 
+    /// Beside generations a pass runs a few layers at a time; the vectors are the same.
+    @Test(arguments: EmbeddingFixture.names)
+    func aPassInPartsGivesTheSameVectors(name: String) throws {
+        let fixture = try EmbeddingFixture(name)
+        let encoder = try SentenceEncoder(path: EmbeddingFixture.folder(name), threads: 2)
+        let ids = fixture.corpus.prefix(6).map { encoder.folder.tokenize($0.text) }
+        let whole = try encoder.embed(ids)
+        let parts = try encoder.embed(ids, threads: nil, turns: nil, layersAtOnce: 1, shouldStop: { false })
+        for (a, b) in zip(whole, parts) { #expect(a == b) }
+    }
+
     @Test func relativePositionBucketsAreMPNets() {
         // From Hugging Face's MPNet: 32 buckets, exact below 8, logarithmic to 128.
         let expected: [Int: Int32] = [0: 0, 1: 17, -1: 1, 7: 23, -7: 7, 8: 24, 12: 25, 16: 26, 32: 28, 64: 30, 127: 31, 500: 31, -500: 15]

@@ -68,8 +68,7 @@ struct EmbeddingsController<Context: RequestContext>: Sendable {
             }
             ids = lists.map { tokenizer.wrap($0.map(Int32.init), maxLength: encoder.folder.maxSequenceLength) }
         }
-        let busy = await models.statistics().busySlots > 0
-        let vectors = try await request.cancellingOnDisconnect { try await embeddings.embed(ids, with: encoder, busy: busy) }
+        let vectors = try await request.cancellingOnDisconnect { try await embeddings.embed(ids, with: encoder) }
         if configuration.logsUserText {
             logger.debug("Embedded", metadata: ["model": "\(name)", "inputs": "\(input)"])
         }

@@ -1,0 +1,72 @@
+/// Who may use the CPU next: the decode loops' ticks or side work (embedding passes). Pure: the
+/// caller reports what starts and ends and asks what may start; ``ComputeTurns`` does the waiting.
+///
+/// Two computations at once on the same cores slow each other by more than their share (each
+/// runs a team of threads that meet at barriers, and one preempted thread holds its whole team
+/// back), so they take turns instead. While no decode loop is generating, side work runs freely.
+/// While one is, side work earns `share / (1 − share)` seconds for every second of ticks and
+/// spends what its passes take, so over time it gets `share` of the wall clock and the streams
+/// the rest; its passes are sized to last about one tick (``sideBudget``), so a stream never
+/// waits for more than about one tick at a time.
+struct TurnPolicy: Sendable, Equatable {
+    /// The fraction of wall time side work may take while generations run.
+    let share: Double
+    private(set) var ticksRunning = 0
+    private(set) var sideRunning = false
+    private(set) var sideWaiting = 0
+    private(set) var busyLoops = 0
+    /// Seconds of CPU side work may still take before the next tick (while generating).
+    private(set) var credit = 0.0
+    /// The last decode-only tick's duration: how long one side pass should last.
+    private(set) var lastTick = 0.05
+
+    init(share: Double) {
+        self.share = min(max(share, 0), 0.9)
+    }
+
+    /// A decode loop has work (a tick planned) or none.
+    var generating: Bool { busyLoops > 0 }
+
+    /// A tick may start unless side work runs, or waits with time it has earned.
+    var mayStartTick: Bool { !sideRunning && !(sideWaiting > 0 && credit > 0) }
+
+    /// Side work may start when no tick runs and, while generating, it has earned the time.
+    var mayStartSide: Bool { !sideRunning && ticksRunning == 0 && (!generating || credit > 0) }
+
+    /// How long the next side pass should last: about one tick while generating; nil (no
+    /// limit) otherwise.
+    var sideBudget: Double? { generating ? lastTick : nil }
+
+    mutating func loopBecameBusy() {
+        if busyLoops == 0 { credit = 0 }
+        busyLoops += 1
+    }
+
+    mutating func loopBecameIdle() {
+        busyLoops = max(0, busyLoops - 1)
+    }
+
+    mutating func tickStarted() { ticksRunning += 1 }
+
+    /// - Parameter decodeOnly: the tick evaluated no prompt chunk. Only such ticks set the
+    ///   length of a pass: a prompt chunk's tick can take seconds, and a stream must not wait
+    ///   that long for a pass.
+    mutating func tickEnded(seconds: Double, decodeOnly: Bool) {
+        ticksRunning = max(0, ticksRunning - 1)
+        if decodeOnly { lastTick = max(seconds, 0.001) }
+        // At most one pass's worth is saved up: time not used while no side work waited is lost.
+        credit = min(credit + seconds * share / (1 - share), max(lastTick, credit))
+    }
+
+    mutating func sideArrived() { sideWaiting += 1 }
+
+    mutating func sideStarted() {
+        sideWaiting = max(0, sideWaiting - 1)
+        sideRunning = true
+    }
+
+    mutating func sideEnded(seconds: Double) {
+        sideRunning = false
+        if generating { credit -= seconds }
+    }
+}
