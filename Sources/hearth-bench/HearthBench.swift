@@ -80,7 +80,8 @@ struct HearthBench: AsyncParsableCommand {
 
     @Option(
         name: .customLong("flash-attn"),
-        help: "Flash attention for the speculation figures' servers, Hearth's and llama-server's alike: on, off or auto."
+        help:
+            "Flash attention for every engine and server the benchmark starts, Hearth's and llama-server's alike: on, off or auto (the default of both)."
     )
     var flashAttention = "auto"
 
@@ -106,7 +107,8 @@ struct HearthBench: AsyncParsableCommand {
             contextLength: ctxSize,
             parallel: parallel,
             microBatchSize: ubatchSize,
-            threads: threads
+            threads: threads,
+            flashAttention: flashAttention == "auto" ? nil : flashAttention == "on"
         )
         let workload = try Workload(modelPath: model, promptTokens: promptTokens, newTokens: newTokens, runs: runs)
 
@@ -150,7 +152,10 @@ struct HearthBench: AsyncParsableCommand {
         }
 
         if structuredOnly {
-            let server = try BenchServer(binary: self.server, arguments: ["--model", model, "--ctx-size", "\(ctxSize)", "--parallel", "\(parallel)"])
+            let server = try BenchServer(
+                binary: self.server,
+                arguments: ["--model", model, "--flash-attn", flashAttention, "--ctx-size", "\(ctxSize)", "--parallel", "\(parallel)"]
+            )
             defer { server.stop() }
             try StructuredBenchmark.report(client: server.client, model: try LlamaModel(path: model), runs: runs)
             return
@@ -164,7 +169,7 @@ struct HearthBench: AsyncParsableCommand {
             binary: self.server,
             arguments: [
                 "--model", model, "--ctx-size", "\(ctxSize)", "--parallel", "\(parallel)", "--ubatch-size", "\(ubatchSize)",
-                "--threads", "\(configuration.threads)",
+                "--threads", "\(configuration.threads)", "--flash-attn", flashAttention,
             ]
         )
         defer { server.stop() }
@@ -293,7 +298,10 @@ struct HearthBench: AsyncParsableCommand {
     private func simultaneousPromptsOnly() throws {
         let server = try BenchServer(
             binary: self.server,
-            arguments: ["--model", model, "--ctx-size", "\(ctxSize)", "--parallel", "\(parallel)", "--ubatch-size", "\(ubatchSize)"]
+            arguments: [
+                "--model", model, "--flash-attn", flashAttention, "--ctx-size", "\(ctxSize)", "--parallel", "\(parallel)", "--ubatch-size",
+                "\(ubatchSize)",
+            ]
                 + (threads.map { ["--threads", "\($0)"] } ?? [])
         )
         defer { server.stop() }
@@ -329,7 +337,10 @@ struct HearthBench: AsyncParsableCommand {
 
     /// A server of its own for the continued Responses conversation.
     func continuedConversation() throws {
-        let server = try BenchServer(binary: self.server, arguments: ["--model", model, "--ctx-size", "\(ctxSize)", "--parallel", "\(parallel)"])
+        let server = try BenchServer(
+            binary: self.server,
+            arguments: ["--model", model, "--flash-attn", flashAttention, "--ctx-size", "\(ctxSize)", "--parallel", "\(parallel)"]
+        )
         defer { server.stop() }
         try ResponsesBenchmark.report(server: server)
     }
@@ -340,7 +351,10 @@ struct HearthBench: AsyncParsableCommand {
         let folder = URL(fileURLWithPath: model).deletingLastPathComponent().path
         let server = try BenchServer(
             binary: self.server,
-            arguments: ["--model", model, "--model-dir", folder, "--models-max", "1", "--ctx-size", "\(ctxSize)", "--parallel", "\(parallel)"]
+            arguments: [
+                "--model", model, "--flash-attn", flashAttention, "--model-dir", folder, "--models-max", "1", "--ctx-size", "\(ctxSize)",
+                "--parallel", "\(parallel)",
+            ]
         )
         defer { server.stop() }
         try ModelSwitchBenchmark.report(server: server, models: (model, switchModel), runs: max(3, min(runs, 5)))
