@@ -16,10 +16,10 @@ public final class ComputeTurns: @unchecked Sendable {
         policy = TurnPolicy(share: share)
     }
 
-    /// How long the next side pass should last (about one tick) while generations run; nil
-    /// when none runs.
-    public var sideBudget: Double? {
-        condition.withLock { policy.sideBudget }
+    /// How long the next side part should last, and whether generations run (then a part
+    /// lasts about one of their ticks, else a quarter second).
+    public var sideBudget: (seconds: Double, generating: Bool) {
+        condition.withLock { (policy.sideBudget, policy.generating) }
     }
 
     /// A decode loop has ticks to run (`true`) or waits for work (`false`).

@@ -68,9 +68,9 @@ public final class SentenceEncoder: @unchecked Sendable {
     /// order. Runs the texts in batches of similar size, each pass on `threads` CPU threads;
     /// `shouldStop` is asked between passes (a client that left), and a stop throws
     /// `CancellationError`.
-    /// - Parameter turns: when given, each pass waits for its turn beside the decode loops and,
-    ///   while they generate, is cut (fewer texts, and a few layers at a time) to last about one
-    ///   of their ticks.
+    /// - Parameter turns: when given, a pass runs a few layers at a time, each part waiting for
+    ///   its turn beside the decode loops and lasting about one of their ticks while they
+    ///   generate (fewer texts too), a quarter second otherwise.
     public func embed(
         _ texts: [[Int32]],
         threads: Int? = nil,
@@ -96,16 +96,19 @@ public final class SentenceEncoder: @unchecked Sendable {
         var start = 0
         while start < order.count {
             let length = max(1, texts[order[start]].count)
-            // Token-layers the pass may compute at once: all of them, or a tick's worth.
-            let budget = turns?.sideBudget.map { seconds in Int(seconds * lock.withLock { tokenLayersPerSecond }) }
-            let batch = max(1, min(min(budget ?? .max, Self.tokensPerPass) / length, order.count - start))
+            // Token-layers a part may compute: all of a batch's, or (taking turns) the part's
+            // time's worth; beside generations the batch is cut too, so a part lasts a tick.
+            let part = turns?.sideBudget
+            let budget = part.map { Int($0.seconds * lock.withLock { tokenLayersPerSecond }) }
+            let textCap = part?.generating == true ? (budget ?? 0) : Self.tokensPerPass
+            let batch = max(1, min(min(textCap, Self.tokensPerPass) / length, order.count - start))
             let layersAtOnce = min(budget.map { max(1, min(layerCount, $0 / (batch * length))) } ?? layerCount, most ?? layerCount)
             let members = order[start..<start + batch].map { texts[$0] }
             var states: [Float]? = nil
             for first in stride(from: 0, to: layerCount, by: layersAtOnce) {
                 if shouldStop() { throw .stopped }
                 let layers = first..<min(first + layersAtOnce, layerCount)
-                let part = { [states] () throws(EmbeddingError) -> [Float] in
+                let compute = { [states] () throws(EmbeddingError) -> [Float] in
                     self.lock.lock()
                     defer { self.lock.unlock() }
                     if let threads { ggml_backend_cpu_set_n_threads(self.backend, Int32(max(1, threads))) }
@@ -117,7 +120,7 @@ public final class SentenceEncoder: @unchecked Sendable {
                     self.tokenLayersPerSecond = 0.7 * self.tokenLayersPerSecond + 0.3 * rate
                     return output
                 }
-                if let turns { states = try turns.side(part) } else { states = try part() }
+                if let turns { states = try turns.side(compute) } else { states = try compute() }
             }
             for (offset, index) in order[start..<start + batch].enumerated() {
                 results[index] = Self.meanPooledNormalised(

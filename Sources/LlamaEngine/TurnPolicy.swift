@@ -6,8 +6,8 @@
 /// back), so they take turns instead. While no decode loop is generating, side work runs freely.
 /// While one is, side work earns `share / (1 − share)` seconds for every second of ticks and
 /// spends what its passes take, so over time it gets `share` of the wall clock and the streams
-/// the rest; its passes are sized to last about one tick (``sideBudget``), so a stream never
-/// waits for more than about one tick at a time.
+/// the rest; its passes are cut into parts that last about one tick (``sideBudget``), so a
+/// stream never waits for more than about one tick at a time.
 struct TurnPolicy: Sendable, Equatable {
     /// The fraction of wall time side work may take while generations run.
     let share: Double
@@ -33,9 +33,13 @@ struct TurnPolicy: Sendable, Equatable {
     /// Side work may start when no tick runs and, while generating, it has earned the time.
     var mayStartSide: Bool { !sideRunning && ticksRunning == 0 && (!generating || credit > 0) }
 
-    /// How long the next side pass should last: about one tick while generating; nil (no
-    /// limit) otherwise.
-    var sideBudget: Double? { generating ? lastTick : nil }
+    /// How long the next side part should last: about one decode tick while generating, so a
+    /// running stream waits no longer than that; ``idlePart`` otherwise, so a request that
+    /// arrives meanwhile does not wait for a whole batch.
+    var sideBudget: Double { generating ? lastTick : Self.idlePart }
+
+    /// The length of a side part while nothing generates, in seconds.
+    static let idlePart = 0.25
 
     mutating func loopBecameBusy() {
         if busyLoops == 0 { credit = 0 }

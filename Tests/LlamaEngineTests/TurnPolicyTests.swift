@@ -8,7 +8,7 @@ import Testing
         var policy = TurnPolicy(share: 0.2)
         policy.sideArrived()
         #expect(policy.mayStartSide)
-        #expect(policy.sideBudget == nil)
+        #expect(policy.sideBudget == TurnPolicy.idlePart)
         policy.sideStarted()
         #expect(!policy.mayStartTick)
         policy.sideEnded(seconds: 5)

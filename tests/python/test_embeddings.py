@@ -114,3 +114,39 @@ def test_ollama_embed(base_url: str) -> None:
     with pytest.raises(ollama.ResponseError):
         client.embed(model="all-minilm", input=long, truncate=False)
     assert len(client.embed(model="all-minilm", input=long).embeddings[0]) == 384
+
+
+def test_a_stream_runs_while_a_large_embedding_request_does(client: OpenAI) -> None:
+    """Embedding passes take turns with the decode loop: a chat stream started while a large
+    batch is being embedded starts and finishes before it, and both replies are whole."""
+    import threading
+    import time
+
+    texts = [f"Paragraph {i}: " + "the river runs past the old mill and the library by the market " * 12 for i in range(16)]
+    done: dict[str, object] = {}
+
+    def embed() -> None:
+        reply = client.embeddings.create(model="all-mpnet-base-v2", input=texts)
+        done["vectors"] = [item.embedding for item in reply.data]
+        done["at"] = time.monotonic()
+
+    worker = threading.Thread(target=embed)
+    worker.start()
+    time.sleep(0.5)  # the embedding request is in its passes
+    stream = client.chat.completions.create(
+        model="gpt-4o-mini", messages=[{"role": "user", "content": "Count from one to ten."}], max_tokens=12, stream=True
+    )
+    first_token_at = None
+    finish = None
+    for chunk in stream:
+        if chunk.choices and chunk.choices[0].delta.content and first_token_at is None:
+            first_token_at = time.monotonic()
+        if chunk.choices and chunk.choices[0].finish_reason:
+            finish = chunk.choices[0].finish_reason
+    stream_done_at = time.monotonic()
+    worker.join(timeout=300)
+    assert finish in ("stop", "length") and first_token_at is not None
+    assert "at" in done, "the embedding request did not finish"
+    assert first_token_at < stream_done_at <= done["at"], "the stream waited for the embeddings"
+    vectors = np.array(done["vectors"])
+    assert vectors.shape == (16, 768) and np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-4)
