@@ -20,7 +20,7 @@ extension Scheduler {
         var draftRows = min(configuration.outputLimit - generating.count - evaluating.count, budget - generating.count - evaluating.count)
         for index in generating {
             let position = slots[index].cachedTokens.count
-            let draft = draftRows > 0 ? self.draft(index, limit: draftRows) : []
+            let draft = draftRows > 0 ? self.draft(index, limit: draftRows, sequences: generating.count) : []
             tick.decoding.append(Logits(slot: index, batchIndex: tick.tokens.count, draft: draft))
             tick.tokens.append(BatchToken(slot: index, token: slots[index].lastToken, position: position, wantsLogits: true))
             for (offset, token) in draft.enumerated() {
@@ -69,8 +69,9 @@ extension Scheduler {
     }
 
     /// The slot's draft for this tick: at most `limit` tokens, none past its context or its
-    /// token limit (the verified tokens plus the one sampled after them must fit).
-    private mutating func draft(_ index: Int, limit: Int) -> [Int32] {
+    /// token limit (the verified tokens plus the one sampled after them must fit), priced at
+    /// what drafts cost in a tick of `sequences` sequences.
+    private mutating func draft(_ index: Int, limit: Int, sequences: Int) -> [Int32] {
         guard slots[index].speculator != nil, let job = slots[index].job else { return [] }
         let position = slots[index].cachedTokens.count
         var room = min(limit, configuration.contextLength - position - 2)
@@ -85,7 +86,7 @@ extension Scheduler {
             history: history,
             outputStart: job.prompt.count,
             limit: room,
-            costPerToken: verifyCost.perToken
+            costPerToken: verifyCost.perToken(sequences: sequences)
         )
     }
 
@@ -157,7 +158,7 @@ extension Scheduler {
     /// prompt chunks say nothing about it and are not counted.
     mutating func timed(_ tick: Tick, seconds: Double) {
         guard tick.chunks.isEmpty else { return }
-        verifyCost.observe(tokens: tick.tokens.count, seconds: seconds)
+        verifyCost.observe(tokens: tick.tokens.count, sequences: tick.decoding.count, seconds: seconds)
     }
 
     /// The token a slot sampled; it goes into the next tick's batch.

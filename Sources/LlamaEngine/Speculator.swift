@@ -136,30 +136,52 @@ struct Speculator: Equatable {
 }
 
 /// What verifying drafted tokens costs: β, the time one more token adds to a decode step, as a
-/// share of a one-token step, learnt from the decode loop's own ticks (it depends on the CPU,
-/// the model, flash attention and the depth in the context).
+/// share of that step, learnt from the decode loop's own ticks (it depends on the CPU, the model,
+/// flash attention and the depth in the context). Learnt apart by how many sequences a tick
+/// decodes (1, 2, 3, 4 or more): a tick of four sequences is no measure of what a draft costs a
+/// single stream, and the other way round.
 struct VerifyCost: Equatable {
     static let initialPerToken = 0.35
-    /// Seconds of a tick of one token (recent ticks weigh most).
-    private(set) var single: Double?
-    /// Extra time over single ticks and extra tokens, summed with recent ticks weighing most
-    /// (a prior of 4 tokens at the initial β), so that a short tick's noise counts little.
-    private var extraTime = 4 * Self.initialPerToken
-    private var extraTokens = 4.0
 
-    var perToken: Double { extraTime / extraTokens }
+    /// What ticks of one number of sequences taught.
+    struct Shape: Equatable {
+        /// Seconds of a tick of these sequences with one token each (recent ticks weigh most).
+        var plain: Double?
+        /// Extra cost (in plain ticks, times the sequences that wait for it) and extra tokens,
+        /// summed with recent ticks weighing most (a prior of 4 tokens at the initial β), so
+        /// that a short tick's noise counts little.
+        var extraCost = 4 * VerifyCost.initialPerToken
+        var extraTokens = 4.0
+    }
 
-    /// Records a tick of `tokens` tokens, all of them decoded (no prompt chunk), that took
-    /// `seconds`.
-    mutating func observe(tokens: Int, seconds: Double) {
-        guard tokens >= 1, seconds > 0 else { return }
-        if tokens == 1 {
-            single = single.map { 0.9 * $0 + 0.1 * seconds } ?? seconds
+    private(set) var shapes = [Shape](repeating: Shape(), count: 4)
+
+    /// Seconds of a one-token tick, once one was seen.
+    var single: Double? { shapes[0].plain }
+
+    /// β for a tick of `sequences` sequences. With n sequences every one of them waits for the
+    /// drafted tokens, so β counts the extra time n times: a draft of k then pays (for the
+    /// tokens the whole tick yields) exactly when its expected extra tokens exceed βk.
+    func perToken(sequences: Int = 1) -> Double {
+        let shape = shapes[Self.bucket(sequences)]
+        return shape.extraCost / shape.extraTokens
+    }
+
+    /// Records a tick of `tokens` tokens over `sequences` sequences, all of them decoded (no
+    /// prompt chunk), that took `seconds`.
+    mutating func observe(tokens: Int, sequences: Int = 1, seconds: Double) {
+        guard sequences >= 1, tokens >= sequences, seconds > 0 else { return }
+        let bucket = Self.bucket(sequences)
+        if tokens == sequences {
+            shapes[bucket].plain = shapes[bucket].plain.map { 0.9 * $0 + 0.1 * seconds } ?? seconds
             return
         }
-        guard let single else { return }
-        let extra = Double(tokens - 1)
-        extraTime = 0.95 * extraTime + min(max(seconds / single - 1, 0.02 * extra), 2 * extra)
-        extraTokens = 0.95 * extraTokens + extra
+        guard let plain = shapes[bucket].plain else { return }
+        let extra = Double(tokens - sequences)
+        let cost = Double(sequences) * (seconds / plain - 1)
+        shapes[bucket].extraCost = 0.95 * shapes[bucket].extraCost + min(max(cost, 0.02 * extra), 2 * extra * Double(sequences))
+        shapes[bucket].extraTokens = 0.95 * shapes[bucket].extraTokens + extra
     }
+
+    private static func bucket(_ sequences: Int) -> Int { min(max(sequences, 1), 4) - 1 }
 }

@@ -95,12 +95,29 @@ import Testing
     @Test func theVerifyCostIsLearntFromDecodeTicks() {
         var cost = VerifyCost()
         cost.observe(tokens: 5, seconds: 0.2)  // no single-token tick yet: says nothing
-        #expect(cost.perToken == VerifyCost.initialPerToken)
+        #expect(cost.perToken() == VerifyCost.initialPerToken)
         for _ in 0..<50 {
             cost.observe(tokens: 1, seconds: 0.04)
             cost.observe(tokens: 9, seconds: 0.04 * (1 + 0.25 * 8))
         }
-        #expect(abs(cost.perToken - 0.25) < 0.01)
+        #expect(abs(cost.perToken() - 0.25) < 0.01)
+    }
+
+    /// Four clients' ticks teach what drafts cost four sequences, not a single stream.
+    @Test func theVerifyCostIsLearntPerNumberOfSequences() {
+        var cost = VerifyCost()
+        for _ in 0..<50 {
+            cost.observe(tokens: 1, seconds: 0.04)
+            cost.observe(tokens: 9, seconds: 0.04 * (1 + 0.25 * 8))
+        }
+        for _ in 0..<200 {
+            cost.observe(tokens: 4, sequences: 4, seconds: 0.1)
+            cost.observe(tokens: 8, sequences: 4, seconds: 0.1 * (1 + 0.1 * 4))
+        }
+        #expect(abs(cost.perToken(sequences: 1) - 0.25) < 0.01)
+        // Each extra token adds a tenth of the tick, and all four sequences wait for it.
+        #expect(abs(cost.perToken(sequences: 4) - 0.4) < 0.01)
+        #expect(cost.perToken(sequences: 2) == VerifyCost.initialPerToken)
     }
 }
 
