@@ -55,7 +55,10 @@ def test_a_tool_call_and_json_format(client: ollama.Client) -> None:
         """
         return "sunny"
 
-    reply = client.chat(model=MODEL_ID, messages=[{"role": "user", "content": "What is the weather in Paris?"}], tools=[get_weather])
+    # Greedy: a sampled reply may answer in prose instead of calling the tool.
+    reply = client.chat(model=MODEL_ID, options={"temperature": 0, "num_predict": 80},
+                        messages=[{"role": "user", "content": "What is the weather in Paris?"}],
+                        tools=[get_weather])
     call = reply.message.tool_calls[0]
     assert call.function.name == "get_weather" and "city" in call.function.arguments
     # The tool's answer goes back as a `tool` message.
