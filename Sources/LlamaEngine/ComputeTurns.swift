@@ -33,42 +33,52 @@ public final class ComputeTurns: @unchecked Sendable {
     /// Runs one decode tick once side work does not hold or claim the CPU.
     /// - Parameter decodeOnly: the tick evaluates no prompt chunk (see
     ///   ``TurnPolicy/tickEnded(seconds:decodeOnly:)``).
-    public func tick<Result, Failure: Error>(decodeOnly: Bool, _ body: () throws(Failure) -> Result) throws(Failure) -> Result {
-        condition.withLock {
-            while !policy.mayStartTick { condition.wait() }
-            policy.tickStarted()
-        }
-        let started = ContinuousClock.now
-        defer {
-            let seconds = Self.seconds(since: started)
-            condition.withLock {
-                policy.tickEnded(seconds: seconds, decodeOnly: decodeOnly)
-                condition.broadcast()
-            }
-        }
-        return try body()
+    /// - Returns: the body's result and how long the body ran (without the wait for the turn).
+    public func tick<Result, Failure: Error>(
+        decodeOnly: Bool,
+        _ body: () throws(Failure) -> Result
+    ) throws(Failure) -> (result: Result, seconds: Double) {
+        try take(.tick(decodeOnly: decodeOnly), body)
     }
 
     /// Runs one side pass when it is its turn.
     public func side<Result, Failure: Error>(_ body: () throws(Failure) -> Result) throws(Failure) -> Result {
+        try take(.side, body).result
+    }
+
+    private enum Turn {
+        case tick(decodeOnly: Bool)
+        case side
+    }
+
+    /// Waits for the turn, runs the body and reports its end (thrown or not) to the policy.
+    private func take<Result, Failure: Error>(
+        _ turn: Turn,
+        _ body: () throws(Failure) -> Result
+    ) throws(Failure) -> (result: Result, seconds: Double) {
         condition.withLock {
-            policy.sideArrived()
-            while !policy.mayStartSide { condition.wait() }
-            policy.sideStarted()
+            switch turn {
+            case .tick:
+                while !policy.mayStartTick { condition.wait() }
+                policy.tickStarted()
+            case .side:
+                policy.sideArrived()
+                while !policy.mayStartSide { condition.wait() }
+                policy.sideStarted()
+            }
         }
         let started = ContinuousClock.now
         defer {
-            let seconds = Self.seconds(since: started)
+            let seconds = (ContinuousClock.now - started).inSeconds
             condition.withLock {
-                policy.sideEnded(seconds: seconds)
+                switch turn {
+                case .tick(let decodeOnly): policy.tickEnded(seconds: seconds, decodeOnly: decodeOnly)
+                case .side: policy.sideEnded(seconds: seconds)
+                }
                 condition.broadcast()
             }
         }
-        return try body()
-    }
-
-    static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = (ContinuousClock.now - start).components
-        return Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
+        let result = try body()
+        return (result, (ContinuousClock.now - started).inSeconds)
     }
 }

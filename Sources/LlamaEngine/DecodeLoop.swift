@@ -237,24 +237,29 @@ final class DecodeLoop {
             batch.logits[index] = token.wantsLogits ? 1 : 0
             batch.n_tokens += 1
         }
-        let started = ContinuousClock.now
+        // The decode's own time, without a wait for side work's turn: it teaches the verify cost.
+        let decode = { () throws(LlamaError) -> Double in
+            try self.turns.tick(decodeOnly: tick.chunks.isEmpty) { () throws(LlamaError) in try LlamaCall.decode(self.context, self.batch) }
+                .seconds
+        }
+        let seconds: Double
         do throws(LlamaError) {
             if tick.adapters != adapters.key, let slot = tick.tokens.first?.slot, let wanted = outputs[slot]?.request.adapters {
                 // The context rebuilds its graph on the next decode, reading the model's adapter
                 // registry: hold the model's adapter lock through it.
-                try model.withAdapterLock { () throws(LlamaError) in
+                seconds = try model.withAdapterLock { () throws(LlamaError) in
                     LlamaCall.setAdapters(context, wanted)
-                    try turns.tick(decodeOnly: tick.chunks.isEmpty) { () throws(LlamaError) in try LlamaCall.decode(context, batch) }
+                    return try decode()
                 }
                 adapters = wanted
             } else {
-                try turns.tick(decodeOnly: tick.chunks.isEmpty) { () throws(LlamaError) in try LlamaCall.decode(context, batch) }
+                seconds = try decode()
             }
             logger.debug(
                 "Tick decoded",
                 metadata: [
                     "tick.tokens": "\(tick.tokens.count)", "tick.prompt_chunks": "\(tick.chunks.map(\.count))",
-                    "tick.seconds": "\(ContinuousClock.now - started)",
+                    "tick.seconds": "\(seconds)",
                 ]
             )
         } catch {
@@ -262,8 +267,7 @@ final class DecodeLoop {
             return
         }
         let now = ContinuousClock.now
-        let elapsed = (now - started).components
-        scheduler.timed(tick, seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18)
+        scheduler.timed(tick, seconds: seconds)
         let outcome = scheduler.commit(tick)
         for chunk in tick.chunks {
             inbox.countEvaluated(chunk.count)

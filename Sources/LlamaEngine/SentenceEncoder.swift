@@ -114,7 +114,7 @@ public final class SentenceEncoder: @unchecked Sendable {
                     if let threads { ggml_backend_cpu_set_n_threads(self.backend, Int32(max(1, threads))) }
                     let started = ContinuousClock.now
                     let output = try self.forward(members, length: length, layers: layers, from: states)
-                    let seconds = ComputeTurns.seconds(since: started)
+                    let seconds = (ContinuousClock.now - started).inSeconds
                     // Recent parts weigh most: the rate sizes parts beside generations.
                     let rate = Double(batch * length * layers.count) / max(seconds, 1e-6)
                     self.tokenLayersPerSecond = 0.7 * self.tokenLayersPerSecond + 0.3 * rate

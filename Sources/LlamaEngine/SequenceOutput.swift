@@ -68,14 +68,13 @@ struct SequenceOutput {
     }
 
     func summary(reason: StopReason) -> GenerationSummary {
-        let seconds: (ContinuousClock.Duration) -> Double = { Double($0.components.seconds) + Double($0.components.attoseconds) * 1e-18 }
         return GenerationSummary(
             reason: reason,
             promptTokens: job.promptTokens.count,
             cachedPromptTokens: reusedTokens,
             completionTokens: completionTokens,
-            promptSeconds: firstTokenAt.map { seconds($0 - admittedAt) } ?? 0,
-            generationSeconds: firstTokenAt.flatMap { first in lastTokenAt.map { seconds($0 - first) } } ?? 0,
+            promptSeconds: firstTokenAt.map { ($0 - admittedAt).inSeconds } ?? 0,
+            generationSeconds: firstTokenAt.flatMap { first in lastTokenAt.map { ($0 - first).inSeconds } } ?? 0,
             distribution: distribution,
             stopString: stopFilter.matched,
             speculation: speculation
