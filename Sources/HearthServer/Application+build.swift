@@ -41,13 +41,13 @@ public func buildRouter(configuration: ServerConfiguration, models: ModelRegistr
     // Outermost, so that error responses carry the headers too and browsers can read them.
     // With --cors-origins, the browser policy has already refused other origins.
     let origins: CORSMiddleware<BasicRequestContext>.AllowOrigin = configuration.browserPolicy.allowedOrigins.isEmpty ? .all : .originBased
-    router.add(middleware: CORSMiddleware(allowOrigin: origins, allowHeaders: corsHeaders, allowMethods: [.get, .post, .head, .options]))
+    router.add(middleware: CORSMiddleware(allowOrigin: origins, allowHeaders: corsHeaders, allowMethods: [.get, .post, .delete, .head, .options]))
     router.add(middleware: OpenAIErrorMiddleware(maxBodyBytes: configuration.maxBodyBytes))
     var policy = configuration.browserPolicy
     policy.keyRequired = !configuration.apiKeys.isEmpty
     router.add(middleware: BrowserPolicyMiddleware(policy: policy))
     // Health checks need no key (load balancers and orchestrators probe without one).
-    router.get("health") { _, _ in jsonResponse(HealthStatus()) }
+    router.get("health") { [models] _, _ in await healthResponse(models) }
     if let page = configuration.chatPage { ChatPageController(page: page).addRoutes(to: router) }
     DocsController(document: try APIDocument.make(configuration: configuration).serialized).addRoutes(to: router)
     if let metrics = configuration.metrics {

@@ -15,8 +15,8 @@ struct ChatSession {
     /// Builds the prompt with the model's template, the request's samplers, adapters, output
     /// constraint and tools, and starts the generations.
     /// - Throws: ``OpenAIError`` naming the field for every request problem.
-    static func start(_ json: JSON, model: ServedModel, configuration: ServerConfiguration, logger: Logger) throws -> ChatSession {
-        let (body, prompt) = try RequestBody.chat(json, configuration: configuration, model: model)
+    static func start(_ json: JSON, model: ServedModel, configuration: ServerConfiguration, logger: Logger) async throws -> ChatSession {
+        let (body, prompt) = try await RequestBody.chat(json, configuration: configuration, model: model)
         if configuration.logsUserText {
             logger.debug("Chat prompt", metadata: ["prompt": "\(prompt.text)"])
         }

@@ -53,6 +53,14 @@ public actor ModelRegistry {
     private var scanned: (catalog: ModelCatalog, at: ContinuousClock.Instant)?
     /// Settings a `model/load` gave a model, kept for reloads.
     private var overrides: [String: LoadOverrides] = [:]
+    /// Models being unloaded to make way for a load: new leases of them wait, so that a load
+    /// under steady traffic gets its turn once the running generations end.
+    private var closing: Set<String> = []
+    /// Requests waiting for a model to stop closing.
+    private var closingWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Why the default model is not loaded, after a `model/load` failed and the previous model
+    /// could not be loaded back either; `/health` reports it.
+    public private(set) var defaultLoadFailure: String?
 
     /// - Parameters:
     ///   - directory: `--model-dir`, scanned again whenever a name is not found.
@@ -105,7 +113,11 @@ public actor ModelRegistry {
     /// - Throws: 404 for an unknown name with `strictNames`; 503 when every resident model stays
     ///   busy past the wait limit; the loader's failure as a 500 naming the file.
     public func lease(_ name: String?) async throws -> ServedModel {
-        let entry = try resolve(name)
+        var entry = try resolve(name)
+        while closing.contains(entry.id) {
+            await withCheckedContinuation { closingWaiters.append($0) }
+            entry = try resolve(name)
+        }
         let model = try await loaded(entry)
         resident[model.id]?.leases += 1
         resident[model.id]?.lastUse = .now
@@ -126,19 +138,39 @@ public actor ModelRegistry {
         guard let entry = catalog.entry(named: name) else { throw OpenAIError.modelNotFound(name).with(param: "model_name") }
         let previousOverrides = self.overrides[entry.id]
         self.overrides[entry.id] = overrides
-        if resident[entry.id] != nil { await unload(entry.id) }
+        let wasResident = resident[entry.id] != nil
+        closing.insert(entry.id)
+        defer { reopen(entry.id) }
+        if wasResident { await unload(entry.id) }
         let model: ServedModel
         do {
             model = try await loaded(entry)
         } catch {
-            // A failed load changes nothing: the default model stays the default.
+            // A failed load changes nothing: the default model stays the default, loaded again
+            // as it was if the load had unloaded it.
             self.overrides[entry.id] = previousOverrides
+            if wasResident {
+                do {
+                    _ = try await loaded(entry)
+                } catch {
+                    defaultLoadFailure = "'\(entry.id)' failed to load and could not be loaded back as it was"
+                }
+            }
             throw error
         }
         let previous = defaultID
         defaultID = entry.id
+        defaultLoadFailure = nil
         if previous != entry.id, resident[previous] != nil { await unload(previous) }
         return model
+    }
+
+    /// Lets leases of `id` through again.
+    private func reopen(_ id: String) {
+        closing.remove(id)
+        let waiters = closingWaiters
+        closingWaiters = []
+        for waiter in waiters { waiter.resume() }
     }
 
     /// The id of a loaded model a client's name means (its id or file name), if it is loaded.
@@ -270,6 +302,16 @@ public actor ModelRegistry {
         let deadline = ContinuousClock.now + policy.waitLimit
         while resident.count + loading.count >= policy.maxResident {
             if let (id, _) = resident.filter({ $0.value.isIdle }).min(by: { $0.value.lastUse < $1.value.lastUse }) {
+                await unload(id)
+                continue
+            }
+            // No new request may lease the least recently used model until it has been
+            // unloaded: steady traffic on it would otherwise keep it busy for ever.
+            if let (id, _) = resident.filter({ !closing.contains($0.key) }).min(by: { $0.value.lastUse < $1.value.lastUse }),
+                resident.keys.allSatisfy({ !closing.contains($0) })
+            {
+                closing.insert(id)
+                defer { reopen(id) }
                 await unload(id)
                 continue
             }

@@ -120,7 +120,11 @@ struct OutputPlan: Sendable {
             case .jsonObject: return builder.primitive(.object)
             case .jsonSchema(let schema, _): return try JSONSchemaGrammar.rule(for: schema, name: "answer", builder: &builder)
             case .regex(let pattern, _): return try RegexGrammar.rule(for: pattern, name: "answer", insideJSONString: false, builder: &builder)
-            case .choice(let choices, _): return builder.add("answer", choices.map(GrammarBuilder.literal).joined(separator: " | "))
+            case .choice(let choices, let field):
+                guard choices.count <= GrammarBuilder.maximumChoices else {
+                    throw OpenAIError.invalidValue(field, "lists \(choices.count) choices; at most \(GrammarBuilder.maximumChoices) are supported.")
+                }
+                return builder.literalChoice(choices, name: "answer")
             case .grammar(_, let field): throw OpenAIError.invalidValue(field, "a grammar cannot be combined here.")
             }
         } catch let error as StructuredOutputError {

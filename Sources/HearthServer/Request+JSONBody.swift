@@ -46,7 +46,7 @@ enum RequestBody {
     /// Decodes a chat request and builds its prompt. `/v1/chat/completions` and
     /// `/v1/internal/chat-prompt` both come here, so both build the same prompt. The room left
     /// to answer in is what the client asked for, within half the context.
-    static func chat(_ json: JSON, configuration: ServerConfiguration, model: ServedModel) throws -> (
+    static func chat(_ json: JSON, configuration: ServerConfiguration, model: ServedModel) async throws -> (
         body: ChatCompletionRequest, prompt: BuiltPrompt
     ) {
         let body = try generation(
@@ -56,6 +56,6 @@ enum RequestBody {
             vocabularySize: model.engine.modelInfo.vocabularySize
         )
         let room = min(body.maxTokens ?? 512, model.engine.contextLength / 2)
-        return (body, try model.chatPrompt(for: PromptRequest(body), room: room))
+        return (body, try await model.chatPrompt(for: PromptRequest(body), room: room))
     }
 }

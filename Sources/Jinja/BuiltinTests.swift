@@ -48,7 +48,7 @@ enum BuiltinTests {
             guard case .int(let number) = value, case .int(let divisor) = argument, divisor != 0 else {
                 throw runtimeError("divisibleby test needs integers")
             }
-            return number % divisor == 0
+            return number.remainderReportingOverflow(dividingBy: divisor).partialValue == 0
         case "eq", "equalto", "==": return value == argument
         case "ne", "!=": return value != argument
         case "lt", "lessthan", "<": return try value.isLess(than: argument, orEqual: false)

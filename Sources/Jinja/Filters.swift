@@ -24,7 +24,8 @@ enum Filters {
         case "tojson":
             if value.isUndefined { throw runtimeError("Object of type Undefined is not JSON serializable") }
             var indent: Int?
-            if case .int(let width) = argument(0, "indent") { indent = width }
+            // As json.dumps: a negative indent indents by nothing (but still breaks lines).
+            if case .int(let width) = argument(0, "indent") { indent = max(0, width) }
             var separators: (String, String)?
             if case .array(let pair) = argument(-1, "separators"), pair.count == 2 { separators = (pair[0].text, pair[1].text) }
             return .string(
@@ -51,7 +52,7 @@ enum Filters {
         case "replace":
             var limit = -1
             if case .int(let count) = argument(2, "count") { limit = count }
-            return .string(PythonText.replace(value.text, argument(0, "old")?.text ?? "", argument(1, "new")?.text ?? "", limit: limit))
+            return .string(try PythonText.replace(value.text, argument(0, "old")?.text ?? "", argument(1, "new")?.text ?? "", limit: limit))
         case "default", "d":
             let fallback = argument(0, "default_value") ?? ""
             if value.isUndefined || (flag(1, "boolean") && !value.isTruthy) { return fallback }
@@ -63,10 +64,9 @@ enum Filters {
             if case .string(let text) = value { return .string(String(String.UnicodeScalarView(text.unicodeScalars.reversed()))) }
             return .array(try value.iterated().reversed())
         case "join":
-            let separator = argument(0, "d")?.text ?? ""
             var items = try value.iterated()
             if let attribute = argument(1, "attribute") { items = try items.map { item throws(JinjaError) in try lookup(item, attribute) } }
-            return .string(items.map(\.text).joined(separator: separator))
+            return .string(try joined(items, separator: argument(0, "d")?.text ?? ""))
         case "items":
             guard case .object(let object) = value else {
                 if value.isUndefined { return .array([]) }
@@ -97,6 +97,7 @@ enum Filters {
             var seen: [Value] = []
             var unique: [Value] = []
             for item in try value.iterated() {
+                try RenderBudget.spend(seen.count + 1)
                 var key = try attribute.map { name throws(JinjaError) in try lookup(item, name) } ?? item
                 if !caseSensitive { key = lowered(key) }
                 if !seen.contains(key) {
@@ -129,7 +130,9 @@ enum Filters {
             return total
         case "abs":
             switch value {
-            case .int(let number): return .int(abs(number))
+            case .int(let number):
+                guard number != .min else { throw runtimeError("integer result of abs is too large") }
+                return .int(abs(number))
             case .double(let number): return .double(abs(number))
             default: throw runtimeError("bad operand type for abs(): '\(value.typeName)'")
             }
@@ -150,11 +153,11 @@ enum Filters {
             switch value {
             case .int: return value
             case .bool(let flag): return .int(flag ? 1 : 0)
-            case .double(let number): return number.isFinite ? .int(Int(number)) : fallback
+            case .double(let number): return number.isFinite ? .int(try integer(number)) : fallback
             case .string(let text):
                 let trimmed = PythonText.strip(text, nil, leading: true, trailing: true).replacingOccurrences(of: "_", with: "")
                 if let number = Int(trimmed) { return .int(number) }
-                if let number = Double(trimmed), number.isFinite { return .int(Int(number)) }
+                if let number = Double(trimmed), number.isFinite { return .int(try integer(number)) }
                 return fallback
             default: return fallback
             }
@@ -169,16 +172,23 @@ enum Filters {
             }
         case "indent":
             var width = "    "
+            let text = value.text
             switch argument(0, "width") {
-            case .int(let count): width = String(repeating: " ", count: count)
-            case .string(let text): width = text
+            case .int(let count):
+                // Python's `" " * -2` is empty; every line may take the width.
+                try RenderBudget.reserve(bytes: RenderBudget.product(count, PythonText.lineCount(text) + 1))
+                width = String(repeating: " ", count: max(0, count))
+            case .string(let indentation):
+                try RenderBudget.reserve(bytes: RenderBudget.product(indentation.utf8.count, PythonText.lineCount(text) + 1))
+                width = indentation
             default: break
             }
-            return .string(indent(value.text, by: width, first: flag(1, "first"), blank: flag(2, "blank")))
+            return .string(indent(text, by: width, first: flag(1, "first"), blank: flag(2, "blank")))
         case "center":
             var width = 80
             if case .int(let count) = argument(0, "width") { width = count }
             let text = value.text
+            try RenderBudget.reserve(bytes: RenderBudget.sum(width, text.utf8.count))
             let padding = max(0, width - text.unicodeScalars.count)
             let left = padding / 2 + (padding & width & 1)
             return .string(String(repeating: " ", count: left) + text + String(repeating: " ", count: padding - left))
@@ -193,8 +203,8 @@ enum Filters {
             return .array(value.isTruthy ? try selected(try value.iterated(), filter: name, arguments) : [])
         case "batch":
             var size = 1
-            if case .int(let count) = argument(0, "linecount") { size = max(1, count) }
             let items = try value.iterated()
+            if case .int(let count) = argument(0, "linecount") { size = min(max(1, count), max(1, items.count)) }
             return .array(stride(from: 0, to: items.count, by: size).map { .array(Array(items[$0..<min($0 + size, items.count)])) })
         default:
             throw runtimeError("No filter named '\(name)'.")
@@ -217,6 +227,7 @@ enum Filters {
     }
 
     private static func stableSort(_ items: [Value], reverse: Bool, key: (Value) throws(JinjaError) -> Value) throws(JinjaError) -> [Value] {
+        try RenderBudget.spend(RenderBudget.product(items.count, Int.bitWidth - items.count.leadingZeroBitCount + 1))
         var keyed: [(key: Value, offset: Int, item: Value)] = []
         for (offset, item) in items.enumerated() { keyed.append((try key(item), offset, item)) }
         var failure: JinjaError?
@@ -231,6 +242,27 @@ enum Filters {
         }
         if let failure { throw failure }
         return keyed.map(\.item)
+    }
+
+    /// `text` escaped, to follow `prefix` in one string: checked against the render's limits
+    /// first (an escape takes at most six bytes for one).
+    static func htmlEscaped(_ text: String, after prefix: String) throws(JinjaError) -> String {
+        try RenderBudget.reserve(bytes: RenderBudget.sum(prefix.utf8.count, RenderBudget.product(text.utf8.count, 6)))
+        return htmlEscaped(text)
+    }
+
+    /// Items' texts joined, checked against the render's limits before the join.
+    static func joined(_ items: [Value], separator: String) throws(JinjaError) -> String {
+        let texts = items.map(\.text)
+        let separators = RenderBudget.product(separator.utf8.count, texts.count)
+        try RenderBudget.reserve(bytes: texts.reduce(separators) { RenderBudget.sum($0, $1.utf8.count) })
+        return texts.joined(separator: separator)
+    }
+
+    /// Python's `int()` of a float, within 64 bits.
+    static func integer(_ number: Double) throws(JinjaError) -> Int {
+        guard let value = Int(exactly: number.rounded(.towardZero)) else { throw runtimeError("int() of \(number) is too large") }
+        return value
     }
 
     static func htmlEscaped(_ text: String) -> String {
@@ -264,6 +296,7 @@ enum Filters {
 
     /// `map('filter', …)` or `map(attribute='name', default=…)`.
     private static func mapped(_ items: [Value], _ arguments: Value.Arguments) throws(JinjaError) -> [Value] {
+        try RenderBudget.spend(items.count)
         if let attribute = arguments.keyword.first(where: { $0.0 == "attribute" })?.1 {
             let fallback = arguments.keyword.first { $0.0 == "default" }?.1
             return try items.map { item throws(JinjaError) in
@@ -278,6 +311,7 @@ enum Filters {
 
     /// `select`/`reject` by a test, and `selectattr`/`rejectattr` by an attribute and a test.
     private static func selected(_ items: [Value], filter: String, _ arguments: Value.Arguments) throws(JinjaError) -> [Value] {
+        try RenderBudget.spend(items.count)
         var positional = arguments.positional
         let byAttribute = filter.hasSuffix("attr")
         let keep = filter.hasPrefix("select")

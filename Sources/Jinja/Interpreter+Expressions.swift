@@ -1,6 +1,7 @@
 extension Interpreter {
     /// Evaluates an expression. `caller` is passed to the macro a `{% call %}` block invokes.
     func evaluate(_ expression: Expression, caller: Value? = nil) throws(JinjaError) -> Value {
+        try budget.spend()
         switch expression {
         case .literal(let value):
             return value
@@ -10,11 +11,11 @@ extension Interpreter {
             var values: [Value] = []
             values.reserveCapacity(items.count)
             for item in items { values.append(try evaluate(item)) }
-            return .array(values)
+            return try budget.charge(.array(values))
         case .dictionary(let pairs):
             var object = Value.Object()
             for (key, value) in pairs { object[key: try evaluate(key)] = try evaluate(value) }
-            return .object(object)
+            return try budget.charge(.object(object))
         case .attribute(let base, let name):
             return try evaluate(base).attribute(name)
         case .item(let base, let key):
@@ -26,10 +27,10 @@ extension Interpreter {
             var evaluated = try evaluateArguments(arguments, keywordArguments)
             evaluated.caller = caller
             let function = try evaluate(callee)
-            if case .macro(let macro) = function { return try call(macro, evaluated) }
-            return try function.call(evaluated)
+            if case .macro(let macro) = function { return try budget.charge(try call(macro, evaluated)) }
+            return try budget.charge(try function.call(evaluated))
         case .filter(let base, let filter):
-            return try applyFilter(filter, to: try evaluate(base))
+            return try budget.charge(try applyFilter(filter, to: try evaluate(base)))
         case .test(let base, let name, let arguments, let negated):
             let value = try evaluate(base)
             var values: [Value] = []
@@ -38,7 +39,9 @@ extension Interpreter {
         case .unary(let op, let operand):
             let value = try evaluate(operand)
             switch (op, value) {
-            case ("-", .int(let number)): return .int(-number)
+            case ("-", .int(let number)):
+                guard number != .min else { throw runtimeError("integer result of - is too large") }
+                return .int(-number)
             case ("-", .double(let number)): return .double(-number)
             case ("-", .bool(let flag)): return .int(flag ? -1 : 0)
             case ("+", .int), ("+", .double): return value
@@ -46,7 +49,7 @@ extension Interpreter {
             default: throw runtimeError("bad operand type for unary \(op): '\(value.typeName)'")
             }
         case .binary(let op, let left, let right):
-            return try evaluate(left).binary(op, try evaluate(right))
+            return try budget.charge(try evaluate(left).binary(op, try evaluate(right)))
         case .and(let left, let right):
             let value = try evaluate(left)
             return value.isTruthy ? try evaluate(right) : value
@@ -78,9 +81,12 @@ extension Interpreter {
             if try evaluate(condition).isTruthy { return try evaluate(then) }
             return try otherwise.map { expression throws(JinjaError) in try evaluate(expression) } ?? .undefined("conditional")
         case .concat(let parts):
-            var text = ""
-            for part in parts { text += try evaluate(part).text }
-            return .string(text)
+            // Texts share their storage with the values they came from: nothing is copied
+            // before the total is known to fit.
+            var texts: [String] = []
+            for part in parts { texts.append(try evaluate(part).text) }
+            try budget.reserve(bytes: texts.reduce(0) { RenderBudget.sum($0, $1.utf8.count) })
+            return .string(texts.joined())
         }
     }
 

@@ -11,18 +11,18 @@ final class Interpreter {
     /// overflowing the stack of the server thread rendering it.
     private var callDepth = 0
     static let maximumCallDepth = 64
-    /// A render that grows past this many bytes is stopped (a prompt that size could not fit
-    /// any context anyway).
-    static let maximumOutputBytes = 32 << 20
+    /// What the render may still spend.
+    let budget: RenderBudget
 
     /// How a statement list ended.
     enum Flow {
         case normal, breakLoop, continueLoop
     }
 
-    init(context: [String: Value], source: [Unicode.Scalar]) {
+    init(context: [String: Value], source: [Unicode.Scalar], budget: RenderBudget) {
         scopes = [context]
         self.source = source
+        self.budget = budget
     }
 
     func lookup(_ name: String) -> Value {
@@ -57,6 +57,13 @@ final class Interpreter {
     }
 
     private func run(_ node: Node, into output: inout String) throws(JinjaError) -> Flow {
+        try budget.spend()
+        defer {
+            // Checked after each statement: no single one adds more than one value's limit.
+            if output.utf8.count > budget.limits.valueBytes {
+                budget.fail(.exceeded("the rendered text grew past \(budget.limits.valueBytes >> 20) MiB"))
+            }
+        }
         switch node {
         case .text(let text):
             output += text
@@ -124,6 +131,13 @@ final class Interpreter {
                 throw runtimeError("cannot assign attribute on non-namespace object")
             }
             namespace[attribute] = value
+            do {
+                try budget.checkNesting(.namespace(namespace))
+            } catch {
+                // Taken out again: a namespace that holds itself would never be freed.
+                namespace[attribute] = nil
+                throw error
+            }
         }
     }
 
@@ -147,11 +161,6 @@ final class Interpreter {
             try located(loop.offset) { () throws(JinjaError) in try bind(loop.target, to: item) }
             assign("loop", Self.loopObject(index: index, items: items))
             if try run(loop.body, into: &output) == .breakLoop { break }
-            if output.utf8.count > Self.maximumOutputBytes {
-                try located(loop.offset) { () throws(JinjaError) in
-                    throw runtimeError("the rendered text grew past \(Self.maximumOutputBytes >> 20) MiB")
-                }
-            }
         }
     }
 

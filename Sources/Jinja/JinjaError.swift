@@ -7,12 +7,18 @@ public enum JinjaError: Error, Sendable, Equatable, CustomStringConvertible {
     case runtime(String, line: Int, column: Int)
     /// The template called `raise_exception(message)`.
     case raised(String)
+    /// The render went past one of its ``RenderLimits`` (steps, time, the size of a value).
+    case exceeded(String)
+    /// The render was stopped by its caller (``RenderLimits/isCancelled``).
+    case cancelled
 
     public var description: String {
         switch self {
         case .syntax(let message, let line, let column): "syntax error at line \(line), column \(column): \(message)"
         case .runtime(let message, let line, let column): "error at line \(line), column \(column): \(message)"
         case .raised(let message): message
+        case .exceeded(let message): "the template went past its limits: \(message)"
+        case .cancelled: "the render was cancelled"
         }
     }
 }

@@ -19,8 +19,9 @@ enum PythonText {
     }
 
     /// `str.split(sep, maxsplit)` and `str.rsplit`.
-    static func split(_ text: String, _ separator: String?, limit: Int, fromEnd: Bool) -> [String] {
+    static func split(_ text: String, _ separator: String?, limit: Int, fromEnd: Bool) throws(JinjaError) -> [String] {
         let scalars = Array(text.unicodeScalars)
+        try chargeScan(scalars.count)
         guard let separator else {
             // Runs of whitespace separate; leading and trailing whitespace is dropped.
             var words: [[Unicode.Scalar]] = []
@@ -58,8 +59,8 @@ enum PythonText {
             var end = scalars.count
             var index = scalars.count - needle.count
             while index >= 0, limit < 0 || splits < limit {
-                if Array(scalars[index..<index + needle.count]) == needle {
-                    parts.insert(String(String.UnicodeScalarView(scalars[index + needle.count..<end])), at: 0)
+                if try matches(scalars, needle, at: index) {
+                    parts.append(String(String.UnicodeScalarView(scalars[index + needle.count..<end])))
                     end = index
                     splits += 1
                     index -= needle.count
@@ -67,13 +68,13 @@ enum PythonText {
                     index -= 1
                 }
             }
-            parts.insert(String(String.UnicodeScalarView(scalars[0..<end])), at: 0)
-            return parts
+            parts.append(String(String.UnicodeScalarView(scalars[0..<end])))
+            return parts.reversed()
         }
         var start = 0
         var index = 0
         while index + needle.count <= scalars.count, limit < 0 || splits < limit {
-            if Array(scalars[index..<index + needle.count]) == needle {
+            if try matches(scalars, needle, at: index) {
                 parts.append(String(String.UnicodeScalarView(scalars[start..<index])))
                 index += needle.count
                 start = index
@@ -109,29 +110,60 @@ enum PythonText {
         return lines
     }
 
-    static func index(of needle: String, in text: String) -> Int? {
+    static func index(of needle: String, in text: String) throws(JinjaError) -> Int? {
         let scalars = Array(text.unicodeScalars)
         let part = Array(needle.unicodeScalars)
         guard part.count <= scalars.count else { return nil }
-        for start in 0...(scalars.count - part.count) where scalars[start..<start + part.count].elementsEqual(part) { return start }
+        guard !part.isEmpty else { return 0 }
+        try chargeScan(scalars.count)
+        for start in 0...(scalars.count - part.count) where try matches(scalars, part, at: start) { return start }
         return nil
     }
 
-    static func lastIndex(of needle: String, in text: String) -> Int? {
+    static func lastIndex(of needle: String, in text: String) throws(JinjaError) -> Int? {
         let scalars = Array(text.unicodeScalars)
         let part = Array(needle.unicodeScalars)
         guard part.count <= scalars.count else { return nil }
-        for start in stride(from: scalars.count - part.count, through: 0, by: -1)
-        where scalars[start..<start + part.count].elementsEqual(part) { return start }
+        guard !part.isEmpty else { return scalars.count }
+        try chargeScan(scalars.count)
+        for start in stride(from: scalars.count - part.count, through: 0, by: -1) where try matches(scalars, part, at: start) {
+            return start
+        }
         return nil
     }
 
-    static func count(of needle: String, in text: String) -> Int {
+    /// Whether `needle` (not empty) occurs in `scalars` at `start`. A comparison that gets past
+    /// the first scalar is charged to the render: a needle and a text built to match almost
+    /// everywhere would otherwise cost their product.
+    private static func matches(_ scalars: [Unicode.Scalar], _ needle: [Unicode.Scalar], at start: Int) throws(JinjaError) -> Bool {
+        guard scalars[start] == needle[0] else { return false }
+        guard needle.count > 1 else { return true }
+        try RenderBudget.spend(1 + needle.count / 64)
+        return scalars[start + 1..<start + needle.count].elementsEqual(needle[1...])
+    }
+
+    /// A pass over `count` scalars, charged as a fraction of a step each (a step of the
+    /// interpreter costs about as much as comparing 64 scalars).
+    private static func chargeScan(_ count: Int) throws(JinjaError) {
+        try RenderBudget.spend(count / 64)
+    }
+
+    /// The number of lines `str.splitlines` would find, at most; for sizing an indentation.
+    static func lineCount(_ text: String) -> Int {
+        var count = 1
+        for byte in text.utf8 where byte == 0x0A || byte == 0x0D || byte == 0x0B || byte == 0x0C || byte >= 0x80 { count += 1 }
+        return count
+    }
+
+    static func count(of needle: String, in text: String) throws(JinjaError) -> Int {
         guard !needle.isEmpty else { return text.unicodeScalars.count + 1 }
-        return split(text, needle, limit: -1, fromEnd: false).count - 1
+        return try split(text, needle, limit: -1, fromEnd: false).count - 1
     }
 
-    static func replace(_ text: String, _ old: String, _ new: String, limit: Int) -> String {
+    static func replace(_ text: String, _ old: String, _ new: String, limit: Int) throws(JinjaError) -> String {
+        // At most one replacement per scalar of the text, and one more at its end.
+        let replacements = limit < 0 ? text.unicodeScalars.count + 1 : min(limit, text.unicodeScalars.count + 1)
+        try RenderBudget.reserve(bytes: RenderBudget.sum(text.utf8.count, RenderBudget.product(replacements, new.utf8.count)))
         guard !old.isEmpty else {
             // Python inserts `new` between every character (and at both ends).
             var output = new
@@ -145,7 +177,7 @@ enum PythonText {
             }
             return output
         }
-        return split(text, old, limit: limit, fromEnd: false).joined(separator: new)
+        return try split(text, old, limit: limit, fromEnd: false).joined(separator: new)
     }
 
     /// `str.title()`: a letter after a non-letter is upper-cased, every other letter lower-cased.
@@ -182,7 +214,7 @@ enum PythonText {
     }
 
     /// `str.format` with `{}`, `{0}` and `{name}` fields.
-    static func format(_ template: String, _ arguments: Value.Arguments) -> String {
+    static func format(_ template: String, _ arguments: Value.Arguments) throws(JinjaError) -> String {
         var output = ""
         var automatic = 0
         var scalars = Substring(template).unicodeScalars[...]
@@ -208,7 +240,7 @@ enum PythonText {
             } else {
                 value = arguments.keyword.first { $0.0 == field }?.1
             }
-            output += value?.text ?? ""
+            try RenderBudget.append(value?.text ?? "", to: &output)
         }
         return output
     }
@@ -227,7 +259,7 @@ enum PythonText {
                 continue
             }
             scalars = scalars.dropFirst()
-            output += try expand(code)
+            try RenderBudget.append(try expand(code), to: &output)
         }
         return output
     }
@@ -245,7 +277,10 @@ enum PythonText {
             case "r": return argument.repr
             case "d", "i":
                 guard let number = argument.number else { throw runtimeError("%d format: a real number is required") }
-                return String(Int(number))
+                guard number.isFinite else { throw runtimeError("cannot convert float \(Value.pythonFloat(number)) to integer") }
+                if case .int(let integer) = argument { return String(integer) }
+                // Every double past 2^53 is an integer: its exact decimal digits, as Python's.
+                return String(format: "%.0f", number.rounded(.towardZero))
             case "f": return String(format: "%.6f", argument.number ?? 0)
             default: throw runtimeError("unsupported format character '\(code)'")
             }

@@ -20,13 +20,19 @@ public struct Template: Sendable {
     }
 
     /// Renders with `context` as the template's variables. `now` is what `strftime_now` formats.
-    public func render(_ context: [String: Value], now: Date = Date()) throws(JinjaError) -> String {
+    /// - Throws: ``JinjaError/exceeded(_:)`` when the render goes past `limits`,
+    ///   ``JinjaError/cancelled`` when they say it was cancelled.
+    public func render(_ context: [String: Value], now: Date = Date(), limits: RenderLimits = .standard) throws(JinjaError) -> String {
         var variables = Self.globals(now: now)
         variables.merge(context) { _, given in given }
-        let interpreter = Interpreter(context: variables, source: source)
-        var output = ""
-        try interpreter.run(nodes, into: &output)
-        return output
+        let budget = RenderBudget(limits)
+        return try budget.install { () throws(JinjaError) in
+            let interpreter = Interpreter(context: variables, source: source, budget: budget)
+            var output = ""
+            try interpreter.run(nodes, into: &output)
+            try budget.settle()
+            return output
+        }
     }
 
     private static func globals(now: Date) -> [String: Value] {
@@ -70,7 +76,10 @@ public struct Template: Sendable {
             default: throw runtimeError("range expected 1 to 3 arguments, got \(bounds.count)")
             }
         guard step != 0 else { throw runtimeError("range() arg 3 must not be zero") }
-        guard (stop - start) / step < 100_000 else { throw runtimeError("range too big, maximum size is 100000") }
+        // In 128 bits: the span of two extreme bounds overflows an Int.
+        let count = max(0, (Int128(stop) - Int128(start) + Int128(step) - (step > 0 ? 1 : -1)) / Int128(step))
+        guard count <= 100_000 else { throw runtimeError("range too big, maximum size is 100000") }
+        try RenderBudget.spend(Int(count))
         return .array(stride(from: start, to: stop, by: step).map { .int($0) })
     }
 }

@@ -5,7 +5,10 @@ extension Value {
     /// Python's `json.dumps(value, ensure_ascii=False, indent=indent, sort_keys=sortKeys)`, which
     /// is what Hugging Face's `tojson` filter runs.
     /// `separators` replaces the item and key separators, as `json.dumps` allows.
+    /// A value whose JSON would pass the running render's limit of one value gives "" and stops
+    /// the render.
     public func json(indent: Int? = nil, sortKeys: Bool = false, ensureASCII: Bool = false, separators: (String, String)? = nil) -> String {
+        guard fitsAsText(indent: max(0, indent ?? 0)) else { return "" }
         var output = ""
         let format = JSONFormat(
             indent: indent,
@@ -25,11 +28,17 @@ extension Value {
         let itemSeparator: String
         let keySeparator: String
 
-        func newline(_ level: Int) -> String { indent.map { "\n" + String(repeating: " ", count: $0 * level) } ?? "" }
+        func newline(_ level: Int) -> String { indent.map { "\n" + String(repeating: " ", count: max(0, $0) * level) } ?? "" }
     }
 
     private func writeJSON(to output: inout String, _ format: JSONFormat, level: Int) {
         let ensureASCII = format.ensureASCII
+        // Past this depth fitsAsText has already refused the value; a namespace that holds
+        // itself would recurse for ever.
+        guard level < Self.maximumTextDepth else {
+            output += "null"
+            return
+        }
         switch self {
         case .undefined, .none: output += "null"
         case .bool(let value): output += value ? "true" : "false"

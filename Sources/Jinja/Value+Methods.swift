@@ -70,7 +70,7 @@ extension Value {
                 if separator == "" { throw runtimeError("empty separator") }
                 var limit = -1
                 if case .int(let value) = arguments.value(1, "maxsplit") { limit = value }
-                return .array(PythonText.split(text, separator, limit: limit, fromEnd: name == "rsplit").map { .string($0) })
+                return .array(try PythonText.split(text, separator, limit: limit, fromEnd: name == "rsplit").map { .string($0) })
             }
         case "splitlines": return { _ in .array(PythonText.splitLines(text).map { .string($0) }) }
         case "startswith", "endswith":
@@ -90,24 +90,24 @@ extension Value {
                 )
             }
         case "replace":
-            return { arguments in
+            return { arguments throws(JinjaError) in
                 var limit = -1
                 if case .int(let value) = arguments.value(2, "count") { limit = value }
-                return .string(PythonText.replace(text, arguments.value(0, "old")?.text ?? "", arguments.value(1, "new")?.text ?? "", limit: limit))
+                return .string(try PythonText.replace(text, arguments.value(0, "old")?.text ?? "", arguments.value(1, "new")?.text ?? "", limit: limit))
             }
         case "find", "rfind", "index", "rindex":
             return { arguments throws(JinjaError) in
                 let needle = arguments.value(0, "sub")?.text ?? ""
-                let found = name.hasPrefix("r") ? PythonText.lastIndex(of: needle, in: text) : PythonText.index(of: needle, in: text)
+                let found = name.hasPrefix("r") ? try PythonText.lastIndex(of: needle, in: text) : try PythonText.index(of: needle, in: text)
                 if found == nil, name.hasSuffix("index") { throw runtimeError("substring not found") }
                 return .int(found ?? -1)
             }
-        case "count": return { arguments in .int(PythonText.count(of: arguments.value(0, "sub")?.text ?? "", in: text)) }
+        case "count": return { arguments throws(JinjaError) in .int(try PythonText.count(of: arguments.value(0, "sub")?.text ?? "", in: text)) }
         case "join":
             return { arguments throws(JinjaError) in
-                .string(try (arguments.value(0, "iterable") ?? .array([])).iterated().map(\.text).joined(separator: text))
+                .string(try Filters.joined(try (arguments.value(0, "iterable") ?? .array([])).iterated(), separator: text))
             }
-        case "format": return { arguments in .string(PythonText.format(text, arguments)) }
+        case "format": return { arguments throws(JinjaError) in .string(try PythonText.format(text, arguments)) }
         case "isdigit":
             return { _ in
                 .bool(

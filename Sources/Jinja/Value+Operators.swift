@@ -25,10 +25,12 @@ extension Value {
     /// The items a `for` loop or a filter walks: list items, dict keys, string characters.
     func iterated() throws(JinjaError) -> [Value] {
         switch plain {
-        case .undefined: []
-        case .array(let values): values
-        case .object(let object): object.keyValues
-        case .string(let text): text.unicodeScalars.map { .string(String($0)) }
+        case .undefined: return []
+        case .array(let values): return values
+        case .object(let object): return object.keyValues
+        case .string(let text):
+            try RenderBudget.reserve(bytes: RenderBudget.product(text.utf8.count, Self.bytesPerItem))
+            return text.unicodeScalars.map { .string(String($0)) }
         default: throw runtimeError("'\(typeName)' object is not iterable")
         }
     }
@@ -39,51 +41,32 @@ extension Value {
         if other.isUndefined { throw other.undefinedError() }
         switch (op, self, other) {
         // Markup escapes the plain string added to it (Jinja2 with autoescape off still does).
-        case ("+", .markup(let a), .markup(let b)): return .markup(a + b)
-        case ("+", .markup(let a), .string(let b)): return .markup(a + Filters.htmlEscaped(b))
-        case ("+", .string(let a), .markup(let b)): return .markup(Filters.htmlEscaped(a) + b)
+        case ("+", .markup(let a), .markup(let b)):
+            try RenderBudget.reserve(bytes: RenderBudget.sum(a.utf8.count, b.utf8.count))
+            return .markup(a + b)
+        case ("+", .markup(let a), .string(let b)): return .markup(a + (try Filters.htmlEscaped(b, after: a)))
+        case ("+", .string(let a), .markup(let b)): return .markup((try Filters.htmlEscaped(a, after: b)) + b)
         default: break
         }
         switch (op, self.plain, other.plain) {
-        case ("+", .string(let a), .string(let b)): return .string(a + b)
-        case ("+", .array(let a), .array(let b)): return .array(a + b)
+        case ("+", .string(let a), .string(let b)):
+            try RenderBudget.reserve(bytes: RenderBudget.sum(a.utf8.count, b.utf8.count))
+            return .string(a + b)
+        case ("+", .array(let a), .array(let b)):
+            try RenderBudget.reserve(bytes: RenderBudget.product(RenderBudget.sum(a.count, b.count), Self.bytesPerItem))
+            return .array(a + b)
         case ("*", .string(let text), .int(let count)), ("*", .int(let count), .string(let text)):
-            guard text.utf8.count.multipliedReportingOverflow(by: max(0, count)).partialValue <= Interpreter.maximumOutputBytes,
-                count < Int(Int32.max)
-            else {
-                throw runtimeError("repeated string too long")
-            }
+            try RenderBudget.reserve(bytes: RenderBudget.product(text.utf8.count, count))
             return .string(String(repeating: text, count: max(0, count)))
         case ("*", .array(let values), .int(let count)), ("*", .int(let count), .array(let values)):
-            guard values.count.multipliedReportingOverflow(by: max(0, count)).partialValue <= 1 << 20, count < Int(Int32.max) else {
-                throw runtimeError("repeated list too long")
-            }
+            try RenderBudget.reserve(bytes: RenderBudget.product(RenderBudget.product(values.count, count), Self.bytesPerItem))
             return .array(Array([[Value]](repeating: values, count: max(0, count)).joined()))
         case ("%", .string(let format), _):
             return .string(try PythonText.percentFormat(format, other))
         default: break
         }
         if case .int(let a) = integerPromoted, case .int(let b) = other.integerPromoted {
-            switch op {
-            case "+": return .int(a &+ b)
-            case "-": return .int(a &- b)
-            case "*": return .int(a &* b)
-            case "/":
-                guard b != 0 else { throw runtimeError("division by zero") }
-                return .double(Double(a) / Double(b))
-            case "//":
-                guard b != 0 else { throw runtimeError("integer division or modulo by zero") }
-                let quotient = a / b
-                return .int((a % b != 0 && (a < 0) != (b < 0)) ? quotient - 1 : quotient)
-            case "%":
-                guard b != 0 else { throw runtimeError("integer division or modulo by zero") }
-                let remainder = a % b
-                return .int(remainder != 0 && (remainder < 0) != (b < 0) ? remainder + b : remainder)
-            case "**":
-                if b >= 0 { return .int(Int(pow(Double(a), Double(b)))) }
-                return .double(pow(Double(a), Double(b)))
-            default: break
-            }
+            return try Self.integerArithmetic(op, a, b)
         }
         guard let a = number, let b = other.number else {
             throw runtimeError("unsupported operand type(s) for \(op): '\(typeName)' and '\(other.typeName)'")
@@ -99,6 +82,53 @@ extension Value {
             let remainder = fmod(a, b)
             return .double(remainder != 0 && (remainder < 0) != (b < 0) ? remainder + b : remainder)
         case "**": return .double(pow(a, b))
+        default: throw runtimeError("unknown operator \(op)")
+        }
+    }
+
+    /// What a list item counts for against the render's byte limits.
+    static let bytesPerItem = 16
+
+    /// Integer `+ - * / // % **` as Python computes them. Python's integers have no bound; these
+    /// have 64 bits, and a result past them is an error rather than a wrapped number.
+    private static func integerArithmetic(_ op: String, _ a: Int, _ b: Int) throws(JinjaError) -> Value {
+        func checked(_ result: (partialValue: Int, overflow: Bool)) throws(JinjaError) -> Value {
+            guard !result.overflow else { throw runtimeError("integer result of \(op) is too large") }
+            return .int(result.partialValue)
+        }
+        switch op {
+        case "+": return try checked(a.addingReportingOverflow(b))
+        case "-": return try checked(a.subtractingReportingOverflow(b))
+        case "*": return try checked(a.multipliedReportingOverflow(by: b))
+        case "/":
+            guard b != 0 else { throw runtimeError("division by zero") }
+            return .double(Double(a) / Double(b))
+        case "//":
+            guard b != 0 else { throw runtimeError("integer division or modulo by zero") }
+            let (quotient, overflow) = a.dividedReportingOverflow(by: b)
+            guard !overflow else { throw runtimeError("integer result of // is too large") }
+            return .int((a % b != 0 && (a < 0) != (b < 0)) ? quotient - 1 : quotient)
+        case "%":
+            guard b != 0 else { throw runtimeError("integer division or modulo by zero") }
+            let remainder = a.remainderReportingOverflow(dividingBy: b).partialValue
+            return .int(remainder != 0 && (remainder < 0) != (b < 0) ? remainder + b : remainder)
+        case "**":
+            guard b >= 0 else { return .double(pow(Double(a), Double(b))) }
+            var (result, base, exponent) = (1, a, b)
+            while exponent > 0 {
+                if exponent & 1 == 1 {
+                    let product = result.multipliedReportingOverflow(by: base)
+                    guard !product.overflow else { throw runtimeError("integer result of ** is too large") }
+                    result = product.partialValue
+                }
+                exponent >>= 1
+                if exponent > 0 {
+                    let square = base.multipliedReportingOverflow(by: base)
+                    guard !square.overflow else { throw runtimeError("integer result of ** is too large") }
+                    base = square.partialValue
+                }
+            }
+            return .int(result)
         default: throw runtimeError("unknown operator \(op)")
         }
     }
@@ -131,7 +161,7 @@ extension Value {
         switch plain {
         case .string(let text):
             guard case .string(let part) = element.plain else { throw runtimeError("'in <string>' requires string as left operand") }
-            return PythonText.index(of: part, in: text) != nil
+            return try PythonText.index(of: part, in: text) != nil
         case .array(let values): return values.contains(element)
         case .object(let object):
             return object[key: element] != nil

@@ -161,9 +161,22 @@ extension Value {
         }
     }
 
-    /// Python's `repr()`, used inside containers.
+    /// Python's `repr()`, used inside containers. A container whose text would pass the render's
+    /// limit of one value (or nest deeper than ``maximumTextDepth``) gives "" and stops the render.
     public var repr: String {
         switch self {
+        case .array, .object, .namespace: fitsAsText(indent: 0) ? repr(depth: 0) : ""
+        default: repr(depth: 0)
+        }
+    }
+
+    /// Nesting that text and JSON conversions follow; deeper is a namespace that contains
+    /// itself, or a structure built only to exhaust the stack.
+    static let maximumTextDepth = 512
+
+    private func repr(depth: Int) -> String {
+        guard depth < Self.maximumTextDepth else { return "..." }
+        return switch self {
         case .undefined: ""
         case .none: "None"
         case .bool(let value): value ? "True" : "False"
@@ -171,12 +184,69 @@ extension Value {
         case .double(let value): Self.pythonFloat(value)
         case .string(let value): Self.pythonRepr(value)
         case .markup(let value): "Markup(" + Self.pythonRepr(value) + ")"
-        case .array(let values): "[" + values.map(\.repr).joined(separator: ", ") + "]"
-        case .object(let object): "{" + object.entries.map { $0.0.repr + ": " + $0.1.repr }.joined(separator: ", ") + "}"
+        case .array(let values): "[" + values.map { $0.repr(depth: depth + 1) }.joined(separator: ", ") + "]"
+        case .object(let object):
+            "{" + object.entries.map { $0.0.repr(depth: depth + 1) + ": " + $0.1.repr(depth: depth + 1) }.joined(separator: ", ") + "}"
         case .callable(let callable): "<function \(callable.name)>"
         case .macro(let macro): "<Macro '\(macro.definition.name)'>"
-        case .namespace(let namespace): "<Namespace " + Value.object(namespace.attributes).repr + ">"
+        case .namespace(let namespace): "<Namespace " + Value.object(namespace.attributes).repr(depth: depth + 1) + ">"
         }
+    }
+
+    /// Whether containers inside this one go more than `limit` levels down (a namespace that
+    /// holds itself always does); `visited` counts the values looked at.
+    func nests(deeperThan limit: Int, visited: inout Int) -> Bool {
+        visited += 1
+        let children: [Value]
+        switch self {
+        case .array(let values): children = values
+        case .object(let object): children = object.pairs.map(\.1)
+        case .namespace(let namespace): children = namespace.attributes.pairs.map(\.1)
+        default: return false
+        }
+        guard limit > 0 else { return true }
+        for child in children where child.nests(deeperThan: limit - 1, visited: &visited) { return true }
+        return false
+    }
+
+    /// Whether this value's text (its repr, or its JSON indented by `indent` a level) fits the
+    /// running render's limit of one value. When it does not, the render is told to stop.
+    func fitsAsText(indent: Int) -> Bool {
+        let limit = RenderBudget.current?.limits.valueBytes ?? RenderLimits.standard.valueBytes
+        var size = 0
+        guard addTextSize(to: &size, indent: indent, depth: 0, limit: limit) else {
+            RenderBudget.current?.fail(.exceeded("a value's text grows past \(limit >> 20) MiB or nests too deep"))
+            return false
+        }
+        return true
+    }
+
+    /// Adds the fewest bytes this value's text can take; false as soon as the total passes
+    /// `limit` or the nesting passes ``maximumTextDepth``.
+    private func addTextSize(to size: inout Int, indent: Int, depth: Int, limit: Int) -> Bool {
+        guard depth < Self.maximumTextDepth else { return false }
+        let lineBreak = RenderBudget.sum(2, RenderBudget.product(indent, depth + 1))
+        switch self {
+        case .string(let text), .markup(let text): size = RenderBudget.sum(size, RenderBudget.sum(text.utf8.count, 2))
+        case .array(let values):
+            size = RenderBudget.sum(size, 2)
+            for value in values {
+                size = RenderBudget.sum(size, lineBreak)
+                guard size <= limit, value.addTextSize(to: &size, indent: indent, depth: depth + 1, limit: limit) else { return false }
+            }
+        case .object(let object):
+            size = RenderBudget.sum(size, 2)
+            for (key, value) in object.entries {
+                size = RenderBudget.sum(size, lineBreak)
+                guard size <= limit, key.addTextSize(to: &size, indent: indent, depth: depth + 1, limit: limit),
+                    value.addTextSize(to: &size, indent: indent, depth: depth + 1, limit: limit)
+                else { return false }
+            }
+        case .namespace(let namespace):
+            return Value.object(namespace.attributes).addTextSize(to: &size, indent: indent, depth: depth + 1, limit: limit)
+        default: size = RenderBudget.sum(size, 4)
+        }
+        return size <= limit
     }
 
     /// Python's float repr: shortest round-trip digits, always with a dot or exponent.

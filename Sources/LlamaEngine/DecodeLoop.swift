@@ -282,7 +282,9 @@ final class DecodeLoop {
             if let probe = outputs[sampling.slot]?.request.probe {
                 report(probe, slot: sampling.slot, batchIndex: Int32(sampling.batchIndex))
             } else {
+                let started = ContinuousClock.now
                 sample(sampling, at: now)
+                if outputs[sampling.slot] != nil { scheduler.sampled(sampling.slot, seconds: (ContinuousClock.now - started).inSeconds) }
             }
         }
     }

@@ -100,6 +100,7 @@ extension Scheduler {
         slots[index].job = nil
         slots[index].cursor = 0
         slots[index].lastToken = -1
+        slots[index].samplingDebt = 0
     }
 
     /// Followers still waiting for the leader on `index`.

@@ -14,8 +14,11 @@ extension Scheduler {
         ticks += 1
         var tick = Tick(adapters: adapters)
         var budget = configuration.batchSize
-        let generating = slots.indices.filter { slots[$0].phase == .generating && slots[$0].job!.adapters == adapters }
+        var generating = slots.indices.filter { slots[$0].phase == .generating && slots[$0].job!.adapters == adapters }
         let evaluating = slots.indices.filter { slots[$0].phase == .evaluatingPrompt && slots[$0].job!.adapters == adapters }
+        // Sequences whose sampling ran past their share sit out while others have work.
+        let settled = generating.filter { slots[$0].samplingDebt <= 0 }
+        if !settled.isEmpty || !evaluating.isEmpty { generating = settled }
         // Logit rows left for drafts once every sequence has its own.
         var draftRows = min(configuration.outputLimit - generating.count - evaluating.count, budget - generating.count - evaluating.count)
         for index in generating {
@@ -157,8 +160,20 @@ extension Scheduler {
     /// Records how long a decoded tick took, to learn what verifying a draft costs. Ticks with
     /// prompt chunks say nothing about it and are not counted.
     mutating func timed(_ tick: Tick, seconds: Double) {
+        // Every generating slot earns its share of the tick against its sampling debt; none
+        // saves up more than one tick's share.
+        let earned = configuration.samplingShare * seconds
+        for index in slots.indices where slots[index].phase == .generating {
+            slots[index].samplingDebt = max(slots[index].samplingDebt - earned, -earned)
+        }
         guard tick.chunks.isEmpty else { return }
         verifyCost.observe(tokens: tick.tokens.count, sequences: tick.decoding.count, seconds: seconds)
+    }
+
+    /// How long a slot's sampling took after a tick (its grammar, its samplers): charged
+    /// against its share of the decode loop's time.
+    mutating func sampled(_ index: Int, seconds: Double) {
+        slots[index].samplingDebt += seconds
     }
 
     /// The token a slot sampled; it goes into the next tick's batch.

@@ -24,6 +24,11 @@ struct Scheduler {
         var promptCacheBytes = 0
         /// Tokens of context each sequence has: drafts never run past it.
         var contextLength = Int.max
+        /// The share of the decode loop's time that one sequence's sampling may take beyond the
+        /// decode itself. A sequence whose grammar costs more a token (a long `enum` checked
+        /// against the whole vocabulary) decodes in fewer ticks, so the others keep at least
+        /// 1 / (1 + share) of their speed.
+        var samplingShare = 0.25
     }
 
     /// What scheduling needs to know of a job.
@@ -77,6 +82,9 @@ struct Scheduler {
         var speculator: Speculator?
         /// The last tick that had tokens of this slot, so that adapter sets take turns.
         var lastServed = 0
+        /// Seconds of sampling this slot took beyond its share of the ticks (see
+        /// ``Scheduler/samplingShare``): while positive, it sits out ticks that others decode in.
+        var samplingDebt = 0.0
 
         var remainingPrompt: Int { (job?.prompt.count ?? 0) - cursor }
     }

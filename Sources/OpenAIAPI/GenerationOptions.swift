@@ -90,8 +90,9 @@ public struct GenerationOptions: Decodable, Sendable, Equatable {
         if let (token, bias) = logitBias.first(where: { !(-100...100).contains($0.value) }) {
             throw .invalidValue("logit_bias", "the bias of token \(token) must be between -100 and 100, but got \(bias).")
         }
-        if let n, !(1...128).contains(n) {
-            throw .invalidValue("n", "expected a value between 1 and 128, but got \(n) instead.")
+        // The upper bound is the server's --parallel, which the engine checks.
+        if let n, n < 1 {
+            throw .invalidValue("n", "expected at least 1 choice, but got \(n) instead.")
         }
     }
 

@@ -1,9 +1,18 @@
 import OrderedJSON
 
-/// `{"status": "ok"}`: the answer of `GET /health` and `GET /v1/internal/health` while a model
-/// is loaded and the server takes requests.
+/// The answer of `GET /health` and `GET /v1/internal/health`: `{"status": "ok"}` while the
+/// server takes requests; `{"status": "error", "message": …}` (with 503) when the default model
+/// is gone because a `model/load` failed and the previous model could not be loaded back.
 public struct HealthStatus: JSONRepresentable {
-    public init() {}
+    /// Why the server cannot serve, or nil when it can.
+    public var problem: String?
 
-    public var json: JSON { .object([("status", .string("ok"))]) }
+    public init(problem: String? = nil) {
+        self.problem = problem
+    }
+
+    public var json: JSON {
+        guard let problem else { return .object([("status", .string("ok"))]) }
+        return .object([("status", .string("error")), ("message", .string(problem))])
+    }
 }

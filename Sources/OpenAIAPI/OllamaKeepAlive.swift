@@ -3,7 +3,8 @@ import OrderedJSON
 
 /// How long a model stays loaded after a request, as Ollama's `keep_alive` says it: a duration
 /// (`"5m"`, `"1h30m"`, `"10s"`, or a number of seconds), `0` to unload it as soon as it is idle,
-/// a negative value to keep it loaded.
+/// a negative value to keep it loaded. A duration longer than ``longest`` (ten years) keeps it
+/// loaded too: nobody waits that long, and Go's own durations end at 292 years.
 public enum OllamaKeepAlive: Sendable, Equatable {
     case forever
     /// Unload after this long without requests.
@@ -14,8 +15,10 @@ public enum OllamaKeepAlive: Sendable, Equatable {
     public static func read(_ json: JSON) throws(OpenAIError) -> OllamaKeepAlive? {
         switch json["keep_alive"] {
         case nil, .null?: return nil
-        case .int(let seconds)?: return seconds < 0 ? .forever : .idle(.seconds(seconds))
-        case .double(let seconds)?: return seconds < 0 ? .forever : .idle(.milliseconds(Int64(seconds * 1000)))
+        case .int(let seconds)?: return seconds < 0 ? .forever : seconds > longest ? .forever : .idle(.seconds(seconds))
+        case .double(let seconds)?:
+            guard let value = idle(seconds: seconds) else { break }
+            return value
         case .string(let text)?:
             guard let value = parse(text) else { break }
             return value
@@ -28,7 +31,7 @@ public enum OllamaKeepAlive: Sendable, Equatable {
     /// `h`, `m`, `s`, `ms`; a bare number is seconds.
     static func parse(_ text: String) -> OllamaKeepAlive? {
         let text = text.trimmingCharacters(in: .whitespaces)
-        if let seconds = Double(text) { return seconds < 0 ? .forever : .idle(.milliseconds(Int64(seconds * 1000))) }
+        if let seconds = Double(text) { return idle(seconds: seconds) }
         let negative = text.hasPrefix("-")
         var rest = Substring(negative ? String(text.dropFirst()) : text)
         var milliseconds = 0.0
@@ -42,6 +45,17 @@ public enum OllamaKeepAlive: Sendable, Equatable {
             milliseconds += value * scale * 1000
         }
         if text.isEmpty || text == "-" { return nil }
-        return negative ? .forever : .idle(.milliseconds(Int64(milliseconds)))
+        return negative ? .forever : idle(seconds: milliseconds / 1000)
+    }
+
+    /// Ten years, in seconds: longer means for ever.
+    static let longest = 10 * 365 * 24 * 3600
+
+    /// A number of seconds as a keep-alive: negative or past ``longest`` (infinity included)
+    /// for ever; nil for NaN.
+    static func idle(seconds: Double) -> OllamaKeepAlive? {
+        guard !seconds.isNaN else { return nil }
+        if seconds < 0 || seconds > Double(longest) { return .forever }
+        return .idle(.milliseconds(Int64((seconds * 1000).rounded())))
     }
 }

@@ -56,10 +56,15 @@ private enum Primitive {
             if let exact = T(exactly: number) { return exact }
         case .double(let number):
             if let exact = T(exactly: number) { return exact }
+            if number.isFinite, number != number.rounded() {
+                throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: "Expected an integer, but found \(number)."))
+            }
         default:
             throw mismatch(T.self, value, path)
         }
-        throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: "Parsed JSON number does not fit in \(T.self)."))
+        throw DecodingError.dataCorrupted(
+            .init(codingPath: path, debugDescription: "The number is out of range: at most \(T.max) and at least \(T.min).")
+        )
     }
 
     static func mismatch(_ type: Any.Type, _ value: JSON, _ path: [any CodingKey]) -> DecodingError {

@@ -84,8 +84,9 @@ public final class ChatPromptBuilder: Sendable {
         }
     }
 
-    /// Builds the prompt `request` asks for.
-    public func build(_ request: PromptRequest) throws(PromptError) -> BuiltPrompt {
+    /// Builds the prompt `request` asks for. Every render it takes is held to `limits` (the
+    /// templates may be the request's own).
+    public func build(_ request: PromptRequest, limits: RenderLimits = .standard) throws(PromptError) -> BuiltPrompt {
         let (instruction, instructionField, instructionSource) = try instructionTemplate(for: request)
         // A message being continued keeps its text whole, thinking tags included.
         var messages = request.messages.enumerated().map { index, message in
@@ -108,7 +109,7 @@ public final class ChatPromptBuilder: Sendable {
 
         switch request.mode {
         case .instruct:
-            let render = renderer(instruction, field: instructionField, request: request, extra: [:])
+            let render = renderer(instruction, field: instructionField, request: request, extra: [:], limits: limits)
             let text = try Self.render(systemMessages + messages, continuing: partial, with: render)
             return BuiltPrompt(
                 text: text,
@@ -121,7 +122,7 @@ public final class ChatPromptBuilder: Sendable {
             let chatSource = request.chatTemplateSource ?? DefaultTemplates.chat
             let chat = try template(chatSource, field: "chat_template_str", names: (names.user, names.bot))
             let variables: [String: Value] = ["name1": .string(names.user), "name2": .string(names.bot), "user_bio": .string(names.bio)]
-            let renderChat = renderer(chat, field: "chat_template_str", request: request, extra: variables)
+            let renderChat = renderer(chat, field: "chat_template_str", request: request, extra: variables, limits: limits)
             let contextMessages: [Value] = names.context.isEmpty && names.bio.isEmpty ? [] : [Self.message("system", names.context)]
             let prefixes = [names.bot + ":", names.user + ":"]
             if request.mode == .chat {
@@ -140,7 +141,7 @@ public final class ChatPromptBuilder: Sendable {
                 .replacingOccurrences(of: "<|character|>", with: names.bot)
                 .replacingOccurrences(of: "<|prompt|>", with: transcript)
                 .replacingNames(user: names.user, bot: names.bot)
-            let render = renderer(instruction, field: instructionField, request: request, extra: [:])
+            let render = renderer(instruction, field: instructionField, request: request, extra: [:], limits: limits)
             var text = try render(systemMessages + [Self.message("user", command)], true)
             if let partial { text += partial }
             return BuiltPrompt(
@@ -199,7 +200,7 @@ public final class ChatPromptBuilder: Sendable {
 
     /// Renders with Hugging Face's variables: `messages`, `add_generation_prompt`, `tools`
     /// (none when absent), `bos_token`, `eos_token`, and the request's template variables.
-    private func renderer(_ template: Template, field: String, request: PromptRequest, extra: [String: Value]) -> Renderer {
+    private func renderer(_ template: Template, field: String, request: PromptRequest, extra: [String: Value], limits: RenderLimits) -> Renderer {
         var variables = request.templateVariables.merging(extra) { _, new in new }
         variables["bos_token"] = .string(bosToken)
         variables["eos_token"] = .string(eosToken)
@@ -209,7 +210,7 @@ public final class ChatPromptBuilder: Sendable {
             context["messages"] = .array(messages)
             context["add_generation_prompt"] = .bool(addGenerationPrompt)
             do throws(JinjaError) {
-                return try template.render(context)
+                return try template.render(context, limits: limits)
             } catch {
                 throw .template(error, field: field)
             }

@@ -67,6 +67,64 @@ public struct GrammarBuilder: Sendable {
         return add(name, "( [^\(head)] | \(Self.literal(String(first))) \(states[0]) )*")
     }
 
+    /// The most literals one choice may list (an `enum`, a `guided_choice`): a grammar of more
+    /// costs every stream decoding beside it time at each token, however it is shaped.
+    public static let maximumChoices = 10_000
+
+    /// A choice among literal texts, as a rule shaped like a trie: texts that share a start
+    /// share its rule, so at any point the grammar follows only the branches still possible
+    /// instead of one per text. (llama.cpp checks every candidate token against every open
+    /// branch: 2,000 alternatives side by side cost seconds a token.) Each branching point is
+    /// a rule of its own, so nothing nests deeper than one level however long the texts are.
+    public mutating func literalChoice(_ texts: [String], name: String) -> String {
+        final class Node {
+            var children: [(label: [Unicode.Scalar], node: Node)] = []
+            var ends = false
+        }
+        let root = Node()
+        for text in texts {
+            var node = root
+            for scalar in text.unicodeScalars {
+                if let index = node.children.firstIndex(where: { $0.label[0] == scalar }) {
+                    node = node.children[index].node
+                } else {
+                    let child = Node()
+                    node.children.append(([scalar], child))
+                    node = child
+                }
+            }
+            node.ends = true
+        }
+        // Chains of single children become one literal.
+        func compressed(_ label: [Unicode.Scalar], _ node: Node) -> ([Unicode.Scalar], Node) {
+            var (label, node) = (label, node)
+            while !node.ends, node.children.count == 1 {
+                label += node.children[0].label
+                node = node.children[0].node
+            }
+            return (label, node)
+        }
+        var counter = 0
+        func expression(_ node: Node) -> String {
+            var alternatives: [String] = node.ends ? [""] : []
+            for (label, child) in node.children.map({ compressed($0.label, $0.node) }) {
+                let literal = Self.literal(String(String.UnicodeScalarView(label)))
+                if child.children.isEmpty {
+                    alternatives.append(literal)
+                } else {
+                    counter += 1
+                    let rule = add("\(name)-\(counter)", expression(child))
+                    alternatives.append("\(literal) \(rule)")
+                }
+            }
+            return alternatives.joined(separator: " | ")
+        }
+        let (label, start) = compressed([], root)
+        let body = expression(start)
+        let head = label.isEmpty ? "" : Self.literal(String(String.UnicodeScalarView(label))) + " "
+        return add(name, start.children.isEmpty ? (label.isEmpty ? "\"\"" : Self.literal(String(String.UnicodeScalarView(label)))) : "\(head)( \(body) )")
+    }
+
     /// A JSON primitive rule (`string`, `number`, …), added with its dependencies on first use.
     public mutating func primitive(_ primitive: JSONPrimitive) -> String {
         guard bodiesByName[primitive.rawValue] == nil else { return primitive.rawValue }

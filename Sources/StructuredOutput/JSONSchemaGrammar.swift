@@ -63,8 +63,14 @@ public struct JSONSchemaGrammar {
             guard case .array(let list) = values, !list.isEmpty else {
                 throw .invalidSchema("'enum' must be a non-empty list", path: path + "/enum")
             }
-            let alternatives = list.map { Self.literal($0) }.joined(separator: " | ")
-            return builder.add(name, "(\(alternatives)) space").withSpace(&builder)
+            guard list.count <= GrammarBuilder.maximumChoices else {
+                throw .invalidSchema("'enum' lists \(list.count) values; at most \(GrammarBuilder.maximumChoices) are supported", path: path + "/enum")
+            }
+            // Scalars share a trie; arrays and objects (whose literals allow spaces) stand apart.
+            let scalars = list.filter { !Self.isContainer($0) }.map { $0.serialized }
+            var alternatives = list.filter(Self.isContainer).map { Self.literal($0) }
+            if !scalars.isEmpty { alternatives.append(builder.literalChoice(scalars, name: name + "-values")) }
+            return builder.add(name, "(\(alternatives.joined(separator: " | "))) space").withSpace(&builder)
         }
         for keyword in ["anyOf", "oneOf"] {
             guard let alternatives = schema[keyword] else { continue }
@@ -179,6 +185,14 @@ public struct JSONSchemaGrammar {
     }
 
     /// Exactly `value`, with the whitespace JSON allows between its parts.
+    private static func isContainer(_ value: JSON) -> Bool {
+        switch value {
+        case .array(let items): !items.isEmpty
+        case .object(let members): !members.isEmpty
+        default: false
+        }
+    }
+
     static func literal(_ value: JSON) -> String {
         switch value {
         case .array(let items) where !items.isEmpty:

@@ -58,11 +58,18 @@ public struct RegexGrammar {
         return node
     }
 
+    static let maximumBranches = 256
+
     mutating func parseAlternation() throws(StructuredOutputError) -> Node {
         var branches = [try parseSequence()]
         while position < scalars.count && scalars[position] == "|" {
             position += 1
             branches.append(try parseSequence())
+            // Side-by-side branches cost every stream a check each at every token; a long list
+            // of words belongs in a choice or an enum, which share their common starts.
+            guard branches.count <= Self.maximumBranches else {
+                throw refuse("an alternation of more than \(Self.maximumBranches) branches (list many words as guided_choice or an enum)")
+            }
         }
         return branches.count == 1 ? branches[0] : .alternation(branches)
     }

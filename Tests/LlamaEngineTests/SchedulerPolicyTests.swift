@@ -232,3 +232,47 @@ import Testing
         }
     }
 }
+
+/// A sequence whose sampling costs more than its share of the loop's time (a grammar checked
+/// against the whole vocabulary) sits out ticks while others decode, and only then.
+@Suite struct SamplingShareTests {
+    private func generatingScheduler() -> Scheduler {
+        var scheduler = Scheduler(SchedulerPolicyTests.configuration(slots: 2))
+        for id in 0..<2 {
+            _ = scheduler.admit(Scheduler.Job(id: id, prompt: [1, 2, 3], reusesCache: false, wantsPromptLogits: false))
+        }
+        let tick = scheduler.planTick()!
+        _ = scheduler.commit(tick)
+        for slot in 0..<2 { scheduler.sampled(slot, token: 7) }
+        return scheduler
+    }
+
+    @Test func aCostlySamplerSitsOutUntilItsShareIsEarned() throws {
+        var scheduler = generatingScheduler()
+        scheduler.sampled(1, seconds: 0.1)
+        var decodedBySlot = [0, 0]
+        for _ in 0..<50 {
+            let planned = scheduler.planTick()
+            let tick = try #require(planned)
+            for logits in tick.decoding { decodedBySlot[logits.slot] += 1 }
+            scheduler.timed(tick, seconds: 0.04)
+            _ = scheduler.commit(tick)
+            for logits in tick.decoding {
+                scheduler.sampled(logits.slot, token: 7)
+                scheduler.sampled(logits.slot, seconds: logits.slot == 1 ? 0.1 : 0.001)
+            }
+        }
+        // Slot 1 pays 0.1 s a token and earns 0.25 × 0.04 s a tick: one tick in eleven.
+        #expect(decodedBySlot[0] == 50)
+        #expect((4...6).contains(decodedBySlot[1]), "\(decodedBySlot)")
+    }
+
+    @Test func aCostlySamplerAloneRunsEveryTick() throws {
+        var scheduler = generatingScheduler()
+        scheduler.release(0)
+        scheduler.sampled(1, seconds: 10)
+        let planned = scheduler.planTick()
+        let tick = try #require(planned)
+        #expect(tick.decoding.map(\.slot) == [1])
+    }
+}

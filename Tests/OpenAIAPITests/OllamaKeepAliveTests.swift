@@ -23,6 +23,18 @@ import Testing
         #expect(try read(.null) == nil)
     }
 
+    /// Durations past Int64's milliseconds once trapped; longer than ten years now means for ever.
+    @Test func hugeDurationsKeepTheModelLoaded() throws {
+        #expect(try read(1e308) == .forever)
+        #expect(try read(1e16) == .forever)
+        #expect(try read(.int(.max)) == .forever)
+        #expect(try read("1e300") == .forever)
+        #expect(try read("inf") == .forever)
+        #expect(try read("2562047788015216h") == .forever)
+        #expect(try read("87600h") == .idle(.seconds(87600 * 3600)))
+        #expect(throws: OpenAIError.self) { try read("nan") }
+    }
+
     @Test(arguments: ["soon", "", "5", "5 minutes", "m", "5x", "-"] as [String])
     func anythingElseIsA400NamingTheField(text: String) throws {
         guard text != "5" else {

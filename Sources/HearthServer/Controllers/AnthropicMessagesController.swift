@@ -24,7 +24,7 @@ struct AnthropicMessagesController<Context: RequestContext>: Sendable {
         let chat = try AnthropicMessages.chatBody(try await request.jsonBody(limit: configuration.maxBodyBytes))
         let collected = request
         return try await models.withModel(chat.modelName) { model in
-            let session = try ChatSession.start(chat, model: model, configuration: configuration, logger: context.logger)
+            let session = try await ChatSession.start(chat, model: model, configuration: configuration, logger: context.logger)
             let writer = AnthropicReplyWriter(id: ResponseID.make("msg_"), model: model.id, stopSequences: session.body.options.stop)
             if session.body.stream { return stream(session.replies, writer, request: collected, logger: context.logger) }
             let (fold, usage) = try await collected.cancellingOnDisconnect {
@@ -61,7 +61,7 @@ struct AnthropicMessagesController<Context: RequestContext>: Sendable {
         }
         let chat = try AnthropicMessages.chatBody(json)
         return try await models.withModel(chat.modelName) { model in
-            let prompt = try RequestBody.chat(chat, configuration: configuration, model: model).prompt
+            let prompt = try await RequestBody.chat(chat, configuration: configuration, model: model).prompt
             let tokens = try model.engine.promptTokens(for: GenerationRequest(prompt: prompt.text, maxTokens: 1))
             return jsonResponse(RawJSON(json: ["input_tokens": .int(tokens.count)]))
         }

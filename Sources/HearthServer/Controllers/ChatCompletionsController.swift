@@ -27,7 +27,7 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
     }
 
     private func create(_ request: Request, json: JSON, model: ServedModel, context: Context) async throws -> Response {
-        let session = try ChatSession.start(json, model: model, configuration: configuration, logger: context.logger)
+        let session = try await ChatSession.start(json, model: model, configuration: configuration, logger: context.logger)
         let (body, replies) = (session.body, session.replies)
         let reply = ChatReplyFrame(
             id: ResponseID.make("chatcmpl-"),

@@ -18,7 +18,7 @@ struct InternalController<Context: RequestContext>: Sendable {
         group.post("logits", use: logits)
         group.post("chat-prompt", use: chatPrompt)
         // text-generation-webui's health check (behind the key, as there).
-        group.get("health") { _, _ in jsonResponse(HealthStatus()) }
+        group.get("health") { [models] _, _ in await healthResponse(models) }
         group.get("chat-options") { _, _ in chatOptions() }
     }
 
@@ -81,7 +81,7 @@ struct InternalController<Context: RequestContext>: Sendable {
         var request = request
         let json = try await request.jsonBody(limit: configuration.maxBodyBytes)
         return try await models.withModel(json.modelName) { model in
-            jsonResponse(ChatPromptText(prompt: try RequestBody.chat(json, configuration: configuration, model: model).prompt.text))
+            jsonResponse(ChatPromptText(prompt: try await RequestBody.chat(json, configuration: configuration, model: model).prompt.text))
         }
     }
 

@@ -43,6 +43,14 @@ struct ModelsController<Context: RequestContext>: Sendable {
 }
 
 /// A 200 JSON response on a connection that stays open.
+/// `/health`'s answer: 503 while the default model is missing after a failed `model/load`.
+func healthResponse(_ models: ModelRegistry) async -> Response {
+    let status = HealthStatus(problem: await models.defaultLoadFailure)
+    var response = jsonResponse(status)
+    if status.problem != nil { response.status = .serviceUnavailable }
+    return response
+}
+
 func jsonResponse(_ value: some JSONRepresentable) -> Response {
     Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: value.jsonText)))
 }

@@ -89,7 +89,7 @@ struct OllamaController<Context: RequestContext>: Sendable {
         let collected = request
         return try await models.withModel(chat.modelName) { model in
             if let keepAlive { await models.keepAlive(model.id, keepAlive) }
-            let session = try ChatSession.start(chat, model: model, configuration: configuration, logger: context.logger)
+            let session = try await ChatSession.start(chat, model: model, configuration: configuration, logger: context.logger)
             let writer = OllamaReplyWriter(kind: kind, model: name.isEmpty ? model.id : name)
             if session.body.stream {
                 return GenerationResponse.eventStream(

@@ -74,7 +74,7 @@ struct ResponsesController<Context: RequestContext>: Sendable {
         let collected = request
         let store = configuration.responses
         return try await models.withModel(chat.modelName) { model in
-            let session = try ChatSession.start(chat, model: model, configuration: configuration, logger: context.logger)
+            let session = try await ChatSession.start(chat, model: model, configuration: configuration, logger: context.logger)
             let writer = ResponsesWriter(
                 id: ResponseID.make("resp_"),
                 createdAt: ResponseID.now,
@@ -135,7 +135,7 @@ struct ResponsesController<Context: RequestContext>: Sendable {
         let task = Task { [models, configuration] in
             do {
                 try await models.withModel(chat.modelName) { model in
-                    let session = try ChatSession.start(chat, model: model, configuration: configuration, logger: logger)
+                    let session = try await ChatSession.start(chat, model: model, configuration: configuration, logger: logger)
                     var writer = ResponsesWriter(id: id, createdAt: ResponseID.now, model: model.id, echo: Self.echo(json, stores: true))
                     writer.background = true
                     let running = writer

@@ -17,9 +17,10 @@ struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let header = Array((request.headers[.authorization] ?? "").utf8)
-        let prefix = Array("Bearer ".utf8)
+        // The scheme's name is case-insensitive (RFC 9110, 11.1): `bearer k` is `Bearer k`.
+        let prefix = Array("bearer ".utf8)
         let sent =
-            header.starts(with: prefix)
+            header.count >= prefix.count && header.prefix(prefix.count).map({ $0 | 0x20 }) == prefix
             ? Array(header.dropFirst(prefix.count)) : Array((request.headers[anthropicKeyHeader] ?? "").utf8)
         guard keys.reduce(false, { found, key in Self.equal(key, sent) || found }) else {
             throw OpenAIError(
