@@ -28,7 +28,7 @@ struct Scheduler {
         /// decode itself. A sequence whose grammar costs more a token (a long `enum` checked
         /// against the whole vocabulary) decodes in fewer ticks, so the others keep at least
         /// 1 / (1 + share) of their speed.
-        var samplingShare = 0.25
+        var samplingShare = 0.2
     }
 
     /// What scheduling needs to know of a job.
