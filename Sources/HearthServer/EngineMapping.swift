@@ -96,7 +96,7 @@ extension SamplingParameters {
 extension FinishReason {
     init(_ reason: StopReason) {
         switch reason {
-        case .stop, .cancelled: self = .stop
+        case .stop, .cancelled, .interrupted: self = .stop
         case .length: self = .length
         }
     }
@@ -118,6 +118,13 @@ extension OpenAIError {
             self = .serverBusy(waiting: limit, retryAfter: 1)
         case .engineStopped:
             self = OpenAIError(status: 503, message: "The server is shutting down.", type: "server_error")
+        case .interrupted:
+            self = OpenAIError(
+                status: 503,
+                message: "The server is shutting down: the generation was cut before it finished. Retry the request.",
+                type: "server_error",
+                code: "server_shutting_down"
+            )
         case .modelLoadFailed, .adapterLoadFailed, .contextCreationFailed, .tokenizationFailed, .decodeFailed, .invalidConfiguration:
             self = .internalError
         }

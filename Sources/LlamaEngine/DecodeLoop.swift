@@ -135,7 +135,8 @@ final class DecodeLoop {
         while true {
             let (admitted, cancelled, stopping, stopRunning) = inbox.takeJobs(limit: scheduler.freeSlots)
             if stopRunning {
-                for index in outputs.indices where outputs[index] != nil { finish(index, .stop) }
+                let reason: StopReason = inbox.isDraining ? .interrupted : .stop
+                for index in outputs.indices where outputs[index] != nil { finish(index, reason) }
             }
             for job in cancelled { Self.end(job, reason: .cancelled, summary: nil) }
             if stopping {
@@ -437,6 +438,10 @@ final class DecodeLoop {
     }
 
     static func end(_ job: GenerationJob, reason: StopReason, summary: GenerationSummary?) {
+        if reason == .interrupted {
+            job.continuation.finish(throwing: LlamaError.interrupted)
+            return
+        }
         let summary = summary ?? GenerationSummary(reason: reason, promptTokens: job.promptTokens.count, completionTokens: 0)
         job.continuation.yield(.finished(summary))
         job.continuation.finish()

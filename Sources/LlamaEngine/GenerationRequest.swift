@@ -63,6 +63,10 @@ public enum StopReason: String, Sendable, Equatable {
     case length
     /// The consumer went away or the generation was stopped.
     case cancelled
+    /// The server began shutting down before the generation finished: its stream gets the text
+    /// generated so far, then fails with ``LlamaError/interrupted``, so no client mistakes the
+    /// cut reply for a whole one.
+    case interrupted
 }
 
 /// Counts and timings of a finished generation.

@@ -114,6 +114,9 @@ final class JobInbox: Sendable {
     /// Takes waiting jobs in arrival order while their groups fit in `limit` slots; cancelled
     /// waiting jobs are removed and returned separately (with their followers) so the loop can
     /// end their streams.
+    /// Whether ``drain()`` began a shutdown (running jobs it stops are interrupted, not done).
+    var isDraining: Bool { inbox.withLock { $0.draining } }
+
     func takeJobs(limit: Int) -> (admitted: [GenerationJob], cancelled: [GenerationJob], stopping: Bool, stopRunning: Bool) {
         inbox.withLock { inbox in
             let stopRunning = inbox.stopRunning

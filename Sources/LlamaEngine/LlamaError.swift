@@ -17,6 +17,8 @@ public enum LlamaError: Error, Sendable, Equatable, CustomStringConvertible {
     case promptTooLong(promptTokens: Int, contextLength: Int)
     /// The engine has been shut down.
     case engineStopped
+    /// A running generation was cut because the server is shutting down.
+    case interrupted
     /// A GBNF grammar did not parse; the message is llama.cpp's.
     case invalidGrammar(String)
     /// Every slot is busy and `limit` requests are already waiting.
@@ -42,6 +44,7 @@ public enum LlamaError: Error, Sendable, Equatable, CustomStringConvertible {
         case .engineStopped: "the engine has been shut down"
         case .invalidGrammar(let reason): "the grammar does not parse: \(reason)"
         case .queueFull(let limit): "all sequence slots are busy and \(limit) requests are waiting"
+        case .interrupted: "the server shut down before the generation finished"
         case .tooManyChoices(let requested, let limit): "\(requested) choices were asked for but at most \(limit) run at once"
         case .invalidConfiguration(let reason): reason
         }

@@ -89,3 +89,34 @@ import Testing
         #expect(throws: StructuredOutputError.self) { try RegexGrammar.grammar(for: pattern) }
     }
 }
+
+/// Long lists of literals become trie-shaped rules: texts that share a start share its rule.
+@Suite struct LiteralChoiceTests {
+    func grammar(_ texts: [String]) -> String {
+        var builder = GrammarBuilder()
+        let root = builder.literalChoice(texts, name: "w")
+        return builder.grammar(root: root)
+    }
+
+    @Test func sharedStartsShareARule() {
+        #expect(grammar(["apple", "apricot", "banana", "ban"]) == "root ::= w\nw-1 ::= \"ple\" | \"ricot\"\nw-2 ::=  | \"ana\"\nw ::= ( \"ap\" w-1 | \"ban\" w-2 )\n")
+    }
+
+    @Test func oneTextAndTheEmptyText() {
+        #expect(grammar(["only"]) == "root ::= w\nw ::= \"only\"\n")
+        #expect(grammar([""]) == "root ::= w\nw ::= \"\"\n")
+    }
+
+    /// 5,000 words open at most one branch per next character, not 5,000.
+    @Test func aLongEnumOpensFewBranchesAtOnce() throws {
+        let words = (0..<5_000).map { "word\($0)" }
+        let text = try JSONSchemaGrammar.grammar(for: ["enum": .array(words.map { .string($0) })])
+        let widest = text.split(separator: "\n").map { $0.split(separator: " | ").count }.max() ?? 0
+        #expect(widest <= 11, "a rule has \(widest) alternatives")
+    }
+
+    @Test func tooLongAnEnumIsRefusedWithItsPath() {
+        let values = (0...GrammarBuilder.maximumChoices).map { JSON.string("v\($0)") }
+        #expect(throws: StructuredOutputError.self) { try JSONSchemaGrammar.grammar(for: ["enum": .array(values)]) }
+    }
+}
