@@ -296,24 +296,23 @@ public actor ModelRegistry {
         )
     }
 
-    /// Unloads least recently used idle models until one more fits, waiting for one to become
-    /// idle when all are busy.
+    /// Unloads least recently used idle models until one more fits, waiting (up to the wait
+    /// limit) for one to become idle when all are busy. The least recently used model takes no
+    /// new leases meanwhile: steady traffic on it would otherwise keep it busy for ever.
     private func makeRoom() async throws {
         let deadline = ContinuousClock.now + policy.waitLimit
+        var closedHere: [String] = []
+        defer { for id in closedHere { reopen(id) } }
         while resident.count + loading.count >= policy.maxResident {
             if let (id, _) = resident.filter({ $0.value.isIdle }).min(by: { $0.value.lastUse < $1.value.lastUse }) {
                 await unload(id)
                 continue
             }
-            // No new request may lease the least recently used model until it has been
-            // unloaded: steady traffic on it would otherwise keep it busy for ever.
-            if let (id, _) = resident.filter({ !closing.contains($0.key) }).min(by: { $0.value.lastUse < $1.value.lastUse }),
-                resident.keys.allSatisfy({ !closing.contains($0) })
+            if closedHere.isEmpty,
+                let (id, _) = resident.filter({ !closing.contains($0.key) }).min(by: { $0.value.lastUse < $1.value.lastUse })
             {
                 closing.insert(id)
-                defer { reopen(id) }
-                await unload(id)
-                continue
+                closedHere.append(id)
             }
             guard ContinuousClock.now < deadline else {
                 var error = OpenAIError(

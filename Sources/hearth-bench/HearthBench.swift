@@ -51,6 +51,9 @@ struct HearthBench: AsyncParsableCommand {
     @Flag(name: .customLong("structured-only"), help: "Only the structured-output row: decode with a json_schema vs unconstrained.")
     var structuredOnly = false
 
+    @Flag(name: .customLong("grammar-neighbour-only"), help: "Only the row of a stream beside a 5,000-value enum and a flat 5,000-word grammar.")
+    var grammarNeighbourOnly = false
+
     @Flag(name: .customLong("responses-only"), help: "Only the Responses figure: a conversation continued through previous_response_id.")
     var responsesOnly = false
 
@@ -151,6 +154,16 @@ struct HearthBench: AsyncParsableCommand {
             return
         }
 
+        if grammarNeighbourOnly {
+            let server = try BenchServer(
+                binary: self.server,
+                arguments: ["--model", model, "--flash-attn", flashAttention, "--ctx-size", "\(ctxSize)", "--parallel", "\(parallel)"]
+            )
+            defer { server.stop() }
+            try GrammarNeighbourBenchmark.report(client: server.client, runs: runs)
+            return
+        }
+
         if structuredOnly {
             let server = try BenchServer(
                 binary: self.server,
@@ -238,6 +251,8 @@ struct HearthBench: AsyncParsableCommand {
         try continuedConversation()
         Report.line("")
         try StructuredBenchmark.report(client: server.client, model: directRunner.engine.model, runs: runs)
+        Report.line("")
+        try GrammarNeighbourBenchmark.report(client: server.client, runs: runs)
         Report.line("")
         try await EmbeddingBenchmark.report(chat: directRunner, prompt: workload.prompts[0], threads: configuration.threads)
         Report.line("")

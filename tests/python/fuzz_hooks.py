@@ -1,7 +1,28 @@
 """schemathesis hooks for test_fuzz.py (loaded through SCHEMATHESIS_HOOKS=fuzz_hooks)."""
 from __future__ import annotations
 
+import random
+import zlib
+
 import schemathesis
+
+# Pieces of Jinja expressions at the edges of 64-bit arithmetic, string building and filters:
+# templates a request sends are untrusted code (a probe once crashed the server with these).
+_OPERANDS = ["0", "1", "-1", "2", "4611686018427387904", "(-9223372036854775807 - 1)", "9223372036854775807", "10",
+             "1e19", "1e308", "-1e400", "'x'", "'ab' * 1000", "[1, 2]", "range(3)", "none", "'9' * 30"]
+_OPERATORS = ["+", "-", "*", "/", "//", "%", "**", "~"]
+_FILTERS = ["|int", "|abs", "|string", "|tojson", "|tojson(indent=-5)", "|indent(-3)", "|indent(99999999)", "|center(9999999999)",
+            "|length", "|list", "|join", "|round(400)", "|batch(9223372036854775807)|list", "|replace('', 'xx')", "|float"]
+
+
+def _expression(generator: random.Random, depth: int = 0) -> str:
+    if depth > 2 or generator.random() < 0.3:
+        text = generator.choice(_OPERANDS)
+    else:
+        text = f"({_expression(generator, depth + 1)} {generator.choice(_OPERATORS)} {_expression(generator, depth + 1)})"
+    if generator.random() < 0.4:
+        text += generator.choice(_FILTERS)
+    return text
 
 
 def _integer(value) -> bool:
@@ -23,6 +44,15 @@ def before_call(context, case, kwargs):
         if _integer(body.get("n")) and body["n"] > 2:
             body["n"] = 2
         body.pop("max_tokens_second", None)
+        # Hostile templates and grammar sizes, chosen by the case itself so a run repeats.
+        generator = random.Random(zlib.crc32(repr(sorted(body.items(), key=str)).encode()))
+        if case.path == "/v1/chat/completions" and generator.random() < 0.3:
+            body["instruction_template_str"] = "{{ " + _expression(generator) + " }}"
+        elif case.path in ("/v1/chat/completions", "/v1/completions") and generator.random() < 0.1:
+            for field in ("response_format", "json_schema", "grammar_string", "guided_json", "guided_regex", "guided_grammar",
+                          "structured_outputs", "tools", "tool_choice"):
+                body.pop(field, None)
+            body["guided_choice"] = [f"w{index}" for index in range(generator.choice([1, 300, 5_000, 10_001]))]
         # Unloading the model (Ollama's keep_alive 0) would make every next request load it again.
         body.pop("keep_alive", None)
         # Embedding inputs of 2,048 long strings would spend the run in the encoder.
