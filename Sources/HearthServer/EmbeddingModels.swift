@@ -123,9 +123,3 @@ public final class EmbeddingModels: Sendable {
     }
 }
 
-/// A flag one task sets and another thread reads.
-private final class StopFlag: Sendable {
-    private let value = Atomic<Bool>(false)
-    var isSet: Bool { value.load(ordering: .relaxed) }
-    func set() { value.store(true, ordering: .relaxed) }
-}

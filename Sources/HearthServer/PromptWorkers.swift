@@ -35,7 +35,7 @@ final class PromptWorkers: Sendable {
     /// Runs `work` on a prompt thread with limits whose deadline is ``timeBudget`` from when it
     /// starts and which report this task's cancellation.
     func run<T: Sendable>(_ work: @escaping @Sendable (RenderLimits) throws -> T) async throws -> T {
-        let cancelled = Flag()
+        let cancelled = StopFlag()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
                 jobs.withLock {
@@ -51,9 +51,4 @@ final class PromptWorkers: Sendable {
         }
     }
 
-    private final class Flag: Sendable {
-        private let value = Atomic<Bool>(false)
-        var isSet: Bool { value.load(ordering: .relaxed) }
-        func set() { value.store(true, ordering: .relaxed) }
-    }
 }
