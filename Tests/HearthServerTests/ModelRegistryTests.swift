@@ -113,3 +113,32 @@ import Testing
 final class LoadCounter: Sendable {
     let count = Atomic<Int>(0)
 }
+
+/// A `model/load` that fails leaves the previous model serving, or says why nothing serves.
+@Suite struct FailedModelLoadTests {
+    static func registry(failing: @escaping @Sendable (LoadOverrides) -> Bool) throws -> ModelRegistry {
+        let directory = try ModelRegistryTests.folder()
+        let entry = ModelCatalog.Entry(id: "a", path: directory + "/a.gguf", modified: 0)
+        let initial = try ServedModel(path: entry.path, id: "a", engine: ScriptedEngine())
+        return ModelRegistry(directory: directory, initial: initial, entry: entry, logger: Logger(label: "test")) { entry, overrides in
+            if failing(overrides) { throw OpenAIError(status: 500, message: "no", type: "server_error") }
+            return try ServedModel(path: entry.path, id: entry.id, engine: ScriptedEngine())
+        }
+    }
+
+    @Test func theModelComesBackAsItWasAfterAFailedReload() async throws {
+        let registry = try Self.registry { $0.contextLength == 99 }
+        var overrides = LoadOverrides()
+        overrides.contextLength = 99
+        await #expect(throws: OpenAIError.self) { try await registry.load("a", overrides: overrides) }
+        #expect(await registry.loadedIDs == ["a"])
+        #expect(await registry.defaultLoadFailure == nil)
+    }
+
+    @Test func healthSaysWhyWhenNothingCouldBeLoadedBack() async throws {
+        let registry = try Self.registry { _ in true }
+        await #expect(throws: OpenAIError.self) { try await registry.load("a", overrides: LoadOverrides()) }
+        #expect(await registry.loadedIDs == [])
+        #expect(await registry.defaultLoadFailure?.contains("'a'") == true)
+    }
+}
