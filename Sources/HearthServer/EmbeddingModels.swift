@@ -122,4 +122,3 @@ public final class EmbeddingModels: Sendable {
         }
     }
 }
-

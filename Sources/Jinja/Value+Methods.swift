@@ -93,7 +93,9 @@ extension Value {
             return { arguments throws(JinjaError) in
                 var limit = -1
                 if case .int(let value) = arguments.value(2, "count") { limit = value }
-                return .string(try PythonText.replace(text, arguments.value(0, "old")?.text ?? "", arguments.value(1, "new")?.text ?? "", limit: limit))
+                return .string(
+                    try PythonText.replace(text, arguments.value(0, "old")?.text ?? "", arguments.value(1, "new")?.text ?? "", limit: limit)
+                )
             }
         case "find", "rfind", "index", "rindex":
             return { arguments throws(JinjaError) in

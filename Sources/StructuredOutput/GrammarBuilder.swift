@@ -122,7 +122,10 @@ public struct GrammarBuilder: Sendable {
         let (label, start) = compressed([], root)
         let body = expression(start)
         let head = label.isEmpty ? "" : Self.literal(String(String.UnicodeScalarView(label))) + " "
-        return add(name, start.children.isEmpty ? (label.isEmpty ? "\"\"" : Self.literal(String(String.UnicodeScalarView(label)))) : "\(head)( \(body) )")
+        return add(
+            name,
+            start.children.isEmpty ? (label.isEmpty ? "\"\"" : Self.literal(String(String.UnicodeScalarView(label)))) : "\(head)( \(body) )"
+        )
     }
 
     /// A JSON primitive rule (`string`, `number`, …), added with its dependencies on first use.

@@ -64,7 +64,10 @@ public struct JSONSchemaGrammar {
                 throw .invalidSchema("'enum' must be a non-empty list", path: path + "/enum")
             }
             guard list.count <= GrammarBuilder.maximumChoices else {
-                throw .invalidSchema("'enum' lists \(list.count) values; at most \(GrammarBuilder.maximumChoices) are supported", path: path + "/enum")
+                throw .invalidSchema(
+                    "'enum' lists \(list.count) values; at most \(GrammarBuilder.maximumChoices) are supported",
+                    path: path + "/enum"
+                )
             }
             // Scalars share a trie; arrays and objects (whose literals allow spaces) stand apart.
             let scalars = list.filter { !Self.isContainer($0) }.map { $0.serialized }

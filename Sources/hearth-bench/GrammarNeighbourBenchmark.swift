@@ -75,10 +75,13 @@ enum GrammarNeighbourBenchmark {
         let free = percentile(rates[.free] ?? [], 0.5)
         Report.table(
             header: ["a stream beside a costly grammar", "value"],
-            rows: [[ "decode tok/s beside a free request", Report.number(free)]]
+            rows: [["decode tok/s beside a free request", Report.number(free)]]
                 + [Neighbour.trieEnum, .flatGrammar].map { neighbour in
                     let rate = percentile(rates[neighbour] ?? [], 0.5)
-                    return ["beside \(neighbour.rawValue) (target >= 80% of free)", "\(Report.number(rate)) (\(String(format: "%.0f%%", rate / free * 100)))"]
+                    return [
+                        "beside \(neighbour.rawValue) (target >= 80% of free)",
+                        "\(Report.number(rate)) (\(String(format: "%.0f%%", rate / free * 100)))",
+                    ]
                 }
         )
     }

@@ -99,7 +99,10 @@ import Testing
     }
 
     @Test func sharedStartsShareARule() {
-        #expect(grammar(["apple", "apricot", "banana", "ban"]) == "root ::= w\nw-1 ::= \"ple\" | \"ricot\"\nw-2 ::=  | \"ana\"\nw ::= ( \"ap\" w-1 | \"ban\" w-2 )\n")
+        #expect(
+            grammar(["apple", "apricot", "banana", "ban"])
+                == "root ::= w\nw-1 ::= \"ple\" | \"ricot\"\nw-2 ::=  | \"ana\"\nw ::= ( \"ap\" w-1 | \"ban\" w-2 )\n"
+        )
     }
 
     @Test func oneTextAndTheEmptyText() {
