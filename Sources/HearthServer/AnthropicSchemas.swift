@@ -51,6 +51,19 @@ enum AnthropicSchemas {
                 "thinking",
                 ["type": "object", "properties": ["type": ["enum": ["enabled", "adaptive", "disabled"]], "budget_tokens": ["type": "integer"]]]
             ),
+            (
+                "output_config",
+                [
+                    "type": "object",
+                    "properties": [
+                        "format": [
+                            "type": "object", "required": ["type", "schema"],
+                            "properties": ["type": ["enum": ["json_schema"]], "schema": ["type": "object"]],
+                        ],
+                        "effort": ["enum": ["low", "medium", "high", "xhigh", "max"]],
+                    ],
+                ]
+            ),
         ]
     }
 

@@ -6,7 +6,8 @@ public enum AnthropicMessages {
     /// The OpenAI chat body a Messages request means: `system` becomes a system message, content
     /// blocks become content parts, `tool_use` blocks become `tool_calls`, `tool_result` blocks
     /// become `tool` messages, `thinking` blocks become `reasoning_content`; `stop_sequences`,
-    /// `tools` (`input_schema`), `tool_choice` and `thinking` map to their chat fields.
+    /// `tools` (`input_schema`), `tool_choice`, `thinking` and `output_config.format` map to
+    /// their chat fields.
     /// - Throws: a 400 naming the field (`messages[1].content[0].type`, …).
     public static func chatBody(_ request: JSON) throws(OpenAIError) -> JSON {
         guard case .object = request else { throw .invalidType("body", expected: "a JSON object") }
@@ -38,6 +39,19 @@ public enum AnthropicMessages {
         }
         if let thinking = request["thinking"]?["type"]?.string {
             body.append(("enable_thinking", .bool(thinking != "disabled")))
+        }
+        // Structured output (`messages.parse`, `with_structured_output`): enforced like
+        // `response_format`, never ignored. The beta's top-level `output_format` has the same shape.
+        for param in ["output_config.format", "output_format"] {
+            let format = param == "output_format" ? request["output_format"] : request["output_config"]?["format"]
+            guard let format, !format.isNull else { continue }
+            guard format["type"]?.string == "json_schema" else {
+                throw .invalidValue("\(param).type", "expected 'json_schema'.")
+            }
+            guard let schema = format["schema"], case .object = schema else {
+                throw format["schema"] == nil ? .missingParameter("\(param).schema") : .invalidType("\(param).schema", expected: "an object")
+            }
+            body.append(("response_format", ["type": "json_schema", "json_schema": ["name": "output", "schema": schema, "strict": true]]))
         }
         body.append(("stream", .bool(request["stream"] == .bool(true))))
         return .object(body)

@@ -117,6 +117,29 @@ def test_thinking_is_accepted(client: anthropic.Anthropic) -> None:
     assert message.content and message.stop_reason in ("end_turn", "max_tokens")
 
 
+def test_structured_output_is_enforced_not_ignored(client: anthropic.Anthropic) -> None:
+    """`output_config.format` (what `messages.parse` sends) was once answered with free text."""
+    import pydantic
+
+    class City(pydantic.BaseModel):
+        name: str
+        country: str
+        population: int
+
+    parsed = client.messages.parse(model="hearth", max_tokens=80, output_format=City, extra_body={"temperature": 0},
+                                   messages=[{"role": "user", "content": "Give me a city."}])
+    assert isinstance(parsed.parsed_output, City)
+    raw = client.messages.create(
+        model="hearth", max_tokens=60, messages=[{"role": "user", "content": "Give me a number."}],
+        extra_body={"temperature": 0, "output_config": {"format": {"type": "json_schema", "schema": {
+            "type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"], "additionalProperties": False}}}},
+    )
+    assert isinstance(json.loads(raw.content[0].text)["n"], int)
+    with pytest.raises(anthropic.BadRequestError, match="output_config.format.type"):
+        client.messages.create(model="hearth", max_tokens=8, messages=QUESTION,
+                               extra_body={"output_config": {"format": {"type": "xml", "schema": {}}}})
+
+
 @pytest.mark.parametrize(
     ("body", "words"),
     [
