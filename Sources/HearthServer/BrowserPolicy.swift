@@ -50,7 +50,11 @@ public struct BrowserPolicy: Sendable, Equatable {
                 code: "origin_not_allowed"
             )
         }
-        if method == "POST", hasBody || contentType != nil, !Self.isJSON(contentType) {
+        // A body without a Content-Type is read as JSON when no web page sent it (litellm's and
+        // curl's Ollama calls leave the header out; real Ollama reads them): a browser's
+        // cross-site POST always carries `Origin`.
+        let untypedFromAProgram = contentType == nil && origin == nil
+        if method == "POST", hasBody || contentType != nil, !Self.isJSON(contentType), !untypedFromAProgram {
             return OpenAIError(
                 status: 415,
                 message: "Send the body as JSON with 'Content-Type: application/json' (got '\(contentType ?? "none")').",

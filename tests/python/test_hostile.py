@@ -155,3 +155,16 @@ def test_sigterm_under_load_answers_every_non_streamed_request() -> None:
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_json_without_a_content_type_is_read_from_programs_not_pages(base_url: str) -> None:
+    """litellm's Ollama providers and Ollama's own curl examples send no Content-Type; a web
+    page's cross-site POST always carries Origin, and without the header is still refused."""
+    body = json.dumps({"model": "hearth", "messages": [{"role": "user", "content": "Hi"}], "stream": False,
+                       "options": {"num_predict": 2}}).encode()
+    plain = requests.post(base_url + "/api/chat", data=body, headers={"Content-Type": None}, timeout=60)
+    assert "content-type" not in {name.lower() for name in plain.request.headers}
+    assert plain.status_code == 200, plain.text
+    page = requests.post(base_url + "/api/chat", data=body, headers={"Content-Type": None, "Origin": "http://localhost:3000"},
+                         timeout=60)
+    assert page.status_code == 415
