@@ -72,6 +72,13 @@ struct OutputPlan: Sendable {
                 bannedOpeners = ToolCallGrammar.triggers(for: format).words
             case .auto:
                 tools = declared
+                // Nothing forces a call: what a non-strict tool's schema says beyond the grammar
+                // is left out of its constraint rather than refused.
+                let indexed = indexed.map { entry in
+                    var tool = entry.tool
+                    if !tool.strict { tool.parameters = JSONSchemaGrammar.relaxed(tool.parameters).schema }
+                    return (index: entry.index, tool: tool)
+                }
                 var alternatives = [try calls(indexed, parallel: parallelToolCalls)]
                 if format != .generic && format != .llama3 {
                     // Small models write a bare JSON call when they ignore their template.

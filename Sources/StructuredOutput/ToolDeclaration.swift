@@ -5,10 +5,14 @@ public struct ToolDeclaration: Sendable, Equatable {
     public var name: String
     /// The JSON Schema of the arguments (an empty object schema when the tool declares none).
     public var parameters: JSON
+    /// `function.strict`: the arguments must follow the schema exactly, so a keyword the
+    /// grammar cannot express is refused even when the call is optional.
+    public var strict: Bool
 
-    public init(name: String, parameters: JSON) {
+    public init(name: String, parameters: JSON, strict: Bool = false) {
         self.name = name
         self.parameters = parameters
+        self.strict = strict
     }
 
     /// Reads `tools`; every entry must be `{"type": "function", "function": {"name", …}}`.
@@ -29,7 +33,7 @@ public struct ToolDeclaration: Sendable, Equatable {
             guard !declarations.contains(where: { $0.name == name }) else { throw .invalidTool("\(path).function.name: '\(name)' is declared twice") }
             let parameters = function["parameters"] ?? .object([("type", .string("object")), ("properties", .object([]))])
             guard case .object = parameters else { throw .invalidTool("\(path).function.parameters: expected a JSON Schema object") }
-            declarations.append(ToolDeclaration(name: name, parameters: parameters))
+            declarations.append(ToolDeclaration(name: name, parameters: parameters, strict: function["strict"] == .bool(true)))
         }
         return declarations
     }

@@ -74,8 +74,14 @@ extension ScriptedServerTests {
             "tool_choice.function.name"
         ),
         (#"{"tools": [{"type": "function", "function": {"name": "f"}}], "tool_choice": "sometimes"}"#, "tool_choice"),
+        // A keyword the grammar cannot express is refused where a call's shape was promised: a
+        // call required, or a strict tool (under auto it is left out of the constraint).
         (
-            #"{"tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {"a": {"type": "array", "uniqueItems": true}}}}}]}"#,
+            #"{"tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {"a": {"type": "array", "uniqueItems": true}}}}}], "tool_choice": "required"}"#,
+            "tools[0].function.parameters"
+        ),
+        (
+            #"{"tools": [{"type": "function", "function": {"name": "f", "strict": true, "parameters": {"type": "object", "properties": {"a": {"type": "array", "uniqueItems": true}}}}}]}"#,
             "tools[0].function.parameters"
         ),
         (#"{"tools": [{"type": "function", "function": {"name": "f"}}], "grammar_string": "root ::= \"a\""}"#, "grammar_string"),
@@ -87,5 +93,28 @@ extension ScriptedServerTests {
         #expect(response.status == 400, "\(extra)")
         let error = try #require(response.json()["error"] as? [String: Any])
         #expect(error["param"] as? String == param, "\(error)")
+    }
+
+    /// `sgpt --functions` declares tools with `example`, `format: uri` and bounds on numbers;
+    /// nothing forces a call, so they are served (the grammar keeps what it can express).
+    @Test func anOptionalToolsSchemaBeyondTheGrammarIsServed() async throws {
+        let tools: [[String: Any]] = [
+            [
+                "type": "function",
+                "function": [
+                    "name": "fetch_page",
+                    "parameters": [
+                        "type": "object", "required": ["url"],
+                        "properties": [
+                            "url": ["type": "string", "format": "uri", "example": "https://example.com"],
+                            "ratio": ["type": "number", "minimum": 0], "tags": ["type": "array", "uniqueItems": true],
+                        ],
+                    ],
+                ],
+            ]
+        ]
+        let body: [String: Any] = ["messages": [["role": "user", "content": "hi"]], "tools": tools]
+        let response = try await client().request("POST", "/v1/chat/completions", body: json(body))
+        #expect(response.status == 200, "\(String(describing: try? response.json()))")
     }
 }

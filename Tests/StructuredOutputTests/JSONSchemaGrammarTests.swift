@@ -123,3 +123,35 @@ import Testing
         #expect(throws: StructuredOutputError.self) { try JSONSchemaGrammar.grammar(for: ["enum": .array(values)]) }
     }
 }
+
+/// Tool schemas with keywords the grammar cannot express, for calls nothing forces.
+@Suite struct RelaxedSchemaTests {
+    @Test func whatCannotBeExpressedIsTakenOut() throws {
+        let schema = try JSON(
+            parsing: #"""
+                {"type": "object", "properties": {
+                  "url": {"type": "string", "format": "uri", "example": "https://x"},
+                  "ratio": {"type": "number", "minimum": 0, "maximum": 1},
+                  "tags": {"type": "array", "items": {"type": "string"}, "uniqueItems": true}},
+                 "required": ["url"]}
+                """#
+        )
+        #expect(throws: StructuredOutputError.self) { try JSONSchemaGrammar.grammar(for: schema) }
+        let (relaxed, dropped) = JSONSchemaGrammar.relaxed(schema)
+        #expect(
+            Set(dropped) == [
+                "/properties/url/format", "/properties/url/example", "/properties/ratio/minimum", "/properties/ratio/maximum",
+                "/properties/tags/uniqueItems",
+            ]
+        )
+        _ = try JSONSchemaGrammar.grammar(for: relaxed)
+        #expect(relaxed["required"] == ["url"])
+        #expect(relaxed["properties"]?["tags"]?["items"] == ["type": "string"])
+    }
+
+    @Test func anExpressibleSchemaStaysAsItIs() throws {
+        let schema = try JSON(parsing: #"{"type": "object", "properties": {"n": {"type": "integer", "minimum": 1}}}"#)
+        let (relaxed, dropped) = JSONSchemaGrammar.relaxed(schema)
+        #expect(relaxed == schema && dropped.isEmpty)
+    }
+}
