@@ -44,6 +44,11 @@ final class RenderBudget {
         }
         untilCheck -= count
         guard untilCheck <= 0 else { return }
+        try checkClock()
+    }
+
+    /// Reads the clock and the cancellation flag.
+    private func checkClock() throws(JinjaError) {
         untilCheck = Self.checkInterval
         if let deadline = limits.deadline, ContinuousClock.now > deadline {
             throw .exceeded("the template ran out of time")
@@ -61,6 +66,8 @@ final class RenderBudget {
         guard bytesLeft >= 0 else {
             throw .exceeded("the template built more than \(limits.builtBytes >> 20) MiB of text")
         }
+        // Building a megabyte takes as long as thousands of steps: the clock is read then too.
+        if bytes >= 1 << 20 { try checkClock() }
     }
 
     /// Charges a value an operation has just built, and throws a limit hit while building it.

@@ -121,7 +121,12 @@ def test_completions_take_a_json_schema_and_vllm_fields(base_url: str) -> None:
         ("grammar", {"guided_grammar": "root ::= undefined-rule"}, "guided_grammar"),
         ("tool name", {"tools": [WEATHER_TOOL], "tool_choice": {"type": "function", "function": {"name": "nope"}}}, "tool_choice.function.name"),
         ("tool type", {"tools": [{"type": "retrieval"}]}, "tools[0].type"),
-        ("tool schema", {"tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {"a": {"not": {}}}}}}]}, "tools[0].function.parameters"),
+        # Refused where a call's shape is promised (required, named, strict); under auto a
+        # non-strict tool's inexpressible keywords are left out of the constraint instead.
+        ("tool schema", {"tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {"a": {"not": {}}}}}}],
+                         "tool_choice": "required"}, "tools[0].function.parameters"),
+        ("strict tool schema", {"tools": [{"type": "function", "function": {"name": "f", "strict": True, "parameters": {"type": "object", "properties": {"a": {"not": {}}}}}}]},
+         "tools[0].function.parameters"),
         ("choice without tools", {"tool_choice": "required"}, "tool_choice"),
     ],
 )
