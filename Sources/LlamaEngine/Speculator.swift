@@ -142,6 +142,8 @@ struct Speculator: Equatable {
 /// single stream, and the other way round.
 struct VerifyCost: Equatable {
     static let initialPerToken = 0.35
+    /// How much of β's distance from its prior an undrafted tick keeps.
+    static let forgetting = 0.995
 
     /// What ticks of one number of sequences taught.
     struct Shape: Equatable {
@@ -174,6 +176,11 @@ struct VerifyCost: Equatable {
         let bucket = Self.bucket(sequences)
         if tokens == sequences {
             shapes[bucket].plain = shapes[bucket].plain.map { 0.9 * $0 + 0.1 * seconds } ?? seconds
+            // Only drafted ticks teach β, and a high β stops drafts: one measure taken while the
+            // machine was busy elsewhere would end speculation for good. Undrafted ticks pull β
+            // back toward its prior (half-way in about 140 ticks), so drafts are tried again.
+            let learnt = shapes[bucket].extraCost / shapes[bucket].extraTokens
+            shapes[bucket].extraCost = shapes[bucket].extraTokens * (learnt + (Self.initialPerToken - learnt) * (1 - Self.forgetting))
             return
         }
         guard let plain = shapes[bucket].plain else { return }

@@ -103,6 +103,19 @@ import Testing
         #expect(abs(cost.perToken() - 0.25) < 0.01)
     }
 
+    /// A β learnt while the machine was busy elsewhere (drafts then stop paying) drifts back to
+    /// the prior over undrafted ticks, so drafting is tried again.
+    @Test func aPessimisticVerifyCostIsForgotten() {
+        var cost = VerifyCost()
+        for _ in 0..<50 {
+            cost.observe(tokens: 1, seconds: 0.04)
+            cost.observe(tokens: 9, seconds: 0.04 * 20)
+        }
+        #expect(cost.perToken() > 1.5)
+        for _ in 0..<2_000 { cost.observe(tokens: 1, seconds: 0.04) }
+        #expect(abs(cost.perToken() - VerifyCost.initialPerToken) < 0.1, "\(cost.perToken())")
+    }
+
     /// Four clients' ticks teach what drafts cost four sequences, not a single stream.
     @Test func theVerifyCostIsLearntPerNumberOfSequences() {
         var cost = VerifyCost()
