@@ -214,6 +214,12 @@ public actor ModelRegistry {
         resident[id]?.keepAlive = value
     }
 
+    /// The context each sequence of a loaded model has (`--ctx-size`, or its `model/load`
+    /// setting); nil when it is not loaded.
+    public func contextLength(of id: String) -> Int? {
+        resident[id]?.model.engine.contextLength
+    }
+
     /// When a loaded model will be unloaded if no request comes: nil for never.
     public func expiry(of id: String) -> ContinuousClock.Instant? {
         resident[id].flatMap(expiry(of:))

@@ -49,7 +49,8 @@ enum OllamaSchemas {
     static let show: JSON = ["type": "object", "properties": ["model": ["type": "string"], "name": ["type": "string"]]]
 
     private static let details: JSON = [
-        "parent_model": "", "format": "gguf", "family": "qwen2", "families": ["qwen2"], "parameter_size": "", "quantization_level": "",
+        "parent_model": "", "format": "gguf", "family": "qwen2", "families": ["qwen2"], "parameter_size": "494.03M",
+        "quantization_level": "Q4_K_M",
     ]
     private static let listed: JSON = [
         "name": "qwen2.5-coder-0.5b-instruct-q4_k_m:latest", "model": "qwen2.5-coder-0.5b-instruct-q4_k_m:latest",

@@ -13,6 +13,18 @@ public struct GGUFMetadata: Sendable, Equatable {
     public var chatTemplate: String?
     /// `<architecture>.context_length`: the context the model was trained with.
     public var trainedContextLength: Int?
+    /// The weights' element count, summed over the file's tensors.
+    public var parameterCount: Int?
+    /// The quantization most tensors have (`general.file_type`, llama.cpp's `llama_ftype`), as
+    /// Ollama names it: `Q4_K_M`, `F16`, …
+    public var quantization: String?
+
+    /// Ollama's `parameter_size`: `494.03M`, `7.6B`.
+    public var parameterSize: String? {
+        guard let parameterCount, parameterCount > 0 else { return nil }
+        let value = Double(parameterCount)
+        return value >= 1e9 ? String(format: "%.1fB", value / 1e9) : String(format: "%.2fM", value / 1e6)
+    }
 
     private static let cache = Mutex<[String: (modified: Date, metadata: GGUFMetadata?)]>([:])
 
@@ -48,11 +60,28 @@ public struct GGUFMetadata: Sendable, Equatable {
             }
         }
         guard let architecture = string("general.architecture") else { return nil }
+        var parameters = 0
+        for tensor in 0..<gguf_get_n_tensors(context) {
+            let type = gguf_get_tensor_type(context, tensor)
+            let typeSize = ggml_type_size(type)
+            guard typeSize > 0 else { continue }
+            parameters += gguf_get_tensor_size(context, tensor) / typeSize * Int(ggml_blck_size(type))
+        }
         return GGUFMetadata(
             architecture: architecture,
             name: string("general.name"),
             chatTemplate: string("tokenizer.chat_template"),
-            trainedContextLength: integer("\(architecture).context_length")
+            trainedContextLength: integer("\(architecture).context_length"),
+            parameterCount: parameters,
+            quantization: integer("general.file_type").flatMap { fileTypeNames[$0] }
         )
     }
+
+    /// llama.cpp's `llama_ftype` values by the names Ollama shows.
+    static let fileTypeNames: [Int: String] = [
+        0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1", 10: "Q2_K", 11: "Q3_K_S", 12: "Q3_K_M",
+        13: "Q3_K_L", 14: "Q4_K_S", 15: "Q4_K_M", 16: "Q5_K_S", 17: "Q5_K_M", 18: "Q6_K", 19: "IQ2_XXS", 20: "IQ2_XS",
+        21: "Q2_K_S", 22: "IQ3_XS", 23: "IQ3_XXS", 24: "IQ1_S", 25: "IQ4_NL", 26: "IQ3_S", 27: "IQ3_M", 28: "IQ2_S", 29: "IQ2_M",
+        30: "IQ4_XS", 31: "IQ1_M", 32: "BF16", 36: "TQ1_0", 37: "TQ2_0", 38: "MXFP4", 39: "NVFP4", 40: "Q1_0",
+    ]
 }

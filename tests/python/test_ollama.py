@@ -84,6 +84,13 @@ def test_listings(client: ollama.Client) -> None:
     assert "tools" in shown.capabilities and "<|im_start|>" in shown.template
     assert shown.modelinfo["general.architecture"] == "qwen2"
     assert requests.get(client._client.base_url.join("/api/version"), timeout=10).json()["version"]
+    # Size and quantization come from the GGUF header (they were empty), as Ollama shows them.
+    listed = next(model for model in client.list().models if model.model == MODEL_ID + ":latest")
+    assert listed.details.quantization_level == "Q4_K_M" and listed.details.parameter_size.endswith("M")
+    assert 400e6 < shown.modelinfo["general.parameter_count"] < 700e6
+    assert shown.details.parameter_size == listed.details.parameter_size
+    running = requests.get(client._client.base_url.join("/api/ps"), timeout=10).json()["models"]
+    assert next(model for model in running if model["model"] == MODEL_ID + ":latest")["context_length"] == 2048
 
 
 def test_what_an_offline_server_refuses(client: ollama.Client) -> None:

@@ -172,7 +172,9 @@ struct OllamaController<Context: RequestContext>: Sendable {
         var listed: [JSON] = []
         for entry in loaded {
             let expiry = await models.expiry(of: entry.id)
-            listed.append(Self.listing(entry, extra: [("expires_at", .string(Self.timestamp(expiry))), ("size_vram", 0)]))
+            var extra: [(String, JSON)] = [("expires_at", .string(Self.timestamp(expiry))), ("size_vram", 0)]
+            if let length = await models.contextLength(of: entry.id) { extra.append(("context_length", .int(length))) }
+            listed.append(Self.listing(entry, extra: extra))
         }
         return jsonResponse(RawJSON(json: ["models": .array(listed)]))
     }
@@ -191,9 +193,10 @@ struct OllamaController<Context: RequestContext>: Sendable {
         var info: [(String, JSON)] = [("general.architecture", .string(metadata.architecture))]
         if let title = metadata.name { info.append(("general.name", .string(title))) }
         if let length = metadata.trainedContextLength { info.append(("\(metadata.architecture).context_length", .int(length))) }
+        if let count = metadata.parameterCount { info.append(("general.parameter_count", .int(count))) }
         let body: JSON = [
             "modelfile": "", "parameters": "", "template": .string(metadata.chatTemplate ?? ""),
-            "details": Self.details(architecture: metadata.architecture), "model_info": .object(info),
+            "details": Self.details(metadata), "model_info": .object(info),
             "capabilities": .array(capabilities), "modified_at": .string(Self.isoDate(entry.modified)),
         ]
         return jsonResponse(RawJSON(json: body))
@@ -211,15 +214,18 @@ struct OllamaController<Context: RequestContext>: Sendable {
                 ("name", .string(entry.id + ":latest")), ("model", .string(entry.id + ":latest")),
                 ("modified_at", .string(isoDate(entry.modified))), ("size", .int(size)),
                 ("digest", .string(digest(of: entry, size: size))),
-                ("details", details(architecture: GGUFMetadata.read(path: entry.path)?.architecture ?? "")),
+                ("details", details(GGUFMetadata.read(path: entry.path))),
             ] + extra
         )
     }
 
-    private static func details(architecture: String) -> JSON {
-        [
+    /// The model's family, size and quantization, read from its GGUF header.
+    private static func details(_ metadata: GGUFMetadata?) -> JSON {
+        let architecture = metadata?.architecture ?? ""
+        return [
             "parent_model": "", "format": "gguf", "family": .string(architecture),
-            "families": architecture.isEmpty ? [] : [.string(architecture)], "parameter_size": "", "quantization_level": "",
+            "families": architecture.isEmpty ? [] : [.string(architecture)],
+            "parameter_size": .string(metadata?.parameterSize ?? ""), "quantization_level": .string(metadata?.quantization ?? ""),
         ]
     }
 
