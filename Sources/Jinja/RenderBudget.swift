@@ -60,7 +60,7 @@ final class RenderBudget {
     func reserve(bytes: Int) throws(JinjaError) {
         if let pending { throw pending }
         guard bytes <= limits.valueBytes else {
-            throw .exceeded("a value of the template grew past \(limits.valueBytes >> 20) MiB")
+            throw Self.valueTooLarge(limits.valueBytes)
         }
         bytesLeft -= bytes
         guard bytesLeft >= 0 else {
@@ -127,10 +127,15 @@ final class RenderBudget {
     static func append(_ piece: String, to output: inout String) throws(JinjaError) {
         let limit = current?.limits.valueBytes ?? RenderLimits.standard.valueBytes
         guard sum(output.utf8.count, piece.utf8.count) <= limit else {
-            throw .exceeded("a value of the template grew past \(limit >> 20) MiB")
+            throw valueTooLarge(limit)
         }
         try current?.reserve(bytes: piece.utf8.count)
         output += piece
+    }
+
+    /// A value past the limit of one value.
+    private static func valueTooLarge(_ limit: Int) -> JinjaError {
+        .exceeded("a value of the template grew past \(limit >> 20) MiB")
     }
 
     /// The size two sizes add up to, or more than any limit when they overflow.

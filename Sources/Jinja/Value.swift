@@ -200,8 +200,9 @@ extension Value {
         let children: [Value]
         switch self {
         case .array(let values): children = values
-        case .object(let object): children = object.pairs.map(\.1)
-        case .namespace(let namespace): children = namespace.attributes.pairs.map(\.1)
+        // The stored values: depth does not need the keys' text that `pairs` spells out.
+        case .object(let object): children = Array(object.storage.values)
+        case .namespace(let namespace): children = Array(namespace.attributes.storage.values)
         default: return false
         }
         guard limit > 0 else { return true }

@@ -104,28 +104,25 @@ public struct GrammarBuilder: Sendable {
             }
             return (label, node)
         }
+        func literal(_ label: [Unicode.Scalar]) -> String { Self.literal(String(String.UnicodeScalarView(label))) }
         var counter = 0
         func expression(_ node: Node) -> String {
             var alternatives: [String] = node.ends ? [""] : []
             for (label, child) in node.children.map({ compressed($0.label, $0.node) }) {
-                let literal = Self.literal(String(String.UnicodeScalarView(label)))
                 if child.children.isEmpty {
-                    alternatives.append(literal)
+                    alternatives.append(literal(label))
                 } else {
                     counter += 1
                     let rule = add("\(name)-\(counter)", expression(child))
-                    alternatives.append("\(literal) \(rule)")
+                    alternatives.append("\(literal(label)) \(rule)")
                 }
             }
             return alternatives.joined(separator: " | ")
         }
         let (label, start) = compressed([], root)
+        guard !start.children.isEmpty else { return add(name, label.isEmpty ? "\"\"" : literal(label)) }
         let body = expression(start)
-        let head = label.isEmpty ? "" : Self.literal(String(String.UnicodeScalarView(label))) + " "
-        return add(
-            name,
-            start.children.isEmpty ? (label.isEmpty ? "\"\"" : Self.literal(String(String.UnicodeScalarView(label)))) : "\(head)( \(body) )"
-        )
+        return add(name, label.isEmpty ? "( \(body) )" : "\(literal(label)) ( \(body) )")
     }
 
     /// A JSON primitive rule (`string`, `number`, …), added with its dependencies on first use.
