@@ -92,7 +92,8 @@ extension Request {
     /// Runs `operation`, cancelling it (and with it the generation it awaits) as soon as the
     /// client closes its side of the connection.
     func cancellingOnDisconnect<Value: Sendable>(_ operation: () async throws -> Value) async throws -> Value {
-        try await body.consumeWithCancellationOnInboundClose { _ in try await operation() }
+        InboundWatch.current?.markStarted()
+        return try await body.consumeWithCancellationOnInboundClose { _ in try await operation() }
     }
 }
 

@@ -15,14 +15,19 @@ struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let envelope = Envelope(path: request.uri.path)
-        func response(for error: OpenAIError) -> Response { Self.response(for: error, envelope: envelope) }
+        let watch = InboundWatch()
+        func response(for error: OpenAIError) -> Response {
+            var response = Self.response(for: error, envelope: envelope)
+            if watch.hasStarted { response.headers[.connection] = "close" }
+            return response
+        }
         // A declared length over the limit is refused at once, before a byte of the body is read
         // (an `Expect: 100-continue` client then never sends it).
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maxBodyBytes {
             return response(for: .bodyTooLarge(limit: maxBodyBytes))
         }
         do {
-            return try await next(request, context)
+            return try await InboundWatch.$current.withValue(watch) { try await next(request, context) }
         } catch let error as OpenAIError {
             return response(for: error)
         } catch let error as LlamaError {
