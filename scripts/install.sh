@@ -17,6 +17,9 @@ install -m 755 "$binary" "$prefix/bin/hearth"
 for soname in libllama.so.0 libggml.so.0 libggml-base.so.0 libggml-cpu.so.0; do
     install -m 644 "$lib/$soname" "$prefix/lib/hearth/$soname"
 done
+if [ -f "$lib/hearth-patches.txt" ]; then
+    install -m 644 "$lib/hearth-patches.txt" "$prefix/lib/hearth/hearth-patches.txt"
+fi
 for folder in instruction-templates characters presets model-config ui; do
     rm -rf "$prefix/share/hearth/$folder"
     cp -R "$folder" "$prefix/share/hearth/$folder"

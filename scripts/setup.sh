@@ -25,20 +25,31 @@ installed_version() { "$PY" -c "import importlib.metadata as m; print(m.version(
 # 2. llama.cpp's C library, compiled from source by llama-cpp-python's build (about 6 minutes
 #    on 2 cores the first time). ggml is compiled for this CPU (-march=native) but without AMX:
 #    on CPUs that report AMX inside VMs that do not enable its tile state (this machine's kind),
-#    ggml's AMX matmul dies with SIGILL at the first decode. The wheel is built once per set of
-#    flags into a cache outside the checkout, so a fresh clone installs it in seconds; pip's own
-#    wheel cache is not used because it does not know the flags.
+#    ggml's AMX matmul dies with SIGILL at the first decode. Hearth's own changes to llama.cpp
+#    (patches/llama.cpp/*.patch, written to be offered upstream) are applied to the unpacked
+#    sdist before the build. The wheel is built once per set of flags and patches into a cache
+#    outside the checkout, so a fresh clone installs it in seconds; pip's own wheel cache is not
+#    used because it knows neither.
 LLAMA_CFLAGS="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
-LLAMA_BUILD_ID=$(printf '%s %s' "$LLAMA_CPP_PYTHON_VERSION" "$LLAMA_CFLAGS" | sha256sum | cut -c1-12)
+LLAMA_PATCHES=$(find patches/llama.cpp -name '*.patch' 2>/dev/null | LC_ALL=C sort)
+LLAMA_PATCH_ID=$(for patch in $LLAMA_PATCHES; do basename "$patch"; cat "$patch"; done | sha256sum | cut -c1-12)
+LLAMA_BUILD_ID=$(printf '%s %s %s' "$LLAMA_CPP_PYTHON_VERSION" "$LLAMA_CFLAGS" "$LLAMA_PATCH_ID" | sha256sum | cut -c1-12)
 WHEELS="${HEARTH_WHEEL_CACHE:-$HOME/.cache/hearth/wheels}/llama-cpp-python-$LLAMA_BUILD_ID"
 if [ "$(cat "$PREFIX/build-id" 2>/dev/null)" != "$LLAMA_BUILD_ID" ] \
     || [ "$(installed_version llama-cpp-python)" != "$LLAMA_CPP_PYTHON_VERSION" ]; then
     if ! ls "$WHEELS"/llama_cpp_python-*.whl >/dev/null 2>&1; then
-        log "building llama.cpp (llama-cpp-python==$LLAMA_CPP_PYTHON_VERSION, $LLAMA_CFLAGS)"
-        mkdir -p "$WHEELS.tmp"
+        log "building llama.cpp (llama-cpp-python==$LLAMA_CPP_PYTHON_VERSION, $LLAMA_CFLAGS, patches: ${LLAMA_PATCHES:-none})"
+        SDIST=$(mktemp -d)
+        "$VENV/bin/pip" download --quiet --no-deps --no-binary llama-cpp-python -d "$SDIST" "llama-cpp-python==$LLAMA_CPP_PYTHON_VERSION"
+        tar xzf "$SDIST/llama_cpp_python-$LLAMA_CPP_PYTHON_VERSION.tar.gz" -C "$SDIST"
+        SOURCE="$SDIST/llama_cpp_python-$LLAMA_CPP_PYTHON_VERSION"
+        for patch in $LLAMA_PATCHES; do
+            patch --quiet --forward -p1 -d "$SOURCE/vendor/llama.cpp" < "$patch"
+        done
+        rm -rf "$WHEELS.tmp" && mkdir -p "$WHEELS.tmp"
         CMAKE_ARGS="-DCMAKE_C_FLAGS='$LLAMA_CFLAGS' -DCMAKE_CXX_FLAGS='$LLAMA_CFLAGS'" \
-            "$VENV/bin/pip" wheel --quiet --no-cache-dir --no-deps -w "$WHEELS.tmp" "llama-cpp-python==$LLAMA_CPP_PYTHON_VERSION"
-        rm -rf "$WHEELS" && mv "$WHEELS.tmp" "$WHEELS"
+            "$VENV/bin/pip" wheel --quiet --no-cache-dir --no-deps -w "$WHEELS.tmp" "$SOURCE"
+        rm -rf "$SDIST" "$WHEELS" && mv "$WHEELS.tmp" "$WHEELS"
     fi
     log "installing llama.cpp from $WHEELS"
     # Hearth needs only the C libraries and headers, not the Python bindings' dependencies.
@@ -73,6 +84,8 @@ Libs: -L\${libdir} -Wl,-rpath,\${libdir} -lllama -lggml -lggml-base
 Cflags: -I\${includedir}
 PC
 mv "$PREFIX/llama.pc.new" "$PREFIX/llama.pc"
+# The patches this build carries, beside the libraries: `hearth --version` names them.
+for patch in $LLAMA_PATCHES; do basename "$patch"; done > "$SITE/lib/hearth-patches.txt"
 
 # 4. The models, from PyPI, verified.
 "$PY" scripts/fetch_models.py

@@ -8,6 +8,18 @@ import Synchronization
 /// The llama.cpp build Hearth is linked against, as it names itself.
 public let llamaVersion: String = llama_version().map { String(cString: $0) } ?? "unknown"
 
+/// Hearth's own patches the linked llama.cpp was built with (`patches/llama.cpp/`), as the
+/// setup recorded them beside the libraries in `hearth-patches.txt`: read from the folder the
+/// loaded `libllama` came from, so it names what actually runs.
+public let llamaPatches: [String] = {
+    guard let path = hearth_llama_library_path() else { return [] }
+    let folder = URL(fileURLWithPath: String(cString: path)).resolvingSymlinksInPath().deletingLastPathComponent()
+    guard let text = try? String(contentsOf: folder.appendingPathComponent("hearth-patches.txt"), encoding: .utf8) else {
+        return []
+    }
+    return text.split(whereSeparator: \.isNewline).map(String.init)
+}()
+
 enum LlamaBackend {
     /// Runs `llama_backend_init` exactly once, on first use.
     static let initialize: Void = {

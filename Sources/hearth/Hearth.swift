@@ -25,7 +25,10 @@ struct Hearth: AsyncParsableCommand {
             sets its default, named with dashes (`--top-p 0.9` for top_p):
             \(SamplingOptions.helpText)
             """,
-        version: "Hearth \(hearthServerVersion) (llama.cpp \(llamaVersion), built by llama-cpp-python 0.3.36)"
+        version: """
+            Hearth \(hearthServerVersion) (llama.cpp \(llamaVersion), built by llama-cpp-python 0.3.36\
+            \(llamaPatches.isEmpty ? "" : " with " + llamaPatches.joined(separator: ", ")))
+            """
     )
 
     @OptionGroup var server: ServerOptions
