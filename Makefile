@@ -4,7 +4,7 @@ ARGS ?=
 
 PREFIX ?= /usr/local
 
-.PHONY: run test test-in-shared-build test-structured bench bench-peer soak install setup build format lint clean
+.PHONY: run test test-in-shared-build test-structured test-patches bench bench-peer bench-attention soak install setup build format lint clean
 
 ## Serve the default model on 127.0.0.1:5000 (pass flags with ARGS="--listen --api-key k").
 run: setup
@@ -51,6 +51,19 @@ bench-peer: setup
 	$(SWIFT) build -c release --product hearth
 	$(SWIFT) build -c release --product hearth-bench
 	scripts/bench-peer.sh $(ARGS)
+
+## Attention at depth: llama.cpp built with Hearth's patches (patches/llama.cpp/) against the
+## same source without them, llama-bench and llama-batched-bench side by side (about 25 minutes
+## the first time: both builds).
+bench-attention: setup
+	unpatched=$$(scripts/build-llama-server.sh) && patched=$$(HEARTH_PEER_PATCHED=1 scripts/build-llama-server.sh) && \
+		.venv/bin/python scripts/bench_attention.py --unpatched "$$(dirname "$$unpatched")" --patched "$$(dirname "$$patched")" $(ARGS)
+
+## Hearth's llama.cpp patches against llama.cpp's own tests: test-backend-ops compares every
+## flash-attention case of the patched CPU backend with ggml's reference path.
+test-patches: setup
+	patched=$$(HEARTH_PEER_PATCHED=1 scripts/build-llama-server.sh) && \
+		"$$(dirname "$$patched")/test-backend-ops" -b CPU -o FLASH_ATTN_EXT
 
 ## Install hearth, llama.cpp's libraries, the prompt folders and the default model under PREFIX
 ## (bin/, lib/hearth/, share/hearth/), relocatable; Swift's runtime is linked in statically.
