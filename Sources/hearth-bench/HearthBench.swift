@@ -48,6 +48,12 @@ struct HearthBench: AsyncParsableCommand {
     @Flag(name: .customLong("prefill-only"), help: "Only the row of 4 prompts arriving at once, for Hearth and --against.")
     var prefillOnly = false
 
+    @Flag(
+        name: .customLong("deep-only"),
+        help: "Only decoding at depth: 4 clients after ~2,000-token prompts each, and 1 client after ~3,500, for Hearth and --against."
+    )
+    var deepOnly = false
+
     @Flag(name: .customLong("structured-only"), help: "Only the structured-output row: decode with a json_schema vs unconstrained.")
     var structuredOnly = false
 
@@ -134,6 +140,11 @@ struct HearthBench: AsyncParsableCommand {
 
         if modelsOnly {
             try switchingModels()
+            return
+        }
+
+        if deepOnly {
+            try decodingAtDepth()
             return
         }
 
@@ -305,6 +316,40 @@ struct HearthBench: AsyncParsableCommand {
         Report.table(
             header: ["workload (128-token prompts, 64 new tokens)"] + targets.map(\.0),
             rows: rows.indices.map { row in rows[row] + columns.map { $0[row] } }
+        )
+    }
+
+    /// Decoding with a deep KV cache, Hearth and the `--against` server in turn, `runs` rounds
+    /// after a warm-up: 4 clients decoding together after ~2,000-token prompts each, and one
+    /// client after ~3,500 tokens. Aggregate tok/s while all streams decode; medians.
+    private func decodingAtDepth() throws {
+        let server = try BenchServer(
+            binary: self.server,
+            arguments: ["--model", model, "--flash-attn", flashAttention, "--ctx-size", "\(ctxSize)", "--parallel", "\(parallel)"]
+                + (threads.map { ["--threads", "\($0)"] } ?? [])
+        )
+        defer { server.stop() }
+        var targets = [("Hearth", server.client)]
+        if let against, let port = URL(string: against)?.port { targets.append((againstName, LoopbackHTTPClient(port: port))) }
+        let workloads = [("4 clients after ~2,000-token prompts", 4, 2_000, 160), ("1 client after ~3,500 tokens", 1, 3_500, 64)]
+        var results = [[[Double]]](repeating: [[Double]](repeating: [], count: workloads.count), count: targets.count)
+        for round in 0...runs {
+            for offset in targets.indices {
+                let index = (round + offset) % targets.count
+                for (workload, (name, clients, promptTokens, newTokens)) in workloads.enumerated() {
+                    let rate = try LoadRunner(client: targets[index].1).deepDecode(clients: clients, promptTokens: promptTokens, newTokens: newTokens)
+                    usleep(500_000)
+                    guard round > 0 else { continue }  // warm-up
+                    results[index][workload].append(rate)
+                    Report.line("round \(round) \(targets[index].0), \(name): \(Report.number(rate)) tok/s")
+                }
+            }
+        }
+        Report.table(
+            header: ["decode at depth, tok/s (median of \(runs))"] + targets.map(\.0),
+            rows: workloads.indices.map { workload in
+                [workloads[workload].0] + targets.indices.map { Report.number(percentile(results[$0][workload], 0.5)) }
+            }
         )
     }
 

@@ -85,18 +85,10 @@ struct LoadRunner {
     /// all in one batch makes every client wait for all of them; finishing them one after
     /// another answers the first after its own evaluation.
     func simultaneousPrompts(clients: Int, promptTokens: Int, newTokens: Int) throws -> (median: Double, maximum: Double) {
-        let ttfts = Mutex<[Double]>([])
-        let failures = Mutex<[String]>([])
-        runThreads(clients) { index in
-            do {
-                let prompt = Self.countingPrompt(tag: "together-\(index)-\(UUID().uuidString.prefix(8))", tokens: promptTokens)
-                if let ttft = try stream(prompt: prompt, newTokens: newTokens).ttft { ttfts.withLock { $0.append(ttft) } }
-            } catch {
-                failures.withLock { $0.append("\(error)") }
-            }
+        let traces = try streamsAtOnce(clients: clients, newTokens: newTokens) { index in
+            Self.countingPrompt(tag: "together-\(index)-\(UUID().uuidString.prefix(8))", tokens: promptTokens)
         }
-        if let failure = failures.withLock({ $0.first }) { throw BenchError(failure) }
-        let all = ttfts.withLock { $0 }.sorted()
+        let all = traces.compactMap(\.ttft).sorted()
         let median = all.count.isMultiple(of: 2) ? (all[all.count / 2 - 1] + all[all.count / 2]) / 2 : all[all.count / 2]
         return (median * 1000, (all.last ?? 0) * 1000)
     }
@@ -119,6 +111,21 @@ struct LoadRunner {
         return (cached.reduce(0, +) / Double(cached.count) * 1000, cold.reduce(0, +) / Double(cold.count) * 1000)
     }
 
+    /// Aggregate decode tokens per second of `clients` streams whose prompts of about
+    /// `promptTokens` tokens (none sharing a prefix) were sent at once: tokens that arrived
+    /// while every stream was decoding, over that window. This is where the KV cache is deep
+    /// for every sequence of a batch, so attention's cost per cached token shows.
+    func deepDecode(clients: Int, promptTokens: Int, newTokens: Int) throws -> Double {
+        let all = try streamsAtOnce(clients: clients, newTokens: newTokens) { index in
+            Self.countingPrompt(tag: "deep-\(index)-\(UUID().uuidString.prefix(8))", tokens: promptTokens)
+        }
+        let start = all.compactMap(\.tokenTimes.first).max() ?? 0
+        let end = all.compactMap(\.tokenTimes.last).min() ?? 0
+        guard end - start > 0.5 else { throw BenchError("the streams did not decode together; raise the new tokens") }
+        let tokens = all.reduce(0) { $0 + $1.tokenTimes.filter { $0 > start && $0 <= end }.count }
+        return Double(tokens) / (end - start)
+    }
+
     /// `GET /v1/models` responses per second with `connections` clients for `seconds`.
     func modelsRate(connections: Int, seconds: Double) -> Double {
         let count = Atomic<Int>(0)
@@ -132,6 +139,22 @@ struct LoadRunner {
             }
         }
         return Double(count.load(ordering: .relaxed)) / (now() - start)
+    }
+
+    /// One streamed request per client, all sent at once; the first failure is thrown.
+    private func streamsAtOnce(clients: Int, newTokens: Int, prompt: @escaping @Sendable (Int) -> String) throws -> [Trace] {
+        let traces = Mutex<[Trace]>([])
+        let failures = Mutex<[String]>([])
+        runThreads(clients) { index in
+            do {
+                let trace = try stream(prompt: prompt(index), newTokens: newTokens)
+                traces.withLock { $0.append(trace) }
+            } catch {
+                failures.withLock { $0.append("\(error)") }
+            }
+        }
+        if let failure = failures.withLock({ $0.first }) { throw BenchError(failure) }
+        return traces.withLock { $0 }
     }
 
     private func runThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
