@@ -54,7 +54,10 @@ import Testing
         #expect(on.summary.reason == off.summary.reason)
         #expect(off.summary.speculation == nil)
         let counts = try #require(on.summary.speculation)
-        if accepts { #expect(counts.accepted > 10, "\(counts)") }
+        // How much is drafted follows measured verify costs (timing: a machine busy with other
+        // suites drafts less), so only that drafts were made and taken is asserted; how much
+        // speculation gains is `hearth-bench --speculation-only`'s to say.
+        if accepts { #expect(counts.accepted > 0, "\(counts)") }
     }
 
     @Test func greedyCopyingIsTheSameAndAcceptsDrafts() async throws {
