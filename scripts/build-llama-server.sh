@@ -6,8 +6,9 @@
 # only builds what pip downloads.
 #
 # By default the build is llama.cpp as published: the peer Hearth is compared with. With
-# HEARTH_PEER_PATCHED=1 Hearth's own patches (patches/llama.cpp/) are applied first, as
-# scripts/setup.sh applies them to the library Hearth links: the folder name carries their hash.
+# HEARTH_PEER_PATCHED=1 Hearth's own patches (patches/llama.cpp/, and the pending ones in
+# patches/llama.cpp/pending/ that the library Hearth links does not carry yet) are applied
+# first: the folder name carries their hash.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VERSION=0.3.36
@@ -15,6 +16,7 @@ FLAGS="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"   # as scripts/setup.sh, see t
 PATCHES=""
 SUFFIX=""
 if [ "${HEARTH_PEER_PATCHED:-0}" = 1 ]; then
+    # pending patches too: this build is where they are measured and tested
     PATCHES=$(find patches/llama.cpp -name '*.patch' | LC_ALL=C sort)
     SUFFIX=-patched-$(for patch in $PATCHES; do basename "$patch"; cat "$patch"; done | sha256sum | cut -c1-12)
 fi

@@ -31,9 +31,13 @@ installed_version() { "$PY" -c "import importlib.metadata as m; print(m.version(
 #    outside the checkout, so a fresh clone installs it in seconds; pip's own wheel cache is not
 #    used because it knows neither.
 LLAMA_CFLAGS="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
-LLAMA_PATCHES=$(find patches/llama.cpp -name '*.patch' 2>/dev/null | LC_ALL=C sort)
-LLAMA_PATCH_ID=$(for patch in $LLAMA_PATCHES; do basename "$patch"; cat "$patch"; done | sha256sum | cut -c1-12)
-LLAMA_BUILD_ID=$(printf '%s %s %s' "$LLAMA_CPP_PYTHON_VERSION" "$LLAMA_CFLAGS" "$LLAMA_PATCH_ID" | sha256sum | cut -c1-12)
+# Patches under patches/llama.cpp/pending/ are not applied (see the README there).
+LLAMA_PATCHES=$(find patches/llama.cpp -maxdepth 1 -name '*.patch' 2>/dev/null | LC_ALL=C sort)
+LLAMA_BUILD_KEY="$LLAMA_CPP_PYTHON_VERSION $LLAMA_CFLAGS"
+if [ -n "$LLAMA_PATCHES" ]; then
+    LLAMA_BUILD_KEY="$LLAMA_BUILD_KEY $(for patch in $LLAMA_PATCHES; do basename "$patch"; cat "$patch"; done | sha256sum | cut -c1-12)"
+fi
+LLAMA_BUILD_ID=$(printf '%s' "$LLAMA_BUILD_KEY" | sha256sum | cut -c1-12)
 WHEELS="${HEARTH_WHEEL_CACHE:-$HOME/.cache/hearth/wheels}/llama-cpp-python-$LLAMA_BUILD_ID"
 if [ "$(cat "$PREFIX/build-id" 2>/dev/null)" != "$LLAMA_BUILD_ID" ] \
     || [ "$(installed_version llama-cpp-python)" != "$LLAMA_CPP_PYTHON_VERSION" ]; then

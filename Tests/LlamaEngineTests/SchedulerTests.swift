@@ -88,7 +88,7 @@ import Testing
         #expect(try await collect(engine, Self.greedy("Hi", maxTokens: 3)).summary.completionTokens == 3)
     }
 
-    @Test func aPrefixRestoredFromRAMAnswersAsTheColdPrompt() async throws {
+    @Test func aPrefixRestoredFromRAMGivesTheColdOutput() async throws {
         let engine = try Self.engine(parallel: 1, cacheBytes: 64 << 20)
         defer { engine.shutdown() }
         let system = String(repeating: "You are a careful assistant who answers in full sentences. ", count: 12)
@@ -99,17 +99,7 @@ import Testing
         _ = try await collect(engine, Self.greedy("An unrelated prompt about trains and their history.", maxTokens: 4))
         let warm = try await collect(engine, Self.greedy(prompt))
         #expect(warm.summary.cachedPromptTokens == warm.summary.promptTokens - 1)
-        // The restored KV is the cold run's, bit for bit, and attention does not depend on where
-        // a sequence sits in the cache or what shares its batch (patches/llama.cpp): restoring
-        // again answers exactly as the first restore did. The last prompt token is evaluated
-        // alone here but inside the 145-token batch cold, and llama.cpp's CPU matrix products
-        // round differently for one row than for many, so the cold reply is the same only until
-        // a near-tie (the first sentence here; later words differ with the patched kernel).
-        _ = try await collect(engine, Self.greedy("Another unrelated prompt, about ships.", maxTokens: 4))
-        let again = try await collect(engine, Self.greedy(prompt))
-        #expect(again.summary.cachedPromptTokens == warm.summary.cachedPromptTokens)
-        #expect(again.text == warm.text)
-        #expect(warm.text.prefix(while: { $0 != "\n" }) == cold.text.prefix(while: { $0 != "\n" }))
+        #expect(warm.text == cold.text)
     }
 
     private func becomesIdle(_ engine: LlamaEngine) async throws -> Bool {

@@ -313,4 +313,4 @@ def test_settings_file_under_flags_under_environment(tmp_path) -> None:
 
 def test_version_names_hearth_and_llama_cpp() -> None:
     result = subprocess.run([BINARY, "--version"], capture_output=True, text=True, timeout=30)
-    assert result.returncode == 0 and re.match(r"Hearth \d+\.\d+\.\d+ \(llama\.cpp [^,]+, built by llama-cpp-python 0\.3\.36\)", result.stdout), result.stdout
+    assert result.returncode == 0 and re.match(r"Hearth \d+\.\d+\.\d+ \(llama\.cpp [^,]+, built by llama-cpp-python 0\.3\.36( with [^)]+)?\)", result.stdout), result.stdout
