@@ -329,20 +329,16 @@ struct HearthBench: AsyncParsableCommand {
                 + (threads.map { ["--threads", "\($0)"] } ?? [])
         )
         defer { server.stop() }
-        var targets = [("Hearth", server.client)]
-        if let against, let port = URL(string: against)?.port { targets.append((againstName, LoopbackHTTPClient(port: port))) }
+        let targets = comparedTargets(server)
         let workloads = [("4 clients after ~2,000-token prompts", 4, 2_000, 160), ("1 client after ~3,500 tokens", 1, 3_500, 64)]
         var results = [[[Double]]](repeating: [[Double]](repeating: [], count: workloads.count), count: targets.count)
-        for round in 0...runs {
-            for offset in targets.indices {
-                let index = (round + offset) % targets.count
-                for (workload, (name, clients, promptTokens, newTokens)) in workloads.enumerated() {
-                    let rate = try LoadRunner(client: targets[index].1).deepDecode(clients: clients, promptTokens: promptTokens, newTokens: newTokens)
-                    usleep(500_000)
-                    guard round > 0 else { continue }  // warm-up
-                    results[index][workload].append(rate)
-                    Report.line("round \(round) \(targets[index].0), \(name): \(Report.number(rate)) tok/s")
-                }
+        try alternatingRounds(targets) { round, index in
+            for (workload, (name, clients, promptTokens, newTokens)) in workloads.enumerated() {
+                let rate = try LoadRunner(client: targets[index].1).deepDecode(clients: clients, promptTokens: promptTokens, newTokens: newTokens)
+                usleep(500_000)
+                guard round > 0 else { continue }  // warm-up
+                results[index][workload].append(rate)
+                Report.line("round \(round) \(targets[index].0), \(name): \(Report.number(rate)) tok/s")
             }
         }
         Report.table(
@@ -351,6 +347,21 @@ struct HearthBench: AsyncParsableCommand {
                 [workloads[workload].0] + targets.indices.map { Report.number(percentile(results[$0][workload], 0.5)) }
             }
         )
+    }
+
+    /// Hearth's server, and the `--against` server when one is given, by column title.
+    private func comparedTargets(_ server: BenchServer) -> [(String, LoopbackHTTPClient)] {
+        var targets = [("Hearth", server.client)]
+        if let against, let port = URL(string: against)?.port { targets.append((againstName, LoopbackHTTPClient(port: port))) }
+        return targets
+    }
+
+    /// Round 0 (a warm-up) then `runs` rounds; each round visits every target, starting with a
+    /// different one each time so drift in the machine's speed touches them alike.
+    private func alternatingRounds(_ targets: [(String, LoopbackHTTPClient)], _ body: (_ round: Int, _ index: Int) throws -> Void) rethrows {
+        for round in 0...runs {
+            for offset in targets.indices { try body(round, (round + offset) % targets.count) }
+        }
     }
 
     /// 4 prompts of ~330 tokens arriving at once, Hearth and the `--against` server in turn,
@@ -365,24 +376,20 @@ struct HearthBench: AsyncParsableCommand {
                 + (threads.map { ["--threads", "\($0)"] } ?? [])
         )
         defer { server.stop() }
-        var targets = [("Hearth", server.client)]
-        if let against, let port = URL(string: against)?.port { targets.append((againstName, LoopbackHTTPClient(port: port))) }
+        let targets = comparedTargets(server)
         var results = [[(median: Double, maximum: Double)]](repeating: [], count: targets.count)
-        for round in 0...runs {
-            for offset in targets.indices {
-                let index = (round + offset) % targets.count
-                let figures = try LoadRunner(client: targets[index].1).simultaneousPrompts(
-                    clients: 4,
-                    promptTokens: 330,
-                    newTokens: prefillNewTokens
-                )
-                usleep(500_000)
-                guard round > 0 else { continue }  // warm-up
-                results[index].append(figures)
-                Report.line(
-                    "round \(round) \(targets[index].0): TTFT median \(Report.number(figures.median)) ms, max \(Report.number(figures.maximum)) ms"
-                )
-            }
+        try alternatingRounds(targets) { round, index in
+            let figures = try LoadRunner(client: targets[index].1).simultaneousPrompts(
+                clients: 4,
+                promptTokens: 330,
+                newTokens: prefillNewTokens
+            )
+            usleep(500_000)
+            guard round > 0 else { return }  // warm-up
+            results[index].append(figures)
+            Report.line(
+                "round \(round) \(targets[index].0): TTFT median \(Report.number(figures.median)) ms, max \(Report.number(figures.maximum)) ms"
+            )
         }
         Report.table(
             header: ["4 prompts of ~330 tokens at once", "TTFT median ms", "TTFT max ms"],
