@@ -88,18 +88,24 @@ import Testing
         #expect(try await collect(engine, Self.greedy("Hi", maxTokens: 3)).summary.completionTokens == 3)
     }
 
-    @Test func aPrefixRestoredFromRAMGivesTheColdOutput() async throws {
+    @Test func aPrefixRestoredFromRAMGivesTheOutputItGaveInItsSlot() async throws {
         let engine = try Self.engine(parallel: 1, cacheBytes: 64 << 20)
         defer { engine.shutdown() }
         let system = String(repeating: "You are a careful assistant who answers in full sentences. ", count: 12)
         let prompt = system + "Question: what is the boiling point of water?\nAnswer:"
         let cold = try await collect(engine, Self.greedy(prompt))
         #expect(cold.summary.cachedPromptTokens == 0)
-        // Another prompt takes the only slot; the first one's KV goes to RAM.
+        // The prompt again, its prefix still in the slot: only its last token is evaluated. (Not
+        // compared with the cold reply: llama.cpp's batched products round a row differently
+        // from the same row alone, so a whole prompt and its last token alone may part at a
+        // near-tie; docs/performance.md.)
+        let inSlot = try await collect(engine, Self.greedy(prompt))
+        #expect(inSlot.summary.cachedPromptTokens == inSlot.summary.promptTokens - 1)
+        // Another prompt takes the only slot; the first one's KV goes to RAM and comes back.
         _ = try await collect(engine, Self.greedy("An unrelated prompt about trains and their history.", maxTokens: 4))
-        let warm = try await collect(engine, Self.greedy(prompt))
-        #expect(warm.summary.cachedPromptTokens == warm.summary.promptTokens - 1)
-        #expect(warm.text == cold.text)
+        let restored = try await collect(engine, Self.greedy(prompt))
+        #expect(restored.summary.cachedPromptTokens == restored.summary.promptTokens - 1)
+        #expect(restored.text == inSlot.text)
     }
 
     private func becomesIdle(_ engine: LlamaEngine) async throws -> Bool {

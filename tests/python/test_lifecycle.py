@@ -314,3 +314,6 @@ def test_settings_file_under_flags_under_environment(tmp_path) -> None:
 def test_version_names_hearth_and_llama_cpp() -> None:
     result = subprocess.run([BINARY, "--version"], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0 and re.match(r"Hearth \d+\.\d+\.\d+ \(llama\.cpp [^,]+, built by llama-cpp-python 0\.3\.36( with [^)]+)?\)", result.stdout), result.stdout
+    # The library Hearth links carries the patches of patches/llama.cpp/ (scripts/setup.sh).
+    for patch in sorted((ROOT / "patches" / "llama.cpp").glob("*.patch")):
+        assert patch.name in result.stdout, result.stdout

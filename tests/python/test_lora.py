@@ -65,14 +65,16 @@ def test_an_adapter_changes_the_logits_as_predicted_and_removing_it_restores_the
     base = logits(server)
     assert next(iter(base)) == " Paris" and " banana" not in base
     adapted = logits(server, lora=[{"name": "banana", "scale": 1}])
-    # The target takes the source's logit (the adapter's product runs in f32, the model's
-    # projection in 8-bit: they agree to about a percent)...
-    assert adapted[" banana"] == pytest.approx(adapted[" Paris"], rel=0.02)
+    # The target takes the source's logit, to the rounding of the model's projection: the
+    # adapter's product runs in f32, the model's on the hidden state quantized to 8 bits per
+    # block of 32, so the two logits part by a sum of 896 rounding errors (0.5% to 6.5% apart in
+    # probability across llama.cpp's kernels: repacked weights or not, attention patch or not)...
+    assert adapted[" banana"] == pytest.approx(adapted[" Paris"], rel=0.1)
     # ...and every other logit is untouched: their ratios to " Paris" are the base model's.
     for token in (" London", " called"):
         assert adapted[token] / adapted[" Paris"] == pytest.approx(base[token] / base[" Paris"], rel=1e-6)
-    # Renormalised over one more equal share: p' = p / (1 + p_paris) for the others.
-    assert adapted[" London"] == pytest.approx(base[" London"] / (1 + base[" Paris"]), rel=1e-3)
+    # Renormalised around the one logit that moved: p' = p (1 - p'_banana) for the others.
+    assert adapted[" London"] == pytest.approx(base[" London"] * (1 - adapted[" banana"]), rel=1e-3)
     # Scale 0 is the base model, exactly; by id (the index in lora/list) as by name.
     assert logits(server, lora=[{"id": 0, "scale": 0}]) == base
     assert logits(server, lora=[{"id": 0}]) == logits(server, lora=[{"name": "banana"}])
