@@ -18,9 +18,8 @@ public struct EngineConfiguration: Sendable, Equatable {
     /// Bytes of host RAM for KV state of prompts evicted from their slot (0: off).
     public var promptCacheBytes: Int = 0
     /// llama.cpp's flash attention: nil lets llama.cpp choose (on, on CPUs), or forced on or off
-    /// (`--flash-attn`). On this project's 2-core CPU, llama.cpp's kernel is faster for long
-    /// prompts and shallow decoding but several times slower for short batches deep in the
-    /// context (a continued conversation's turn): see docs/performance.md.
+    /// (`--flash-attn`). Hearth's patch to llama.cpp gives it a fast path for short batches deep
+    /// in the context (decoding, drafts, a continued conversation's turn): docs/performance.md.
     public var flashAttention: Bool?
     /// Speculative decoding by prompt lookup (on by default; ``SpeculationSettings/off``).
     public var speculation = SpeculationSettings()

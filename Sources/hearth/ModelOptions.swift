@@ -59,7 +59,7 @@ struct ModelOptions: ParsableArguments {
     @Option(
         name: .customLong("flash-attn"),
         help:
-            "llama.cpp's flash attention: on, off, or auto (llama.cpp decides: on, on CPUs). Off is faster for continued conversations deep in the context on some CPUs."
+            "llama.cpp's flash attention: on, off, or auto (llama.cpp decides: on, on CPUs). Hearth's patch to llama.cpp makes it fast deep in a conversation too."
     )
     var flashAttention: FlashAttention = .auto
 
