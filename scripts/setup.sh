@@ -97,11 +97,14 @@ for patch in $LLAMA_PATCHES; do basename "$patch"; done > "$SITE/lib/hearth-patc
 # 5. Test-only Python packages: the clients the compatibility tests drive Hearth with. Installed
 #    again whenever the requirement files change (their hash is kept in the environment).
 if [ "${1:-}" = "--test" ]; then
-    REQUIREMENTS_ID=$(cat tests/python/requirements.txt tests/python/requirements-nodeps.txt | sha256sum | cut -c1-16)
+    REQUIREMENTS_ID=$(cat tests/python/requirements.txt tests/python/requirements-nodeps.txt tests/python/requirements-legacy.txt | sha256sum | cut -c1-16)
     if [ "$(cat "$VENV/test-requirements-id" 2>/dev/null)" != "$REQUIREMENTS_ID" ]; then
         log "installing the Python test clients"
         "$VENV/bin/pip" install --quiet -r tests/python/requirements.txt
         "$VENV/bin/pip" install --quiet --no-deps -r tests/python/requirements-nodeps.txt
+        # openai<0.28, the last client of the legacy engines routes, beside the current one: in
+        # a folder of its own that only tests/python/test_legacy_engines.py puts on the path.
+        "$VENV/bin/pip" install --quiet --no-deps --upgrade --target "$VENV/legacy-openai" -r tests/python/requirements-legacy.txt
         echo "$REQUIREMENTS_ID" > "$VENV/test-requirements-id"
     fi
     # 6. The browser the chat page's tests drive: Debian's Chromium and its WebDriver.

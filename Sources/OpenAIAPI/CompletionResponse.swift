@@ -30,6 +30,8 @@ public struct CompletionResponse: JSONRepresentable {
     /// Whether the object carries `usage` (always in full responses; in stream chunks only when
     /// the client asked for it).
     public var includesUsage: Bool
+    /// The list's name: `choices`, or `data` in the old engines API's `generate`.
+    public var choicesKey = "choices"
 
     public init(id: String, created: Int, model: String, choices: [CompletionChoice], usage: Usage?, includesUsage: Bool = true) {
         self.id = id
@@ -44,7 +46,7 @@ public struct CompletionResponse: JSONRepresentable {
         .object(
             [
                 ("id", .string(id)), ("object", .string("text_completion")), ("created", .int(created)), ("model", .string(model)),
-                ("choices", .array(choices.map(\.json))),
+                (choicesKey, .array(choices.map(\.json))),
             ] + UsageField.members(usage, included: includesUsage)
         )
     }

@@ -36,50 +36,30 @@ public func buildApplication(
 
 /// The router alone, for in-process tests.
 public func buildRouter(configuration: ServerConfiguration, models: ModelRegistry) throws -> Router<BasicRequestContext> {
+    // Every API the server speaks; each is a folder under Protocols/.
+    var surfaces: [any APISurface] = [
+        OperationsSurface(models: models, configuration: configuration),
+        OpenAISurface(models: models, configuration: configuration),
+        ResponsesSurface(models: models, configuration: configuration),
+        AnthropicSurface(models: models, configuration: configuration),
+        OllamaSurface(models: models, configuration: configuration),
+        TextGenerationWebUISurface(models: models, configuration: configuration),
+        LegacyEnginesSurface(models: models, configuration: configuration),
+    ]
+    if let embeddings = configuration.embeddings {
+        surfaces.append(EmbeddingsSurface(embeddings: embeddings, models: models, configuration: configuration))
+    }
     let router = Router()
     if let metrics = configuration.metrics { router.add(middleware: MetricsMiddleware(metrics: metrics)) }
     // Outermost, so that error responses carry the headers too and browsers can read them.
     // With --cors-origins, the browser policy has already refused other origins.
-    let origins: CORSMiddleware<BasicRequestContext>.AllowOrigin = configuration.browserPolicy.allowedOrigins.isEmpty ? .all : .originBased
+    let origins: CORSMiddleware<BasicRequestContext>.AllowOriginExtended = configuration.browserPolicy.allowedOrigins.isEmpty ? .all : .originBased
     router.add(middleware: CORSMiddleware(allowOrigin: origins, allowHeaders: corsHeaders, allowMethods: [.get, .post, .delete, .head, .options]))
-    router.add(middleware: OpenAIErrorMiddleware(maxBodyBytes: configuration.maxBodyBytes))
-    var policy = configuration.browserPolicy
-    policy.keyRequired = !configuration.apiKeys.isEmpty
-    router.add(middleware: BrowserPolicyMiddleware(policy: policy))
-    // Health checks need no key (load balancers and orchestrators probe without one).
-    router.get("health") { [models] _, _ in await healthResponse(models) }
-    if let page = configuration.chatPage { ChatPageController(page: page).addRoutes(to: router) }
-    DocsController(document: try APIDocument.make(configuration: configuration).serialized).addRoutes(to: router)
-    if let metrics = configuration.metrics {
-        let scrape = router.group()
-        if !configuration.apiKeys.isEmpty { scrape.add(middleware: APIKeyMiddleware(keys: configuration.apiKeys)) }
-        MetricsController(metrics: metrics, models: models).addRoutes(to: scrape)
+    router.add(middleware: ErrorMiddleware.unmatchedRoutes(of: surfaces, bodyLimit: configuration.maxBodyBytes))
+    let document = try APIDocument.make(configuration: configuration, surfaces: surfaces).serialized
+    for surface in surfaces {
+        surface.addRoutes(to: SurfaceRoutes(router: router, surface: surface, configuration: configuration, document: document))
     }
-    let v1 = router.group("v1")
-    if !configuration.apiKeys.isEmpty {
-        v1.add(middleware: APIKeyMiddleware(keys: configuration.apiKeys))
-    }
-    ModelsController(models: models, embeddings: configuration.embeddings).addRoutes(to: v1)
-    CompletionsController(models: models, configuration: configuration).addRoutes(to: v1)
-    ChatCompletionsController(models: models, configuration: configuration).addRoutes(to: v1)
-    AnthropicMessagesController(models: models, configuration: configuration).addRoutes(to: v1)
-    ResponsesController(models: models, configuration: configuration).addRoutes(to: v1)
-    InternalController(models: models, configuration: configuration).addRoutes(to: v1.group("internal"))
-    if let embeddings = configuration.embeddings {
-        EmbeddingsController(embeddings: embeddings, models: models, configuration: configuration).addRoutes(to: v1)
-    }
-    let ollama = router.group("api")
-    if !configuration.apiKeys.isEmpty { ollama.add(middleware: APIKeyMiddleware(keys: configuration.apiKeys)) }
-    OllamaController(models: models, configuration: configuration).addRoutes(to: ollama)
-    let modelAdmin = ModelAdminController<BasicRequestContext>(models: models, configuration: configuration)
-    modelAdmin.addInfoRoute(to: v1.group("internal/model"))
-    // Admin routes check the admin key alone (text-generation-webui's rule), not the API key.
-    let admin = router.group("v1/internal/model")
-    if !configuration.adminKeys.isEmpty { admin.add(middleware: APIKeyMiddleware(keys: configuration.adminKeys)) }
-    modelAdmin.addAdminRoutes(to: admin)
-    let loraAdmin = router.group("v1/internal/lora")
-    if !configuration.adminKeys.isEmpty { loraAdmin.add(middleware: APIKeyMiddleware(keys: configuration.adminKeys)) }
-    LoraAdminController(models: models, configuration: configuration).addRoutes(to: loraAdmin)
     return router
 }
 

@@ -10,7 +10,7 @@ import Synchronization
 final class InboundWatch: Sendable {
     private let started = Atomic<Bool>(false)
 
-    /// The watch of the request being handled, bound by `OpenAIErrorMiddleware`.
+    /// The watch of the request being handled, bound by ``ErrorMiddleware``.
     @TaskLocal static var current: InboundWatch?
 
     /// Detection began reading the inbound side.

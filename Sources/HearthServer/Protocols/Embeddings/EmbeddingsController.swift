@@ -4,8 +4,8 @@ import Logging
 import OpenAIAPI
 import OrderedJSON
 
-/// `POST /v1/embeddings` (and the legacy `/v1/engines/{model}/embeddings`) and
-/// `POST /v1/moderations`, computed with the sentence-transformers models (``EmbeddingModels``).
+/// `POST /v1/embeddings` (and, for ``LegacyEnginesSurface``, `/v1/engines/{model}/embeddings`)
+/// and `POST /v1/moderations`, computed with the sentence-transformers models (``EmbeddingModels``).
 struct EmbeddingsController<Context: RequestContext>: Sendable {
     let embeddings: EmbeddingModels
     let models: ModelRegistry
@@ -13,13 +13,12 @@ struct EmbeddingsController<Context: RequestContext>: Sendable {
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.post("embeddings") { request, context in try await create(request, context: context, model: nil) }
-        group.post("engines/{model}/embeddings") { request, context in
-            try await create(request, context: context, model: context.parameters.get("model"))
-        }
         group.post("moderations", use: moderate)
     }
 
-    private func create(_ request: Request, context: Context, model path: String?) async throws -> Response {
+    /// The vectors of a request's `input`, from the model `path` names when it names one, else
+    /// from the body's.
+    func create(_ request: Request, context: Context, model path: String?) async throws -> Response {
         var request = request
         var body = try EmbeddingRequest.read(try await request.jsonBody(limit: configuration.maxBodyBytes))
         if let path { body.model = path }

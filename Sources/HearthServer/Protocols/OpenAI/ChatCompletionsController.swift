@@ -18,10 +18,15 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
+        try await create(request, context: context, model: nil)
+    }
+
+    /// A chat completion from the model `name` names, else the body's `model`.
+    func create(_ request: Request, context: Context, model name: String?) async throws -> Response {
         var request = request
         let json = try await request.jsonBody(limit: configuration.maxBodyBytes)
         let collected = request
-        return try await models.withModel(json.modelName) { model in
+        return try await models.withModel(name ?? json.modelName) { model in
             try await create(collected, json: json, model: model, context: context)
         }
     }

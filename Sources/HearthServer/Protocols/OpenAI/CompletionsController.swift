@@ -17,21 +17,36 @@ struct CompletionsController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
+        try await create(request, context: context, model: nil, body: CompletionRequest.self)
+    }
+
+    /// A completion from the model `name` names (else the body's `model`), its body read as
+    /// `Body` (the old engines API's `generate` has words of its own), its choices listed as
+    /// `choicesKey`.
+    func create<Body: CompletionBody>(
+        _ request: Request,
+        context: Context,
+        model name: String?,
+        body: Body.Type,
+        choicesKey: String = "choices"
+    ) async throws -> Response {
         var request = request
         let json = try await request.jsonBody(limit: configuration.maxBodyBytes)
         let collected = request
-        return try await models.withModel(json.modelName) { model in
-            try await create(collected, json: json, model: model, context: context)
+        return try await models.withModel(name ?? json.modelName) { model in
+            let body = try RequestBody.generation(
+                Body.self,
+                from: json,
+                configuration: configuration,
+                vocabularySize: model.engine.modelInfo.vocabularySize
+            )
+            return try await create(collected, body: body.completion, choicesKey: choicesKey, model: model, context: context)
         }
     }
 
-    private func create(_ request: Request, json: JSON, model: ServedModel, context: Context) async throws -> Response {
-        let body = try RequestBody.generation(
-            CompletionRequest.self,
-            from: json,
-            configuration: configuration,
-            vocabularySize: model.engine.modelInfo.vocabularySize
-        )
+    private func create(_ request: Request, body: CompletionRequest, choicesKey: String, model: ServedModel, context: Context) async throws
+        -> Response
+    {
         let maxTokens = body.maxTokens ?? configuration.defaultCompletionMaxTokens
         let choicesPerPrompt = body.options.n ?? 1
         let grammar = try OutputPlan(completion: body.options.constraint).grammar
@@ -48,7 +63,7 @@ struct CompletionsController<Context: RequestContext>: Sendable {
             context.logger.debug("Completion request", metadata: ["prompts": "\(body.prompts)"])
         }
         if maxTokens == 0 && body.logprobs == nil {
-            return try echoOnly(body, generations, model: model)
+            return try echoOnly(body, generations, choicesKey: choicesKey, model: model)
         }
         // Start every generation before replying, so that a prompt too long fails with a 400.
         var streams: [AsyncThrowingStream<GenerationEvent, any Error>] = []
@@ -75,7 +90,8 @@ struct CompletionsController<Context: RequestContext>: Sendable {
             id: ResponseID.make("cmpl-"),
             created: ResponseID.now,
             model: model.id,
-            includesUsage: body.streamOptions?.includeUsage ?? false
+            includesUsage: body.streamOptions?.includeUsage ?? false,
+            choicesKey: choicesKey
         )
         if body.stream {
             return stream(
@@ -95,12 +111,12 @@ struct CompletionsController<Context: RequestContext>: Sendable {
             context.logger.debug("Completion result", metadata: ["texts": "\(rawTexts)"])
         }
         let choices = folds.enumerated().map { $1.choice(index: $0, reportsLogprobs: replies.reportsLogprobs) }
-        return GenerationResponse.json(CompletionResponse(id: frame.id, created: frame.created, model: frame.model, choices: choices, usage: usage))
+        return GenerationResponse.json(frame.response(choices: choices, usage: usage))
     }
 
     /// `max_tokens: 0` with `echo` and without logprobs: the prompt comes back, nothing is
     /// evaluated.
-    private func echoOnly(_ body: CompletionRequest, _ generations: [GenerationRequest], model: ServedModel) throws -> Response {
+    private func echoOnly(_ body: CompletionRequest, _ generations: [GenerationRequest], choicesKey: String, model: ServedModel) throws -> Response {
         var promptTokens = 0
         for generation in generations {
             do {
@@ -113,15 +129,14 @@ struct CompletionsController<Context: RequestContext>: Sendable {
         let choices = body.prompts.enumerated().flatMap { promptIndex, prompt in
             (0..<n).map { CompletionChoice(index: promptIndex * n + $0, text: prompt + (body.suffix ?? ""), finishReason: .length) }
         }
-        return jsonResponse(
-            CompletionResponse(
-                id: ResponseID.make("cmpl-"),
-                created: ResponseID.now,
-                model: model.id,
-                choices: choices,
-                usage: Usage(promptTokens: promptTokens, completionTokens: 0)
-            )
+        let frame = CompletionFrame(
+            id: ResponseID.make("cmpl-"),
+            created: ResponseID.now,
+            model: model.id,
+            includesUsage: true,
+            choicesKey: choicesKey
         )
+        return jsonResponse(frame.response(choices: choices, usage: Usage(promptTokens: promptTokens, completionTokens: 0)))
     }
 
     private func stream(
@@ -142,9 +157,7 @@ struct CompletionsController<Context: RequestContext>: Sendable {
             }
             if logsUserText { logger.debug("Completion result", metadata: ["texts": "\(rawTexts)"]) }
             if frame.includesUsage {
-                try await send(
-                    ServerSentEvents.event(CompletionResponse(id: frame.id, created: frame.created, model: frame.model, choices: [], usage: usage))
-                )
+                try await send(ServerSentEvents.event(frame.response(choices: [], usage: usage)))
             }
             try await send(ServerSentEvents.done)
         }
@@ -157,10 +170,28 @@ private struct CompletionFrame: Sendable {
     let created: Int
     let model: String
     let includesUsage: Bool
+    let choicesKey: String
 
     func chunk(_ choice: CompletionChoice) -> String {
-        ServerSentEvents.event(
-            CompletionResponse(id: id, created: created, model: model, choices: [choice], usage: nil, includesUsage: includesUsage)
-        )
+        var chunk = response(choices: [choice], usage: nil)
+        chunk.includesUsage = includesUsage
+        return ServerSentEvents.event(chunk)
     }
+
+    /// The full response, or the stream's last event with `usage`.
+    func response(choices: [CompletionChoice], usage: Usage?) -> CompletionResponse {
+        var response = CompletionResponse(id: id, created: created, model: model, choices: choices, usage: usage)
+        response.choicesKey = choicesKey
+        return response
+    }
+}
+
+/// A request body that is a completion request, perhaps in other words (the old engines API's
+/// `generate` says `length`).
+protocol CompletionBody: GenerationBody {
+    var completion: CompletionRequest { get }
+}
+
+extension CompletionRequest: CompletionBody {
+    var completion: CompletionRequest { self }
 }

@@ -7,7 +7,7 @@ import Hummingbird
 struct ChatPageController<Context: RequestContext>: Sendable {
     let page: ChatPage
 
-    func addRoutes(to router: Router<Context>) {
+    func addRoutes(to router: some RouterMethods<Context>) {
         router.get("/") { request, _ in try serve("index.html", request) }
         router.head("/") { request, _ in try serve("index.html", request) }
         router.get("ui/{name}") { request, context in try serve(context.parameters.require("name"), request) }

@@ -8,7 +8,7 @@ struct DocsController<Context: RequestContext>: Sendable {
     /// The document's text, made once when the router is built.
     let document: String
 
-    func addRoutes(to router: Router<Context>) {
+    func addRoutes(to router: some RouterMethods<Context>) {
         router.get("openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: document)))
         }

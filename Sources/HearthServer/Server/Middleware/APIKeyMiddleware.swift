@@ -2,18 +2,20 @@ import HTTPTypes
 import Hummingbird
 import OpenAIAPI
 
-/// Anthropic's clients send their key in `x-api-key`.
-private let anthropicKeyHeader = HTTPField.Name("x-api-key")!
-
-/// Requires `Authorization: Bearer <key>` (or Anthropic's `x-api-key: <key>`) with one of the
-/// server's keys on every request.
+/// Requires `Authorization: Bearer <key>` (or the key alone in one of the surface's own
+/// headers, as Anthropic's `x-api-key: <key>`) with one of the server's keys on every request.
 ///
 /// Keys are compared in constant time (every byte of every key is looked at, whatever matches),
 /// so response timing tells nothing about a key.
 struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
     let keys: [[UInt8]]
+    /// Headers that carry the key alone, read when `Authorization` has no bearer.
+    let headers: [HTTPField.Name]
 
-    init(keys: [String]) { self.keys = keys.map { Array($0.utf8) } }
+    init(keys: [String], headers: [HTTPField.Name] = []) {
+        self.keys = keys.map { Array($0.utf8) }
+        self.headers = headers
+    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let header = Array((request.headers[.authorization] ?? "").utf8)
@@ -21,7 +23,7 @@ struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
         let prefix = Array("bearer ".utf8)
         let sent =
             header.count >= prefix.count && header.prefix(prefix.count).map({ $0 | 0x20 }) == prefix
-            ? Array(header.dropFirst(prefix.count)) : Array((request.headers[anthropicKeyHeader] ?? "").utf8)
+            ? Array(header.dropFirst(prefix.count)) : Array((headers.lazy.compactMap { request.headers[$0] }.first ?? "").utf8)
         guard keys.reduce(false, { found, key in Self.equal(key, sent) || found }) else {
             throw OpenAIError(
                 status: 401,

@@ -1,0 +1,84 @@
+import OpenAIAPI
+
+/// The original document's legacy routes under `/v1/engines` (``LegacyEnginesController``).
+struct LegacyEnginesSurface: APISurface {
+    let models: ModelRegistry
+    let configuration: ServerConfiguration
+
+    func addRoutes(to routes: SurfaceRoutes) {
+        LegacyEnginesController(models: models, configuration: configuration).addRoutes(to: routes.group("v1"))
+    }
+
+    func operations(_ configuration: ServerConfiguration) -> [APIDocument.Operation] {
+        let model = APIDocument.pathParameter("model")
+        let engine = EngineObject(id: APIExamples.model.id, created: APIExamples.model.created, ready: true)
+        func inGenerateWords(_ examples: [any JSONRepresentable]) -> [any JSONRepresentable] {
+            examples.compactMap { $0 as? CompletionResponse }.map { response in
+                var response = response
+                response.choicesKey = "data"
+                return response
+            }
+        }
+        var operations: [APIDocument.Operation] = [
+            .init(
+                method: "get",
+                path: "/v1/engines",
+                tag: "Legacy",
+                summary: "The models as engines (openai<0.28's Engine.list)",
+                examples: [EngineList(data: [engine])]
+            ),
+            .init(
+                method: "get",
+                path: "/v1/engines/{model}",
+                tag: "Legacy",
+                summary: "One model as an engine, loaded if it was not (openai<0.28's Engine.retrieve)",
+                examples: [engine],
+                parameters: [model]
+            ),
+            .init(
+                method: "post",
+                path: "/v1/engines/{model}/completions",
+                tag: "Legacy",
+                summary: "A text completion from the model in the path",
+                body: CompletionRequest.self,
+                examples: APIExamples.completion,
+                streamEvents: APIExamples.completionChunks,
+                parameters: [model]
+            ),
+            .init(
+                method: "post",
+                path: "/v1/engines/{model}/generate",
+                tag: "Legacy",
+                summary: "A text completion in the old engines API's words: length for max_tokens, data for choices",
+                body: LegacyGenerateRequest.self,
+                examples: inGenerateWords(APIExamples.completion),
+                streamEvents: inGenerateWords(APIExamples.completionChunks),
+                parameters: [model]
+            ),
+            .init(
+                method: "post",
+                path: "/v1/engines/{model}/chat/completions",
+                tag: "Legacy",
+                summary: "A chat completion from the model in the path",
+                body: ChatCompletionRequest.self,
+                examples: APIExamples.chat,
+                streamEvents: APIExamples.chatChunks,
+                parameters: [model]
+            ),
+        ]
+        if configuration.embeddings != nil {
+            operations.append(
+                .init(
+                    method: "post",
+                    path: "/v1/engines/{model}/embeddings",
+                    tag: "Legacy",
+                    summary: "Embeddings from the model in the path",
+                    bodySchema: EmbeddingsSchemas.request,
+                    examples: [RawJSON(json: EmbeddingsSchemas.response)],
+                    parameters: [model]
+                )
+            )
+        }
+        return operations
+    }
+}

@@ -1,0 +1,46 @@
+import OpenAIAPI
+
+/// OpenAI's own routes under `/v1`: chat completions, completions and the model list.
+struct OpenAISurface: APISurface {
+    let models: ModelRegistry
+    let configuration: ServerConfiguration
+
+    func addRoutes(to routes: SurfaceRoutes) {
+        let v1 = routes.group("v1")
+        ModelsController(models: models, embeddings: configuration.embeddings).addRoutes(to: v1)
+        CompletionsController(models: models, configuration: configuration).addRoutes(to: v1)
+        ChatCompletionsController(models: models, configuration: configuration).addRoutes(to: v1)
+    }
+
+    func operations(_ configuration: ServerConfiguration) -> [APIDocument.Operation] {
+        [
+            .init(
+                method: "post",
+                path: "/v1/chat/completions",
+                tag: "OpenAI",
+                summary: "Chat completion (OpenAI), with text-generation-webui's extra fields",
+                body: ChatCompletionRequest.self,
+                examples: APIExamples.chat,
+                streamEvents: APIExamples.chatChunks
+            ),
+            .init(
+                method: "post",
+                path: "/v1/completions",
+                tag: "OpenAI",
+                summary: "Text completion (OpenAI), with text-generation-webui's extra fields",
+                body: CompletionRequest.self,
+                examples: APIExamples.completion,
+                streamEvents: APIExamples.completionChunks
+            ),
+            .init(method: "get", path: "/v1/models", tag: "OpenAI", summary: "The models served", examples: [ModelList(data: [APIExamples.model])]),
+            .init(
+                method: "get",
+                path: "/v1/models/{id}",
+                tag: "OpenAI",
+                summary: "One model (404 model_not_found for others)",
+                examples: [APIExamples.model],
+                parameters: [APIDocument.pathParameter("id")]
+            ),
+        ]
+    }
+}
