@@ -13,9 +13,31 @@ public struct SamplerSettings: Sendable, Equatable {
     public var isEmpty: Bool { values.isEmpty }
 
     /// Sets a field after checking the value against the field's range.
-    /// - Throws: 400 naming the field.
-    public mutating func set(_ field: SamplerField, _ value: SamplerValue) throws(OpenAIError) {
-        values[field] = try field.checked(value)
+    /// - Parameter param: the field's name in the client's request (its wire name unless the
+    ///   protocol calls it otherwise: Ollama's `options.repeat_penalty`).
+    /// - Throws: 400 naming `param`.
+    public mutating func set(_ field: SamplerField, _ value: SamplerValue, param: String? = nil) throws(OpenAIError) {
+        values[field] = try field.checked(value, param: param ?? field.wireName)
+    }
+
+    /// Reads `field` from `container` under `key`, a protocol's own name for it (absent or
+    /// null leaves it unset), and checks it as ``set(_:_:param:)`` does, naming the key's path.
+    public mutating func decode<Key: CodingKey>(_ field: SamplerField, from container: KeyedDecodingContainer<Key>, forKey key: Key) throws {
+        guard container.contains(key), try !container.decodeNil(forKey: key) else { return }
+        let param = RequestDecoder.path(container.codingPath + [key])
+        let value: SamplerValue
+        switch field.kind {
+        case .number: value = .number(try container.decode(Double.self, forKey: key))
+        case .integer: value = try Self.decodeInteger(field, container, key, param: param)
+        case .flag: value = .flag(try container.decode(Bool.self, forKey: key))
+        case .stages, .breakers:
+            if let list = try? container.decode([String].self, forKey: key) {
+                value = .list(list)
+            } else {
+                value = try field.parse(try container.decode(String.self, forKey: key))
+            }
+        }
+        try set(field, value, param: param)
     }
 
     /// These settings, with `lower`'s values for the fields these leave out.
@@ -37,33 +59,22 @@ extension SamplerSettings: Decodable {
         }
         let container = try decoder.container(keyedBy: FieldKey.self)
         for field in SamplerField.allCases {
-            let key = FieldKey(field)
-            guard container.contains(key), try !container.decodeNil(forKey: key) else { continue }
-            let value: SamplerValue
-            switch field.kind {
-            case .number: value = .number(try container.decode(Double.self, forKey: key))
-            case .integer: value = try Self.decodeInteger(field, container, key)
-            case .flag: value = .flag(try container.decode(Bool.self, forKey: key))
-            case .stages, .breakers:
-                if let list = try? container.decode([String].self, forKey: key) {
-                    value = .list(list)
-                } else {
-                    value = try field.parse(try container.decode(String.self, forKey: key))
-                }
-            }
-            try set(field, value)
+            try decode(field, from: container, forKey: FieldKey(field))
         }
     }
 
     /// An integer field also takes a number without a fraction (`2.0`), as Python's clients send.
-    private static func decodeInteger(_ field: SamplerField, _ container: KeyedDecodingContainer<FieldKey>, _ key: FieldKey) throws
-        -> SamplerValue
-    {
+    private static func decodeInteger<Key: CodingKey>(
+        _ field: SamplerField,
+        _ container: KeyedDecodingContainer<Key>,
+        _ key: Key,
+        param: String
+    ) throws -> SamplerValue {
         if let integer = try? container.decode(Int.self, forKey: key) { return .integer(integer) }
         let number = try container.decode(Double.self, forKey: key)
-        guard number == number.rounded() else { throw OpenAIError.invalidType(field.wireName, expected: "an integer") }
+        guard number == number.rounded() else { throw OpenAIError.invalidType(param, expected: "an integer") }
         // Whole but beyond Int: out of range, reported as such.
-        guard let integer = Int(exactly: number) else { throw field.rangeError(number) }
+        guard let integer = Int(exactly: number) else { throw field.rangeError(number, param: param) }
         return .integer(integer)
     }
 
@@ -111,16 +122,18 @@ extension SamplerField {
     }
 
     /// The value, if it is of this field's kind and in its range.
-    /// - Throws: 400 naming the field and quoting the limit.
-    func checked(_ value: SamplerValue) throws(OpenAIError) -> SamplerValue {
+    /// - Throws: 400 naming `param` (the field's wire name unless a protocol calls it otherwise)
+    ///   and quoting the limit.
+    func checked(_ value: SamplerValue, param: String) throws(OpenAIError) -> SamplerValue {
+        let wireName = param
         switch (kind, value) {
         case (.number(let range), .number), (.number(let range), .integer):
             let number = value.number
             guard number.isFinite else { throw .invalidValue(wireName, "expected a finite number.") }
-            guard range.contains(number) else { throw rangeError(number) }
+            guard range.contains(number) else { throw rangeError(number, param: param) }
             return .number(number)
         case (.integer(let range), .integer(let integer)):
-            guard range.contains(integer) else { throw rangeError(Double(integer)) }
+            guard range.contains(integer) else { throw rangeError(Double(integer), param: param) }
             return value
         case (.flag, .flag), (.breakers, .list):
             return value
@@ -135,7 +148,8 @@ extension SamplerField {
     }
 
     /// "… above maximum value. Expected a value <= 1, but got 1.5 instead."
-    func rangeError(_ number: Double) -> OpenAIError {
+    func rangeError(_ number: Double, param: String? = nil) -> OpenAIError {
+        let wireName = param ?? wireName
         let (noun, lower, upper): (String, Double, Double) =
             switch kind {
             case .number(let range): ("decimal", range.lowerBound, range.upperBound)

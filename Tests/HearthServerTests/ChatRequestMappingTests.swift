@@ -10,7 +10,7 @@ import Testing
 /// with their key order. No model involved.
 @Suite struct ChatRequestMappingTests {
     private func prompt(_ json: String) throws(OpenAIError) -> PromptRequest {
-        try PromptRequest(RequestDecoder().decode(ChatCompletionRequest.self, from: Array(json.utf8)))
+        try PromptRequest(ChatJob(RequestDecoder().decode(ChatCompletionRequest.self, from: Array(json.utf8))))
     }
 
     @Test func promptFieldsAreTypedAndMessagesKeepTheirOrder() throws {

@@ -16,7 +16,7 @@ import Testing
             ChatCompletionRequest.self,
             from: Array(#"{"messages": [{"role": "user", "content": "hi"}]\#(extra)}"#.utf8)
         )
-        return try OutputPlan(chat: body, format: format, reasoningClose: reasoningClose)
+        return try OutputPlan(chat: ChatJob(body), format: format, reasoningClose: reasoningClose)
     }
 
     @Test func noConstraintNoGrammar() throws {
@@ -79,7 +79,7 @@ extension OutputPlanTests {
             ChatCompletionRequest.self,
             from: Array(#"{"messages": [{"role": "user", "content": "hi"}], "response_format": {"type": "json_object"}}"#.utf8)
         )
-        let plan = try OutputPlan(chat: body, format: .hermes, reasoningClose: nil, reasoningTags: ("<think>", "</think>"))
+        let plan = try OutputPlan(chat: ChatJob(body), format: .hermes, reasoningClose: nil, reasoningTags: ("<think>", "</think>"))
         let grammar = try #require(plan.grammar)
         #expect(grammar.triggers.isEmpty)
         #expect(grammar.text.hasPrefix(#"root ::= ( "<think>" text-without---think- "</think>" [ \t\n]{0,4} )? ( object )"#), "\(grammar.text)")

@@ -5,33 +5,34 @@ import OrderedJSON
 import Prompting
 import StructuredOutput
 
-/// A chat request started on a model: its decoded body and the replies streaming from the
-/// engine. Every protocol that chats (`/v1/chat/completions`, Anthropic's `/v1/messages`) starts
-/// here from an OpenAI chat body and renders the same ``ChatReplies`` in its own shape.
+/// A chat job started on a model: the job and the replies streaming from the engine. Every
+/// protocol that chats maps its request to a ``ChatJob``, starts it here and renders the same
+/// ``ChatReplies`` in its own shape.
 struct ChatSession {
-    let body: ChatCompletionRequest
+    let job: ChatJob
     let replies: ChatReplies
 
-    /// Builds the prompt with the model's template, the request's samplers, adapters, output
+    /// Builds the prompt with the model's template, the job's samplers, adapters, output
     /// constraint and tools, and starts the generations.
-    /// - Throws: ``OpenAIError`` naming the field for every request problem.
-    static func start(_ json: JSON, model: ServedModel, configuration: ServerConfiguration, logger: Logger) async throws -> ChatSession {
-        let (body, prompt) = try await RequestBody.chat(json, configuration: configuration, model: model)
+    /// - Throws: ``OpenAIError`` naming the field (as the client spelled it) for every problem.
+    static func start(_ job: ChatJob, model: ServedModel, configuration: ServerConfiguration, logger: Logger) async throws -> ChatSession {
+        try job.options.validateTokens(vocabularySize: model.engine.modelInfo.vocabularySize)
+        let prompt = try await job.prompt(model: model)
         if configuration.logsUserText {
             logger.debug("Chat prompt", metadata: ["prompt": "\(prompt.text)"])
         }
         var generation = GenerationRequest(
             prompt: prompt.text,
-            maxTokens: body.maxTokens,
-            options: body.options,
+            maxTokens: job.maxTokens,
+            options: job.options,
             defaults: configuration.defaultSampling
         )
         // The template's own turn separators stop a reply that runs into a next turn.
         for stop in prompt.stopStrings where !generation.stop.contains(stop) { generation.stop.append(stop) }
-        if body.logprobs == true { generation.logprobs = body.topLogprobs ?? 0 }
-        generation.adapters = try model.adapterSet(for: body.options.lora, library: configuration.loras)
+        if let logprobs = job.logprobs { generation.logprobs = logprobs }
+        generation.adapters = try model.adapterSet(for: job.options.lora, library: configuration.loras)
         let plan = try OutputPlan(
-            chat: body,
+            chat: job,
             format: model.toolFormat,
             reasoningClose: prompt.reasoningCloseTag,
             reasoningTags: model.reasoningTags
@@ -46,21 +47,30 @@ struct ChatSession {
         let streams = try startGeneration(
             model.engine,
             generation,
-            choices: body.options.n ?? 1,
-            promptParam: "messages",
-            grammarParam: body.options.constraint?.field ?? "grammar_string"
+            choices: job.options.n ?? 1,
+            promptParam: job.names.messages,
+            grammarParam: job.options.constraint?.field ?? "grammar_string"
         )
         var replies = ChatReplies(
             streams: streams,
             namePrefixes: prompt.replyNamePrefixes,
             insideReasoning: prompt.opensReasoning,
-            reportsLogprobs: body.logprobs == true,
+            reportsLogprobs: job.logprobs != nil,
             keepsText: configuration.logsUserText,
             metrics: configuration.metrics
         )
         if !plan.tools.isEmpty {
             replies.toolParser = ToolCallParser(format: plan.toolFormat, tools: plan.tools, parallel: plan.parallelToolCalls)
         }
-        return ChatSession(body: body, replies: replies)
+        return ChatSession(job: job, replies: replies)
+    }
+}
+
+extension ChatJob {
+    /// The prompt the model's template makes of this job. The room left to answer in is what
+    /// the client asked for, within half the context.
+    func prompt(model: ServedModel) async throws -> BuiltPrompt {
+        let room = min(maxTokens ?? 512, model.engine.contextLength / 2)
+        return try await model.chatPrompt(for: PromptRequest(self), room: room)
     }
 }

@@ -39,15 +39,15 @@ struct OutputPlan: Sendable {
     ///   - reasoningTags: the reasoning tags of the model's template: a model that may open a
     ///     reasoning block on its own may still do so before a constrained answer.
     init(
-        chat body: ChatCompletionRequest,
+        chat job: ChatJob,
         format: ToolCallFormat,
         reasoningClose: String?,
         reasoningTags: (open: String, close: String)? = nil
     ) throws(OpenAIError) {
         var builder = GrammarBuilder()
-        let constraint = body.options.constraint
+        let constraint = job.options.constraint
         if case .grammar(let text, let field) = constraint {
-            guard body.tools == nil || body.toolChoice == .string("none") else {
+            guard job.tools == nil || job.toolChoice == .string("none") else {
                 throw .invalidValue(field, "a grammar cannot be combined with tools; use tool_choice 'none' or leave the grammar out.")
             }
             grammar = Grammar(text)
@@ -56,14 +56,15 @@ struct OutputPlan: Sendable {
         var root = try constraint.map { constraint throws(OpenAIError) in try Self.expression(constraint, builder: &builder) }
         var triggers: [String] = []
         var triggerPatterns: [String] = []
-        if let toolsJSON = body.tools {
-            let declared = try Self.mapping { () throws(StructuredOutputError) in try ToolDeclaration.list(from: toolsJSON) }
-            let choice = try Self.mapping { () throws(StructuredOutputError) in try ToolChoice.read(body.toolChoice, tools: declared) }
+        if let toolsJSON = job.tools {
+            let names = job.names
+            let declared = try Self.mapping(names) { () throws(StructuredOutputError) in try ToolDeclaration.list(from: toolsJSON) }
+            let choice = try Self.mapping(names) { () throws(StructuredOutputError) in try ToolChoice.read(job.toolChoice, tools: declared) }
             toolFormat = format
-            parallelToolCalls = body.parallelToolCalls
+            parallelToolCalls = job.parallelToolCalls
             let indexed = Array(declared.enumerated()).map { (index: $0.offset, tool: $0.element) }
             func calls(_ tools: [(index: Int, tool: ToolDeclaration)], parallel: Bool) throws(OpenAIError) -> String {
-                try Self.mapping { () throws(StructuredOutputError) in
+                try Self.mapping(names) { () throws(StructuredOutputError) in
                     try ToolCallGrammar.calls(format, tools: tools, parallel: parallel, builder: &builder)
                 }
             }
@@ -83,7 +84,7 @@ struct OutputPlan: Sendable {
                 if format != .generic && format != .llama3 {
                     // Small models write a bare JSON call when they ignore their template.
                     alternatives.append(
-                        try Self.mapping { () throws(StructuredOutputError) in
+                        try Self.mapping(names) { () throws(StructuredOutputError) in
                             try ToolCallGrammar.calls(.generic, tools: indexed, parallel: false, builder: &builder)
                         }
                     )
@@ -105,8 +106,8 @@ struct OutputPlan: Sendable {
                 root = try calls(indexed.filter { $0.tool.name == name }, parallel: false)
             }
             rendersSpecialTokens = !tools.isEmpty && format.needsSpecialTokens
-        } else if let choice = body.toolChoice, choice != .string("none"), !choice.isNull {
-            throw .invalidValue("tool_choice", "tool_choice needs tools; none were given.")
+        } else if let choice = job.toolChoice, choice != .string("none"), !choice.isNull {
+            throw .invalidValue(job.names.toolChoice, "\(job.names.toolChoice) needs tools; none were given.")
         }
         guard var root else { return }
         let lazy = !triggers.isEmpty || !triggerPatterns.isEmpty
@@ -143,14 +144,16 @@ struct OutputPlan: Sendable {
         }
     }
 
-    /// A tool error as a 400 whose `param` is the field its message starts with.
-    static func mapping<T>(_ body: () throws(StructuredOutputError) -> T) throws(OpenAIError) -> T {
+    /// A tool error as a 400 whose `param` is the field its message starts with, in the
+    /// client's words (`names`).
+    static func mapping<T>(_ names: ChatJob.FieldNames, _ body: () throws(StructuredOutputError) -> T) throws(OpenAIError) -> T {
         do {
             return try body()
         } catch {
             let message = error.description
             guard let colon = message.firstRange(of: ": ") else { throw .invalidValue("tools", message) }
-            throw .invalidValue(String(message[..<colon.lowerBound]), String(message[colon.upperBound...]))
+            let param = String(message[..<colon.lowerBound])
+            throw .invalidValue(names.spelling(param), String(message[colon.upperBound...]))
         }
     }
 }

@@ -43,19 +43,16 @@ enum RequestBody {
         return body
     }
 
-    /// Decodes a chat request and builds its prompt. `/v1/chat/completions` and
-    /// `/v1/internal/chat-prompt` both come here, so both build the same prompt. The room left
-    /// to answer in is what the client asked for, within half the context.
-    static func chat(_ json: JSON, configuration: ServerConfiguration, model: ServedModel) async throws -> (
-        body: ChatCompletionRequest, prompt: BuiltPrompt
-    ) {
+    /// Decodes an OpenAI chat completion request (presets filled in, ranges checked) as the
+    /// job it means. `/v1/chat/completions` and `/v1/internal/chat-prompt` both come here, so
+    /// both build the same prompt.
+    static func chat(_ json: JSON, configuration: ServerConfiguration, model: ServedModel) throws -> (body: ChatCompletionRequest, job: ChatJob) {
         let body = try generation(
             ChatCompletionRequest.self,
             from: json,
             configuration: configuration,
             vocabularySize: model.engine.modelInfo.vocabularySize
         )
-        let room = min(body.maxTokens ?? 512, model.engine.contextLength / 2)
-        return (body, try await model.chatPrompt(for: PromptRequest(body), room: room))
+        return (body, ChatJob(body))
     }
 }

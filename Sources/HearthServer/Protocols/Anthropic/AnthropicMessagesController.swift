@@ -6,10 +6,9 @@ import OrderedJSON
 import Prompting
 
 /// Anthropic's Messages API: `POST /v1/messages` (streamed or not) and
-/// `POST /v1/messages/count_tokens`. A request is read as the OpenAI chat body it means
-/// (``AnthropicMessages``) and runs through ``ChatSession`` like any chat; only the reply's
-/// shape differs (``AnthropicReplyWriter``). Errors use Anthropic's envelope
-/// (``OpenAIErrorMiddleware``); `x-api-key` is accepted as the key.
+/// `POST /v1/messages/count_tokens`. A request is read in its own words as the job it means
+/// (``AnthropicRequest``) and runs through ``ChatSession`` like any chat; only the reply's shape
+/// differs (``AnthropicReplyWriter``).
 struct AnthropicMessagesController<Context: RequestContext>: Sendable {
     let models: ModelRegistry
     let configuration: ServerConfiguration
@@ -21,12 +20,12 @@ struct AnthropicMessagesController<Context: RequestContext>: Sendable {
 
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
         var request = request
-        let chat = try AnthropicMessages.chatBody(try await request.jsonBody(limit: configuration.maxBodyBytes))
+        let body = try await request.decodeJSON(AnthropicRequest.self, limit: configuration.maxBodyBytes)
         let collected = request
-        return try await models.withModel(chat.modelName) { model in
-            let session = try await ChatSession.start(chat, model: model, configuration: configuration, logger: context.logger)
-            let writer = AnthropicReplyWriter(id: ResponseID.make("msg_"), model: model.id, stopSequences: session.body.options.stop)
-            if session.body.stream { return stream(session.replies, writer, request: collected, logger: context.logger) }
+        return try await models.withModel(body.model) { model in
+            let session = try await ChatSession.start(body.job, model: model, configuration: configuration, logger: context.logger)
+            let writer = AnthropicReplyWriter(id: ResponseID.make("msg_"), model: model.id, stopSequences: session.job.options.stop)
+            if session.job.stream { return stream(session.replies, writer, request: collected, logger: context.logger) }
             let (fold, usage) = try await collected.cancellingOnDisconnect {
                 var fold = ChatReplyFold()
                 let (usage, _) = try await session.replies.forEachDelta { fold.add($0) }
@@ -53,15 +52,9 @@ struct AnthropicMessagesController<Context: RequestContext>: Sendable {
     /// `{"input_tokens": n}`: the tokens of the prompt the same body would generate from.
     @Sendable func countTokens(_ request: Request, context: Context) async throws -> Response {
         var request = request
-        var json = try await request.jsonBody(limit: configuration.maxBodyBytes)
-        // Counting needs no `max_tokens`; the chat reading of the body does.
-        if case .object(var members) = json, json["max_tokens"] == nil {
-            members.append(("max_tokens", 1))
-            json = .object(members)
-        }
-        let chat = try AnthropicMessages.chatBody(json)
-        return try await models.withModel(chat.modelName) { model in
-            let prompt = try await RequestBody.chat(chat, configuration: configuration, model: model).prompt
+        let body = try await request.decodeJSON(AnthropicTokenCountRequest.self, limit: configuration.maxBodyBytes).request
+        return try await models.withModel(body.model) { model in
+            let prompt = try await body.job.prompt(model: model)
             let tokens = try model.engine.promptTokens(for: GenerationRequest(prompt: prompt.text, maxTokens: 1))
             return jsonResponse(RawJSON(json: ["input_tokens": .int(tokens.count)]))
         }

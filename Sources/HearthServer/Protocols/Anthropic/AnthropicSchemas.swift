@@ -1,8 +1,8 @@
 import OrderedJSON
 
-/// JSON Schemas of Anthropic's Messages API for the OpenAPI document: the fields
-/// ``AnthropicMessages`` reads (others are accepted and ignored), its error envelope and its
-/// streamed events.
+/// JSON Schemas of Anthropic's Messages API for the OpenAPI document: the JSON-valued fields
+/// ``AnthropicRequest`` reads (it records the rest; others are accepted and ignored), its error
+/// envelope and its streamed events.
 enum AnthropicSchemas {
     private static let block: JSON = [
         "type": "object", "required": ["type"],
@@ -22,10 +22,17 @@ enum AnthropicSchemas {
         ],
     ]
 
-    private static var fields: [(String, JSON)] {
+    /// `output_config.format` (and the beta's `output_format`).
+    private static let format: JSON = [
+        "type": "object", "required": ["type", "schema"],
+        "properties": ["type": ["enum": ["json_schema"]], "schema": ["type": "object"]],
+    ]
+
+    /// The documented fields whose schemas are given, not recorded: JSON-valued ones.
+    static var fields: [(String, JSON)] {
         [
             ("model", ["type": "string"]),
-            ("messages", ["type": "array", "items": message]),
+            ("messages", ["type": "array", "items": message, "minItems": 1]),
             ("system", ["anyOf": [["type": "string"], ["type": "array", "items": ["type": "object"]]]]),
             (
                 "tools",
@@ -56,37 +63,14 @@ enum AnthropicSchemas {
                 [
                     "type": "object",
                     "properties": [
-                        "format": [
-                            "type": "object", "required": ["type", "schema"],
-                            "properties": ["type": ["enum": ["json_schema"]], "schema": ["type": "object"]],
-                        ],
+                        "format": format,
                         "effort": ["enum": ["low", "medium", "high", "xhigh", "max"]],
                     ],
                 ]
             ),
+            ("output_format", format),
         ]
     }
-
-    /// `POST /v1/messages`.
-    static var messages: JSON {
-        [
-            "type": "object", "required": ["max_tokens", "messages"],
-            "properties": .object(
-                fields + [
-                    ("max_tokens", ["type": "integer", "minimum": 0]),
-                    ("stop_sequences", ["type": "array", "items": ["type": "string"]]),
-                    ("temperature", ["type": "number", "minimum": 0, "maximum": 5]),
-                    ("top_p", ["type": "number", "minimum": 0, "maximum": 1]),
-                    ("top_k", ["type": "integer", "minimum": 0]),
-                    ("stream", ["type": "boolean"]),
-                    ("metadata", ["type": "object"]),
-                ]
-            ),
-        ]
-    }
-
-    /// `POST /v1/messages/count_tokens`.
-    static var countTokens: JSON { ["type": "object", "required": ["messages"], "properties": .object(fields)] }
 
     /// `{"type": "error", "error": {"type", "message"}}`.
     static let error: JSON = [

@@ -22,7 +22,7 @@ struct AnthropicSurface: APISurface {
                 path: "/v1/messages",
                 tag: "Anthropic",
                 summary: "Anthropic's Messages API, run as a chat completion (key also as x-api-key)",
-                bodySchema: AnthropicSchemas.messages,
+                body: AnthropicRequest.self,
                 examples: [RawJSON(json: Self.example)],
                 moreContent: [("text/event-stream", ["schema": AnthropicSchemas.event])]
             ),
@@ -31,7 +31,7 @@ struct AnthropicSurface: APISurface {
                 path: "/v1/messages/count_tokens",
                 tag: "Anthropic",
                 summary: "Tokens of the prompt a Messages request would generate from",
-                bodySchema: AnthropicSchemas.countTokens,
+                body: AnthropicTokenCountRequest.self,
                 examples: [RawJSON(json: ["input_tokens": 34])]
             ),
         ]

@@ -89,9 +89,14 @@ struct OllamaController<Context: RequestContext>: Sendable {
         let collected = request
         return try await models.withModel(chat.modelName) { model in
             if let keepAlive { await models.keepAlive(model.id, keepAlive) }
-            let session = try await ChatSession.start(chat, model: model, configuration: configuration, logger: context.logger)
+            let session = try await ChatSession.start(
+                try RequestBody.chat(chat, configuration: configuration, model: model).job,
+                model: model,
+                configuration: configuration,
+                logger: context.logger
+            )
             let writer = OllamaReplyWriter(kind: kind, model: name.isEmpty ? model.id : name)
-            if session.body.stream {
+            if session.job.stream {
                 return GenerationResponse.eventStream(
                     request: collected,
                     logger: context.logger,

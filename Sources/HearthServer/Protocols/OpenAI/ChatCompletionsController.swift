@@ -32,8 +32,8 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
     }
 
     private func create(_ request: Request, json: JSON, model: ServedModel, context: Context) async throws -> Response {
-        let session = try await ChatSession.start(json, model: model, configuration: configuration, logger: context.logger)
-        let (body, replies) = (session.body, session.replies)
+        let (body, job) = try RequestBody.chat(json, configuration: configuration, model: model)
+        let replies = try await ChatSession.start(job, model: model, configuration: configuration, logger: context.logger).replies
         let reply = ChatReplyFrame(
             id: ResponseID.make("chatcmpl-"),
             created: ResponseID.now,

@@ -74,7 +74,12 @@ struct ResponsesController<Context: RequestContext>: Sendable {
         let collected = request
         let store = configuration.responses
         return try await models.withModel(chat.modelName) { model in
-            let session = try await ChatSession.start(chat, model: model, configuration: configuration, logger: context.logger)
+            let session = try await ChatSession.start(
+                try RequestBody.chat(chat, configuration: configuration, model: model).job,
+                model: model,
+                configuration: configuration,
+                logger: context.logger
+            )
             let writer = ResponsesWriter(
                 id: ResponseID.make("resp_"),
                 createdAt: ResponseID.now,
@@ -86,7 +91,7 @@ struct ResponsesController<Context: RequestContext>: Sendable {
                 guard stores else { return }
                 store.put(writer.id, .init(response: response, input: items, conversation: history + items + writer.output))
             }
-            if session.body.stream {
+            if session.job.stream {
                 return GenerationResponse.eventStream(
                     request: collected,
                     logger: context.logger,
@@ -135,7 +140,12 @@ struct ResponsesController<Context: RequestContext>: Sendable {
         let task = Task { [models, configuration] in
             do {
                 try await models.withModel(chat.modelName) { model in
-                    let session = try await ChatSession.start(chat, model: model, configuration: configuration, logger: logger)
+                    let session = try await ChatSession.start(
+                        try RequestBody.chat(chat, configuration: configuration, model: model).job,
+                        model: model,
+                        configuration: configuration,
+                        logger: logger
+                    )
                     var writer = ResponsesWriter(id: id, createdAt: ResponseID.now, model: model.id, echo: Self.echo(json, stores: true))
                     writer.background = true
                     let running = writer

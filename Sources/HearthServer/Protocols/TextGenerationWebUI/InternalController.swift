@@ -81,7 +81,9 @@ struct InternalController<Context: RequestContext>: Sendable {
         var request = request
         let json = try await request.jsonBody(limit: configuration.maxBodyBytes)
         return try await models.withModel(json.modelName) { model in
-            jsonResponse(ChatPromptText(prompt: try await RequestBody.chat(json, configuration: configuration, model: model).prompt.text))
+            jsonResponse(
+                ChatPromptText(prompt: try await RequestBody.chat(json, configuration: configuration, model: model).job.prompt(model: model).text)
+            )
         }
     }
 

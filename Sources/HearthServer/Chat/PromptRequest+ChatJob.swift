@@ -3,12 +3,12 @@ import OpenAIAPI
 import Prompting
 
 extension PromptRequest {
-    /// What prompt building needs of a chat request, from its typed fields: the messages and
-    /// tools as the client sent them, and text-generation-webui's prompt fields.
+    /// What prompt building needs of a chat job: its messages and tools, and
+    /// text-generation-webui's prompt fields.
     /// - Throws: 400 naming `mode` when it is not a chat mode.
-    init(_ body: ChatCompletionRequest) throws(OpenAIError) {
-        self.init(messages: body.messagesJSON.map(Value.init), tools: body.tools.map(Value.init))
-        let fields = body.prompt
+    init(_ job: ChatJob) throws(OpenAIError) {
+        self.init(messages: job.messages.map(Value.init), tools: job.tools.map(Value.init))
+        let fields = job.prompt
         if let mode = fields.mode {
             guard let parsed = ChatMode(rawValue: mode) else {
                 throw .invalidValue("mode", "'\(mode)' is not one of \(ChatMode.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")).")

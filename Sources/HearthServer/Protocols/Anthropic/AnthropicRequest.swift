@@ -1,60 +1,102 @@
+import OpenAIAPI
 import OrderedJSON
 
-/// Anthropic's Messages API (`POST /v1/messages`) read as what it means in OpenAI's chat
-/// completions, so that it runs through the same prompt, sampler, tool and reply path.
-public enum AnthropicMessages {
-    /// The OpenAI chat body a Messages request means: `system` becomes a system message, content
-    /// blocks become content parts, `tool_use` blocks become `tool_calls`, `tool_result` blocks
-    /// become `tool` messages, `thinking` blocks become `reasoning_content`; `stop_sequences`,
-    /// `tools` (`input_schema`), `tool_choice`, `thinking` and `output_config.format` map to
-    /// their chat fields.
-    /// - Throws: a 400 naming the field (`messages[1].content[0].type`, …).
-    public static func chatBody(_ request: JSON) throws(OpenAIError) -> JSON {
-        guard case .object = request else { throw .invalidType("body", expected: "a JSON object") }
-        var body: [(String, JSON)] = []
-        if let model = request["model"] { body.append(("model", model)) }
-        guard let maxTokens = request["max_tokens"], !maxTokens.isNull else { throw .missingParameter("max_tokens") }
-        body.append(("max_tokens", maxTokens))
-        var messages: [JSON] = []
-        if let system = request["system"], !system.isNull {
-            messages.append(["role": "system", "content": .string(try text(of: system, param: "system"))])
+/// Anthropic's Messages request (`POST /v1/messages`, and `count_tokens` without `max_tokens`),
+/// decoded in its own words and mapped to the ``ChatJob`` it means: `system` becomes a system
+/// message, content blocks become content parts, `tool_use` blocks become `tool_calls`,
+/// `tool_result` blocks become `tool` messages, `thinking` blocks become `reasoning_content`;
+/// `stop_sequences`, samplers, `tools` (`input_schema`), `tool_choice`, `thinking` and
+/// `output_config.format` become the job's. Every refusal names the field as Anthropic spells
+/// it (`stop_sequences[2]`, `messages[1].content[0].type`, `tools[0].input_schema`).
+///
+/// The OpenAPI document records its schema from this decoding.
+struct AnthropicRequest: Decodable {
+    var model: String?
+    var job: ChatJob
+
+    private enum CodingKeys: String, CodingKey {
+        case model, system, messages, temperature, tools, stream, thinking, metadata
+        case maxTokens = "max_tokens"
+        case stopSequences = "stop_sequences"
+        case topP = "top_p"
+        case topK = "top_k"
+        case toolChoice = "tool_choice"
+        case outputConfig = "output_config"
+        case outputFormat = "output_format"
+    }
+
+    init(from decoder: any Decoder) throws {
+        try self.init(from: decoder, requiringMaxTokens: true)
+    }
+
+    /// - Parameter requiringMaxTokens: false for `count_tokens`, which generates nothing.
+    init(from decoder: any Decoder, requiringMaxTokens: Bool) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        if let recorder = decoder as? any SchemaRecording {
+            // The fields that are required, read; then every field's schema, bounds from the
+            // checks below (the sampler table's ranges, `max_tokens` from 1).
+            _ = try container.decode([JSON].self, forKey: .messages)
+            if requiringMaxTokens { _ = try container.decode(Int.self, forKey: .maxTokens) }
+            recorder.document(
+                AnthropicSchemas.fields + [
+                    ("max_tokens", ["type": "integer", "minimum": 1]), ("stop_sequences", ["type": "array", "items": ["type": "string"]]),
+                    ("temperature", SamplerField.temperature.jsonSchema), ("top_p", SamplerField.topP.jsonSchema),
+                    ("top_k", SamplerField.topK.jsonSchema), ("stream", ["type": "boolean"]), ("metadata", ["type": "object"]),
+                ]
+            )
+            (model, job) = (nil, ChatJob(messages: []))
+            return
         }
-        guard case .array(let turns)? = request["messages"] else {
-            throw request["messages"] == nil ? .missingParameter("messages") : .invalidType("messages", expected: "an array")
+        model = try container.decodeIfPresent(String.self, forKey: .model)
+        var messages: [JSON] = []
+        if let system = try container.decodeIfPresent(JSON.self, forKey: .system), !system.isNull {
+            messages.append(["role": "system", "content": .string(try Self.text(of: system, param: "system"))])
+        }
+        let turns = try container.decode([JSON].self, forKey: .messages)
+        guard !turns.isEmpty else {
+            throw OpenAIError.invalidValue("messages", "expected an array with minimum length 1, but got an empty array instead.")
         }
         for (index, turn) in turns.enumerated() {
-            messages += try chatMessages(turn, param: "messages[\(index)]")
+            messages += try Self.chatMessages(turn, param: "messages[\(index)]")
         }
-        body.append(("messages", .array(messages)))
-        for (from, to) in [("stop_sequences", "stop"), ("temperature", "temperature"), ("top_p", "top_p"), ("top_k", "top_k")] {
-            if let value = request[from], !value.isNull { body.append((to, value)) }
+        job = ChatJob(messages: messages)
+        job.names.toolMembers = ["function.parameters": "input_schema", "function.name": "name", "function.description": "description"]
+        if requiringMaxTokens || container.contains(.maxTokens) {
+            let maxTokens = try container.decode(Int.self, forKey: .maxTokens)
+            guard maxTokens >= 1 else {
+                throw OpenAIError.invalidValue("max_tokens", "integer below minimum value. Expected a value >= 1, but got \(maxTokens) instead.")
+            }
+            job.maxTokens = maxTokens
         }
-        if case .array(let tools)? = request["tools"] {
-            body.append(
-                ("tools", .array(try tools.enumerated().map { index, tool throws(OpenAIError) in try function(tool, param: "tools[\(index)]") }))
-            )
+        job.options.stop = try container.decodeIfPresent([String].self, forKey: .stopSequences) ?? []
+        try job.options.sampling.decode(.temperature, from: container, forKey: .temperature)
+        try job.options.sampling.decode(.topP, from: container, forKey: .topP)
+        try job.options.sampling.decode(.topK, from: container, forKey: .topK)
+        if let tools = try container.decodeIfPresent([JSON].self, forKey: .tools) {
+            job.tools = .array(try tools.enumerated().map { index, tool throws(OpenAIError) in try Self.function(tool, param: "tools[\(index)]") })
         }
-        if let choice = request["tool_choice"], !choice.isNull {
-            body += try toolChoice(choice)
+        if let choice = try container.decodeIfPresent(JSON.self, forKey: .toolChoice), !choice.isNull {
+            try Self.read(toolChoice: choice, into: &job)
         }
-        if let thinking = request["thinking"]?["type"]?.string {
-            body.append(("enable_thinking", .bool(thinking != "disabled")))
+        if let thinking = try container.decodeIfPresent(JSON.self, forKey: .thinking), let type = thinking["type"]?.string {
+            job.prompt.templateVariables.append(("enable_thinking", .bool(type != "disabled")))
         }
         // Structured output (`messages.parse`, `with_structured_output`): enforced like
         // `response_format`, never ignored. The beta's top-level `output_format` has the same shape.
-        for param in ["output_config.format", "output_format"] {
-            let format = param == "output_format" ? request["output_format"] : request["output_config"]?["format"]
-            guard let format, !format.isNull else { continue }
-            guard format["type"]?.string == "json_schema" else {
-                throw .invalidValue("\(param).type", "expected 'json_schema'.")
-            }
+        let formats = [
+            ("output_config.format", try container.decodeIfPresent(JSON.self, forKey: .outputConfig)?["format"]),
+            ("output_format", try container.decodeIfPresent(JSON.self, forKey: .outputFormat)),
+        ]
+        for case (let param, let format?) in formats where !format.isNull {
+            guard format["type"]?.string == "json_schema" else { throw OpenAIError.invalidValue("\(param).type", "expected 'json_schema'.") }
             guard let schema = format["schema"], case .object = schema else {
-                throw format["schema"] == nil ? .missingParameter("\(param).schema") : .invalidType("\(param).schema", expected: "an object")
+                throw format["schema"] == nil
+                    ? OpenAIError.missingParameter("\(param).schema") : OpenAIError.invalidType("\(param).schema", expected: "an object")
             }
-            body.append(("response_format", ["type": "json_schema", "json_schema": ["name": "output", "schema": schema, "strict": true]]))
+            job.options.constraint = .jsonSchema(schema, field: param)
         }
-        body.append(("stream", .bool(request["stream"] == .bool(true))))
-        return .object(body)
+        job.stream = try container.decodeIfPresent(Bool.self, forKey: .stream) ?? false
+        _ = try container.decodeIfPresent(JSON.self, forKey: .metadata)
     }
 
     /// The text of a `system` field or a `tool_result`'s content: a string or text blocks.
@@ -139,29 +181,36 @@ public enum AnthropicMessages {
         return ["type": "function", "function": .object(function)]
     }
 
-    /// `tool_choice` as chat fields: `auto`, `any` (a call is required), `tool` (that one),
-    /// `none`; `disable_parallel_tool_use` turns parallel calls off.
-    static func toolChoice(_ choice: JSON) throws(OpenAIError) -> [(String, JSON)] {
-        var fields: [(String, JSON)] = []
+    /// `tool_choice`: `auto`, `any` (a call is required), `tool` (that one), `none`;
+    /// `disable_parallel_tool_use` turns parallel calls off.
+    static func read(toolChoice choice: JSON, into job: inout ChatJob) throws(OpenAIError) {
         switch choice["type"]?.string {
-        case "auto": fields.append(("tool_choice", "auto"))
-        case "any": fields.append(("tool_choice", "required"))
-        case "none": fields.append(("tool_choice", "none"))
+        case "auto": job.toolChoice = "auto"
+        case "any": job.toolChoice = "required"
+        case "none": job.toolChoice = "none"
         case "tool":
             guard let name = choice["name"]?.string else { throw .missingParameter("tool_choice.name") }
-            fields.append(("tool_choice", ["type": "function", "function": ["name": .string(name)]]))
+            job.toolChoice = ["type": "function", "function": ["name": .string(name)]]
         default:
             throw .invalidValue("tool_choice.type", "expected 'auto', 'any', 'tool' or 'none'.")
         }
-        if choice["disable_parallel_tool_use"] == .bool(true) { fields.append(("parallel_tool_calls", false)) }
-        return fields
+        if choice["disable_parallel_tool_use"] == .bool(true) { job.parallelToolCalls = false }
+    }
+}
+
+/// `count_tokens`: the same request, `max_tokens` optional (nothing is generated).
+struct AnthropicTokenCountRequest: Decodable {
+    var request: AnthropicRequest
+
+    init(from decoder: any Decoder) throws {
+        request = try AnthropicRequest(from: decoder, requiringMaxTokens: false)
     }
 }
 
 extension OpenAIError {
     /// The error in Anthropic's envelope, `{"type": "error", "error": {"type", "message"}}`, with
     /// Anthropic's type for the status (`overloaded_error` for a busy server).
-    public var anthropicJSON: JSON {
+    var anthropicJSON: JSON {
         let kind =
             switch status {
             case 401: "authentication_error"
