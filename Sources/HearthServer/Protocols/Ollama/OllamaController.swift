@@ -7,8 +7,8 @@ import OrderedJSON
 import Prompting
 
 /// Ollama's API under `/api`: `chat` and `generate` (NDJSON streaming by default), `tags`,
-/// `ps`, `show`, `version`. Requests are read as the OpenAI chat body they mean
-/// (``OllamaAPI``) and run through ``ChatSession``; replies take Ollama's shapes
+/// `ps`, `show`, `version`. Requests are read in their own words as the job they mean
+/// (``OllamaRequest``) and run through ``ChatSession``; replies take Ollama's shapes
 /// (``OllamaReplyWriter``); errors are `{"error": "…"}`. Pulling, pushing and creating models
 /// are refused: Hearth never connects anywhere.
 struct OllamaController<Context: RequestContext>: Sendable {
@@ -84,24 +84,22 @@ struct OllamaController<Context: RequestContext>: Sendable {
         let json = try await request.jsonBody(limit: configuration.maxBodyBytes)
         let keepAlive = try OllamaKeepAlive.read(json)
         if Self.managesOnly(json, kind: kind) { return try await manage(json, kind: kind, keepAlive: keepAlive) }
-        let chat = try kind == .chat ? OllamaAPI.chatBody(json) : OllamaAPI.generateBody(json)
+        let body =
+            try kind == .chat
+            ? RequestDecoder().decode(OllamaChatRequest.self, from: json).request
+            : RequestDecoder().decode(OllamaGenerateRequest.self, from: json).request
         let name = json["model"]?.string ?? ""
         let collected = request
-        return try await models.withModel(chat.modelName) { model in
+        return try await models.withModel(body.model) { model in
             if let keepAlive { await models.keepAlive(model.id, keepAlive) }
-            let session = try await ChatSession.start(
-                try RequestBody.chat(chat, configuration: configuration, model: model).job,
-                model: model,
-                configuration: configuration,
-                logger: context.logger
-            )
+            let session = try await ChatSession.start(body.job, model: model, configuration: configuration, logger: context.logger)
             let writer = OllamaReplyWriter(kind: kind, model: name.isEmpty ? model.id : name)
             if session.job.stream {
                 return GenerationResponse.eventStream(
                     request: collected,
                     logger: context.logger,
                     contentType: "application/x-ndjson",
-                    failure: { OllamaAPI.errorJSON($0).serialized + "\n" }
+                    failure: { $0.ollamaJSON.serialized + "\n" }
                 ) { send in
                     var writer = writer
                     let (usage, _) = try await session.replies.forEachDelta { delta in
@@ -134,7 +132,7 @@ struct OllamaController<Context: RequestContext>: Sendable {
 
     private func manage(_ json: JSON, kind: OllamaReplyWriter.Kind, keepAlive: OllamaKeepAlive?) async throws -> Response {
         let name = json["model"]?.string ?? ""
-        let modelName = OllamaAPI.modelName(name)
+        let modelName = OllamaRequest.modelName(name)
         let reason: String
         if keepAlive == .idle(.zero) {
             if let id = await models.loadedID(named: modelName ?? "") { await models.unload(id) }
@@ -189,7 +187,7 @@ struct OllamaController<Context: RequestContext>: Sendable {
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let json = try await request.jsonBody(limit: configuration.maxBodyBytes)
-        guard let name = OllamaAPI.modelName(json["model"]?.string ?? json["name"]?.string) else { throw OpenAIError.missingParameter("model") }
+        guard let name = OllamaRequest.modelName(json["model"]?.string ?? json["name"]?.string) else { throw OpenAIError.missingParameter("model") }
         guard let entry = await Self.entry(named: name, models: models), let metadata = GGUFMetadata.read(path: entry.path) else {
             throw OpenAIError(status: 404, message: "model '\(name)' not found", type: "invalid_request_error")
         }

@@ -1,51 +1,10 @@
 import OpenAIAPI
 import OrderedJSON
 
-/// Ollama's routes for the OpenAPI document: the fields ``OllamaAPI`` reads (others are
-/// accepted and ignored), examples of the listings, and the refused endpoints.
+/// Ollama's routes for the OpenAPI document, beside the request schemas recorded from
+/// ``OllamaChatRequest`` and ``OllamaGenerateRequest``: `show`'s body, examples of the replies
+/// and listings, and the error envelope.
 enum OllamaSchemas {
-    private static let options: JSON = [
-        "type": "object",
-        "properties": [
-            "temperature": ["type": "number", "minimum": 0, "maximum": 5], "top_k": ["type": "integer", "minimum": 0],
-            "top_p": ["type": "number", "minimum": 0, "maximum": 1], "min_p": ["type": "number", "minimum": 0, "maximum": 1],
-            "num_predict": ["type": "integer", "minimum": -2], "seed": ["type": "integer"],
-            "stop": ["type": "array", "items": ["type": "string"]], "repeat_penalty": ["type": "number", "minimum": 0, "maximum": 5],
-        ],
-    ]
-
-    private static var shared: [(String, JSON)] {
-        [
-            ("model", ["type": "string"]), ("stream", ["type": "boolean"]), ("options", options), ("think", ["type": "boolean"]),
-            ("format", ["anyOf": [["const": "json"], ["type": "object"]]]), ("keep_alive", ["anyOf": [["type": "string"], ["type": "number"]]]),
-        ]
-    }
-
-    static var chat: JSON {
-        [
-            "type": "object", "required": ["model", "messages"],
-            "properties": .object(
-                shared + [
-                    (
-                        "messages",
-                        [
-                            "type": "array",
-                            "items": [
-                                "type": "object", "required": ["role"],
-                                "properties": ["role": ["enum": ["system", "user", "assistant", "tool"]], "content": ["type": "string"]],
-                            ],
-                        ]
-                    ),
-                    ("tools", ["type": "array", "items": ["type": "object"]]),
-                ]
-            ),
-        ]
-    }
-
-    static var generate: JSON {
-        ["type": "object", "required": ["model"], "properties": .object(shared + [("prompt", ["type": "string"]), ("system", ["type": "string"])])]
-    }
-
     static let show: JSON = ["type": "object", "properties": ["model": ["type": "string"], "name": ["type": "string"]]]
 
     private static let details: JSON = [

@@ -20,6 +20,7 @@ struct OllamaSurface: APISurface {
             _ path: String,
             _ summary: String,
             body: JSON? = nil,
+            decoding type: (any Decodable.Type)? = nil,
             example: JSON = [:],
             more: [JSON] = []
         ) -> APIDocument.Operation {
@@ -28,6 +29,7 @@ struct OllamaSurface: APISurface {
                 path: "/api/" + path,
                 tag: "Ollama",
                 summary: summary,
+                body: type,
                 bodySchema: body,
                 examples: ([example] + more).map { RawJSON(json: $0) },
                 // A generating route streams one JSON object per line.
@@ -46,7 +48,7 @@ struct OllamaSurface: APISurface {
                 "post",
                 "chat",
                 "Ollama's chat, run as a chat completion (NDJSON stream by default)",
-                body: OllamaSchemas.chat,
+                decoding: OllamaChatRequest.self,
                 example: OllamaSchemas.chatReply,
                 more: [OllamaSchemas.chatReply.setting("message", to: ["role": "assistant", "content": "Hi!"])]
             ),
@@ -54,7 +56,7 @@ struct OllamaSurface: APISurface {
                 "post",
                 "generate",
                 "Ollama's generate: the prompt with the model's template",
-                body: OllamaSchemas.generate,
+                decoding: OllamaGenerateRequest.self,
                 example: OllamaSchemas.generateReply
             ),
             ollama("get", "tags", "Installed models", example: OllamaSchemas.tags),
@@ -88,5 +90,5 @@ struct OllamaSurface: APISurface {
 
 extension ErrorEnvelope {
     /// Ollama's `{"error": "…"}`.
-    static let ollama = ErrorEnvelope(description: "Ollama's error envelope", schema: OllamaSchemas.error) { OllamaAPI.errorJSON($0).serialized }
+    static let ollama = ErrorEnvelope(description: "Ollama's error envelope", schema: OllamaSchemas.error) { $0.ollamaJSON.serialized }
 }
