@@ -133,7 +133,7 @@ public enum OutputConstraint: Sendable, Equatable {
     }
 
     /// A schema given as an object (or `true`), or as JSON text (as some vLLM clients send it).
-    static func schemaValue(_ value: JSON, field: String) throws(OpenAIError) -> JSON {
+    public static func schemaValue(_ value: JSON, field: String) throws(OpenAIError) -> JSON {
         switch value {
         case .object, .bool(true): return value
         case .string(let text):

@@ -6,9 +6,9 @@ import OrderedJSON
 
 /// OpenAI's Responses API: `POST /v1/responses` (streamed or not), and for stored responses
 /// `GET /v1/responses/{id}`, `DELETE /v1/responses/{id}` and
-/// `GET /v1/responses/{id}/input_items`. A request is read as the chat body it means
-/// (``ResponsesAPI``), after the stored conversation it continues, and runs through
-/// ``ChatSession``; ``ResponsesWriter`` shapes the reply.
+/// `GET /v1/responses/{id}/input_items`. A request is read in its own words
+/// (``ResponsesRequest``) as the job it means after the stored conversation it continues, and
+/// runs through ``ChatSession``; ``ResponsesWriter`` shapes the reply.
 struct ResponsesController<Context: RequestContext>: Sendable {
     let models: ModelRegistry
     let configuration: ServerConfiguration
@@ -58,28 +58,24 @@ struct ResponsesController<Context: RequestContext>: Sendable {
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let json = try await request.jsonBody(limit: configuration.maxBodyBytes)
-        let items = try ResponsesAPI.inputItems(json).map(Self.withID)
+        let body = try RequestDecoder().decode(ResponsesRequest.self, from: json)
+        let items = body.items.map(Self.withID)
         let history: [JSON]
-        if let previous = json["previous_response_id"]?.string {
+        if let previous = body.previousResponseID {
             guard let entry = configuration.responses.get(previous) else { throw Self.notFound(previous, param: "previous_response_id") }
             history = entry.conversation
         } else {
             history = []
         }
-        let chat = try ResponsesAPI.chatBody(json, history: history, items: items)
-        let stores = json["store"] != .bool(false)
-        if json["background"] == true {
-            return try await background(json, chat: chat, items: items, history: history, stores: stores, logger: context.logger)
+        let job = try body.job(history: history, items: items)
+        let stores = body.stores
+        if body.background {
+            return try await background(json, job: job, model: body.model, items: items, history: history, logger: context.logger)
         }
         let collected = request
         let store = configuration.responses
-        return try await models.withModel(chat.modelName) { model in
-            let session = try await ChatSession.start(
-                try RequestBody.chat(chat, configuration: configuration, model: model).job,
-                model: model,
-                configuration: configuration,
-                logger: context.logger
-            )
+        return try await models.withModel(body.model) { model in
+            let session = try await ChatSession.start(job, model: model, configuration: configuration, logger: context.logger)
             let writer = ResponsesWriter(
                 id: ResponseID.make("resp_"),
                 createdAt: ResponseID.now,
@@ -124,14 +120,16 @@ struct ResponsesController<Context: RequestContext>: Sendable {
     /// and `POST /v1/responses/{id}/cancel` stops it.
     private func background(
         _ json: JSON,
-        chat: JSON,
+        job: ChatJob,
+        model name: String?,
         items: [JSON],
         history: [JSON],
-        stores: Bool,
         logger: Logger
     ) async throws -> Response {
-        guard stores else { throw OpenAIError.invalidValue("background", "a background response must be stored: leave 'store' true.") }
-        guard json["stream"] != true else {
+        guard json["store"] != .bool(false) else {
+            throw OpenAIError.invalidValue("background", "a background response must be stored: leave 'store' true.")
+        }
+        guard !job.stream else {
             throw OpenAIError.invalidValue("stream", "background responses are not streamed here: poll GET /v1/responses/{id} instead.")
         }
         let store = configuration.responses
@@ -139,13 +137,8 @@ struct ResponsesController<Context: RequestContext>: Sendable {
         let (started, signal) = AsyncStream<Result<JSON, any Error>>.makeStream()
         let task = Task { [models, configuration] in
             do {
-                try await models.withModel(chat.modelName) { model in
-                    let session = try await ChatSession.start(
-                        try RequestBody.chat(chat, configuration: configuration, model: model).job,
-                        model: model,
-                        configuration: configuration,
-                        logger: logger
-                    )
+                try await models.withModel(name) { model in
+                    let session = try await ChatSession.start(job, model: model, configuration: configuration, logger: logger)
                     var writer = ResponsesWriter(id: id, createdAt: ResponseID.now, model: model.id, echo: Self.echo(json, stores: true))
                     writer.background = true
                     let running = writer

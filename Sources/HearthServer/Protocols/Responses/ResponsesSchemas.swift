@@ -1,7 +1,8 @@
 import OrderedJSON
 
-/// OpenAI's Responses API for the OpenAPI document: the fields ``ResponsesAPI`` reads (others
-/// are accepted and ignored) and examples of what it answers.
+/// OpenAI's Responses API for the OpenAPI document: the JSON-valued fields ``ResponsesRequest``
+/// reads (it records the rest; others are accepted and ignored) and examples of what it
+/// answers.
 enum ResponsesSchemas {
     private static let item: JSON = [
         "type": "object",
@@ -13,29 +14,31 @@ enum ResponsesSchemas {
         ],
     ]
 
-    static let request: JSON = [
-        "type": "object", "required": ["input"],
-        "properties": [
-            "model": ["type": "string"], "input": ["anyOf": [["type": "string"], ["type": "array", "items": item]]],
-            "instructions": ["type": "string"], "max_output_tokens": ["type": "integer", "minimum": 1],
-            "temperature": ["type": "number", "minimum": 0, "maximum": 2], "top_p": ["type": "number", "minimum": 0, "maximum": 1],
-            "stream": ["type": "boolean"], "store": ["type": "boolean"], "previous_response_id": ["type": "string"],
-            "background": ["type": "boolean"],
-            "metadata": ["type": "object"], "parallel_tool_calls": ["type": "boolean"],
-            "tools": [
+    /// The documented fields whose schemas are given, not recorded: JSON-valued ones.
+    static let requestFields: [(String, JSON)] = [
+        ("input", ["anyOf": [["type": "string"], ["type": "array", "items": item]]]), ("metadata", ["type": "object"]),
+        (
+            "tools",
+            [
                 "type": "array",
                 "items": [
                     "type": "object", "required": ["type", "name"],
-                    "properties": ["type": ["const": "function"], "name": ["type": "string"], "parameters": ["type": "object"]],
+                    "properties": [
+                        "type": ["const": "function"], "name": ["type": "string"], "description": ["type": "string"],
+                        "parameters": ["type": "object"], "strict": ["type": "boolean"],
+                    ],
                 ],
-            ],
-            "tool_choice": ["anyOf": [["enum": ["auto", "none", "required"]], ["type": "object"]]],
-            "text": [
+            ]
+        ),
+        ("tool_choice", ["anyOf": [["enum": ["auto", "none", "required"]], ["type": "object"]]]),
+        (
+            "text",
+            [
                 "type": "object",
                 "properties": ["format": ["type": "object", "properties": ["type": ["enum": ["text", "json_object", "json_schema"]]]]],
-            ],
-            "reasoning": ["type": "object", "properties": ["effort": ["type": "string"]]],
-        ],
+            ]
+        ),
+        ("reasoning", ["type": "object", "properties": ["effort": ["type": "string"]]]),
     ]
 
     private static let usage: JSON = [

@@ -18,7 +18,7 @@ struct ResponsesSurface: APISurface {
                 path: "/v1/responses",
                 tag: "OpenAI",
                 summary: "Create a response (stored for previous_response_id unless store is false)",
-                bodySchema: ResponsesSchemas.request,
+                body: ResponsesRequest.self,
                 examples: [RawJSON(json: ResponsesSchemas.response)],
                 moreContent: [("text/event-stream", ["schema": ResponsesSchemas.event])]
             ),
