@@ -19,6 +19,8 @@ public struct ChatCompletionRequest: Decodable, Sendable {
     public var model: String?
     /// Tokens to generate; `nil` (and no `max_completion_tokens`) means up to the context end.
     public var maxTokens: Int?
+    /// `max_completion_tokens` as sent.
+    var maxCompletionTokens: Int?
     public var stream: Bool
     public var streamOptions: StreamOptions?
     /// Report each generated token's log probability.
@@ -50,6 +52,8 @@ public struct ChatCompletionRequest: Decodable, Sendable {
             recorder.document([
                 ("tools", ["type": "array", "items": ["type": "object", "properties": ["type": ["const": "function"], "function": function]]]),
                 ("tool_choice", ["anyOf": [["type": "string", "enum": ["none", "auto", "required"]], ["type": "object"]]]),
+                ("max_tokens", ["type": "integer", "minimum": 1]), ("max_completion_tokens", ["type": "integer", "minimum": 1]),
+                ("top_logprobs", ["type": "integer", "minimum": 0, "maximum": 20, "description": "with logprobs: true"]),
             ])
         }
         messages = try container.decode([ChatMessage].self, forKey: .messages)
@@ -63,9 +67,9 @@ public struct ChatCompletionRequest: Decodable, Sendable {
         parallelToolCalls = try container.decodeIfPresent(Bool.self, forKey: .parallelToolCalls) ?? true
         prompt = try ChatPromptFields(from: decoder)
         model = try container.decodeIfPresent(String.self, forKey: .model)
-        maxTokens =
-            try container.decodeIfPresent(Int.self, forKey: .maxTokens)
-            ?? container.decodeIfPresent(Int.self, forKey: .maxCompletionTokens)
+        // Either names the limit; with both, max_tokens counts, and each must be valid.
+        maxCompletionTokens = try container.decodeIfPresent(Int.self, forKey: .maxCompletionTokens)
+        maxTokens = try container.decodeIfPresent(Int.self, forKey: .maxTokens) ?? maxCompletionTokens
         stream = try container.decodeIfPresent(Bool.self, forKey: .stream) ?? false
         streamOptions = try container.decodeIfPresent(StreamOptions.self, forKey: .streamOptions)
         logprobs = try container.decodeIfPresent(Bool.self, forKey: .logprobs)
@@ -82,8 +86,10 @@ public struct ChatCompletionRequest: Decodable, Sendable {
             try message.validate(at: "messages[\(index)]")
         }
         try options.validate()
-        if let maxTokens, maxTokens < 1 {
-            throw .invalidValue("max_tokens", "integer below minimum value. Expected a value >= 1, but got \(maxTokens) instead.")
+        for (field, limit) in [("max_completion_tokens", maxCompletionTokens), ("max_tokens", maxTokens)] {
+            if let limit, limit < 1 {
+                throw .invalidValue(field, "integer below minimum value. Expected a value >= 1, but got \(limit) instead.")
+            }
         }
         if let topLogprobs {
             guard (0...20).contains(topLogprobs) else {

@@ -1,3 +1,5 @@
+import OrderedJSON
+
 /// The body of `POST /v1/completions`.
 public struct CompletionRequest: Decodable, Sendable {
     /// The prompts: one string, or several (one choice each).
@@ -24,6 +26,10 @@ public struct CompletionRequest: Decodable, Sendable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
+        (decoder as? any SchemaRecording)?.document([
+            ("max_tokens", ["type": "integer", "minimum": 0, "description": "0 only with echo: the prompt alone comes back"]),
+            ("logprobs", ["type": "integer", "minimum": 0, "maximum": 20]),
+        ])
         guard container.contains(.prompt) else { throw OpenAIError.missingParameter("prompt") }
         prompts = try container.decode(OneOrMany<String>.self, forKey: .prompt).values
         model = try container.decodeIfPresent(String.self, forKey: .model)

@@ -70,6 +70,8 @@ public struct GenerationOptions: Decodable, Sendable, Equatable {
         }
         if let recorder = decoder as? any SchemaRecording {
             recorder.document(OutputConstraint.fieldSchemas)
+            // The upper bound is the server's --parallel.
+            recorder.document([("n", ["type": "integer", "minimum": 1])])
             constraint = nil
         } else {
             constraint = try OutputConstraint.read(from: JSON(from: decoder))

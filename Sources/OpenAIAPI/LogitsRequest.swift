@@ -21,6 +21,7 @@ public struct LogitsRequest: Decodable, Sendable {
         prompt = try container.decode(String.self, forKey: .prompt)
         useSamplers = try container.decodeIfPresent(Bool.self, forKey: .useSamplers) ?? false
         topLogits = try container.decodeIfPresent(Int.self, forKey: .topLogits) ?? 50
+        (decoder as? any SchemaRecording)?.document([("top_logits", ["type": "integer", "minimum": 1, "maximum": 1000])])
         options = try GenerationOptions(from: decoder)
     }
 
