@@ -8,6 +8,8 @@ public protocol GenerationEngine: Sendable {
     var contextLength: Int { get }
     /// Generations running or waiting for a slot.
     var activeGenerations: Int { get }
+    /// Signalled whenever ``activeGenerations`` falls to 0 (and when the engine stops).
+    var becameIdle: ChangeSignal { get }
     /// The load now, for metrics.
     var statistics: EngineStatistics { get }
 

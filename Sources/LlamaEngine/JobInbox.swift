@@ -28,6 +28,8 @@ final class JobInbox: Sendable {
     private let wakeSignal = DispatchSemaphore(value: 0)
     /// Signalled by the loop's thread when it exits.
     let exited = DispatchSemaphore(value: 0)
+    /// Signalled whenever no job is left running or waiting (``activeJobs`` reached 0).
+    let becameIdle = ChangeSignal()
 
     init(slotCount: Int, maxQueue: Int) {
         self.slotCount = slotCount
@@ -61,6 +63,7 @@ final class JobInbox: Sendable {
         }
         if wasWaiting {
             for member in job.group { member.continuation.finish() }
+            signalIfIdle()
         } else {
             wakeSignal.signal()
         }
@@ -69,6 +72,11 @@ final class JobInbox: Sendable {
     /// Jobs on a sequence slot plus jobs waiting for one.
     var activeJobs: Int {
         running.load(ordering: .relaxed) + inbox.withLock { $0.waiting.count }
+    }
+
+    /// Wakes ``becameIdle``'s waiters when no job is left.
+    private func signalIfIdle() {
+        if activeJobs == 0 { becameIdle.signal() }
     }
 
     /// Ends every job now on a slot or waiting for one with reason `.stop`, as if each had met a
@@ -81,6 +89,7 @@ final class JobInbox: Sendable {
         }
         for job in waiting.flatMap(\.group) { DecodeLoop.end(job, reason: .stop, summary: nil) }
         wakeSignal.signal()
+        signalIfIdle()
     }
 
     /// Begins a graceful shutdown: new jobs are refused with ``LlamaError/engineStopped``,
@@ -96,6 +105,7 @@ final class JobInbox: Sendable {
         }
         for job in waiting.flatMap(\.group) { job.continuation.finish(throwing: LlamaError.engineStopped) }
         wakeSignal.signal()
+        signalIfIdle()
     }
 
     /// Stops the loop: running and waiting jobs end as cancelled; returns when the thread exits.
@@ -107,6 +117,8 @@ final class JobInbox: Sendable {
         guard first else { return }
         wakeSignal.signal()
         exited.wait()
+        // Nothing runs any more, whatever was last published.
+        becameIdle.signal()
     }
 
     // MARK: Called by the loop's thread
@@ -150,8 +162,9 @@ final class JobInbox: Sendable {
     /// Publishes how many jobs hold a slot (read by ``activeJobs``) and how many KV cells the
     /// slots fill.
     func publish(running count: Int, kvCellsUsed cells: Int) {
-        running.store(count, ordering: .relaxed)
+        let previous = running.exchange(count, ordering: .relaxed)
         kvCellsUsed.store(cells, ordering: .relaxed)
+        if count == 0 && previous != 0 { signalIfIdle() }
     }
 
     /// The load as last published, with `slots` and `kvCells` the engine's sizes.

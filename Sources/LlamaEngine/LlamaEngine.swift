@@ -42,6 +42,8 @@ public final class LlamaEngine: Sendable {
     /// Generations running or waiting for a sequence slot. A generation whose consumer went away
     /// stops counting within one decode tick.
     public var activeGenerations: Int { inbox.activeJobs }
+    /// Signalled whenever no generation is left running or waiting.
+    public var becameIdle: ChangeSignal { inbox.becameIdle }
 
     /// Prompt tokens evaluated so far. Reused prefixes and prompts shared by several choices
     /// are evaluated once; this counter shows it.
@@ -143,10 +145,12 @@ public final class LlamaEngine: Sendable {
     /// ``LlamaError/engineStopped``, and so do new ones. Returns when no generation is left, or
     /// after `timeout`.
     public func drain(timeout: Duration = .seconds(2)) async {
-        inbox.drain()
         let deadline = ContinuousClock.now + timeout
+        inbox.drain()
         while inbox.activeJobs > 0, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(5))
+            let ticket = inbox.becameIdle.ticket()
+            guard inbox.activeJobs > 0 else { break }
+            await inbox.becameIdle.wait(ticket, until: deadline)
         }
     }
 

@@ -27,6 +27,7 @@ final class ScriptedEngine: GenerationEngine {
 
     /// Replies are made at once: nothing is ever running.
     var activeGenerations: Int { 0 }
+    let becameIdle = ChangeSignal()
 
     func tokenize(_ text: String, addSpecial: Bool) throws(LlamaError) -> [Int32] { text.unicodeScalars.map { Int32($0.value) } }
 

@@ -58,6 +58,9 @@ public actor ModelRegistry {
     private var closing: Set<String> = []
     /// Requests waiting for a model to stop closing.
     private var closingWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Signalled when a model may have become idle: its last lease ended, or its engine ran out
+    /// of generations (each resident engine's ``GenerationEngine/becameIdle`` relays here).
+    private let changes = ChangeSignal()
     /// Why the default model is not loaded, after a `model/load` failed and the previous model
     /// could not be loaded back either; `/health` reports it.
     public private(set) var defaultLoadFailure: String?
@@ -81,6 +84,7 @@ public actor ModelRegistry {
         self.logger = logger
         defaultID = initial.id
         resident[initial.id] = Resident(model: initial, lastUse: .now)
+        initial.engine.becameIdle.relay(to: changes)
     }
 
     /// A registry of one model, which serves every name (tests, scripted engines).
@@ -129,6 +133,7 @@ public actor ModelRegistry {
         guard resident[model.id]?.model.serial == model.serial else { return }
         resident[model.id]?.leases -= 1
         resident[model.id]?.lastUse = .now
+        if resident[model.id]?.leases == 0 { changes.signal() }
     }
 
     /// text-generation-webui's `model/load`: makes `name` the default model and loads it with
@@ -182,9 +187,14 @@ public actor ModelRegistry {
     /// Unloads a model (the default one when `id` is nil) once its running generations end.
     public func unload(_ id: String? = nil) async {
         let id = id ?? defaultID
-        while let current = resident[id], !current.isIdle {
+        if resident[id]?.isIdle == false {
             logger.info("Waiting for running generations before unloading", metadata: ["model": "\(id)"])
-            try? await Task.sleep(for: .milliseconds(100))
+        }
+        while resident[id]?.isIdle == false {
+            // The ticket comes before the check: a change in between still wakes the wait.
+            let ticket = changes.ticket()
+            guard resident[id]?.isIdle == false else { break }
+            await changes.wait(ticket)
         }
         guard Self.stop(resident.removeValue(forKey: id)) else { return }
         // The model's last reference went with `stop`: its memory is free; give it back.
@@ -280,6 +290,7 @@ public actor ModelRegistry {
             do {
                 let model = try await task.value
                 resident[entry.id] = Resident(model: model, lastUse: .now)
+                model.engine.becameIdle.relay(to: changes)
                 return model
             } catch {
                 throw loadFailure(entry, error, logged: false)
@@ -310,6 +321,7 @@ public actor ModelRegistry {
         var closedHere: [String] = []
         defer { for id in closedHere { reopen(id) } }
         while resident.count + loading.count >= policy.maxResident {
+            let ticket = changes.ticket()
             if let (id, _) = resident.filter({ $0.value.isIdle }).min(by: { $0.value.lastUse < $1.value.lastUse }) {
                 await unload(id)
                 continue
@@ -330,7 +342,8 @@ public actor ModelRegistry {
                 error.retryAfterSeconds = 10
                 throw error
             }
-            try await Task.sleep(for: .milliseconds(100))
+            await changes.wait(ticket, until: deadline)
+            try Task.checkCancellation()
         }
     }
 }
