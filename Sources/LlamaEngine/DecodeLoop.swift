@@ -172,7 +172,12 @@ final class DecodeLoop {
                 vocabulary: model.vocab,
                 contextLength: configuration.contextLength
             )
-            outputs[index] = SequenceOutput(job: member, sampler: sampler, reusedTokens: scheduler.slots[index].reused)
+            outputs[index] = SequenceOutput(
+                job: member,
+                sampler: sampler,
+                reusedTokens: scheduler.slots[index].reused,
+                contextLength: configuration.contextLength
+            )
         }
     }
 
@@ -300,8 +305,8 @@ final class DecodeLoop {
         if sampling.promptDone, output.request.promptLogprobs {
             output.job.continuation.yield(.promptLogprobs(output.promptLogprobs))
         }
-        if sampling.promptDone, output.request.maxTokens == 0 {
-            finish(index, .length)
+        if sampling.promptDone, let reason = output.stopPolicy.endsBeforeSampling {
+            finish(index, reason)
             return
         }
         let draft = sampling.draft
@@ -381,17 +386,20 @@ final class DecodeLoop {
         finish(index, .stop)
     }
 
-    /// Turns a sampled token into output and decides whether the sequence goes on.
+    /// Turns a sampled token into output; ``StopPolicy`` decides whether the sequence goes on.
     /// - Parameter cachedTokens: tokens of the sequence in the KV cache before this one.
     /// - Returns: why the sequence ends with this token, or nil when it goes on.
     private func handle(_ token: Int32, slot index: Int, batchIndex: Int32, cachedTokens: Int, at now: ContinuousClock.Instant) -> StopReason? {
         guard var output = outputs[index] else { return .cancelled }
         output.markSampled(at: now)
+        var sampled = StopPolicy.Token(completionTokens: output.completionTokens, cachedTokens: cachedTokens)
         if model.isEndOfGeneration(token) {
+            sampled.endsGeneration = true
             outputs[index] = output
-            return .stop
+            return output.stopPolicy.reason(after: sampled)
         }
         output.completionTokens += 1
+        sampled.completionTokens = output.completionTokens
         let bytes = model.piece(of: token, special: output.request.rendersSpecialTokens)
         let logprob = output.request.logprobs.map { top in
             TokenLogprob.measure(token, bytes: bytes, context: context, index: batchIndex, top: top, model: model)
@@ -399,16 +407,9 @@ final class DecodeLoop {
         let (emitted, logprobs) = output.emit(bytes, logprob: logprob)
         outputs[index] = output
         if !logprobs.isEmpty { output.job.continuation.yield(.logprobs(logprobs)) }
-        if !emitted.text.isEmpty, output.job.continuation.yield(.text(emitted.text)).isTerminated {
-            return .cancelled
-        } else if emitted.stopped {
-            return .stop
-        } else if let limit = output.request.maxTokens, output.completionTokens >= limit {
-            return .length
-        } else if cachedTokens + 1 >= configuration.contextLength {
-            return .length
-        }
-        return nil
+        sampled.consumerGone = !emitted.text.isEmpty && output.job.continuation.yield(.text(emitted.text)).isTerminated
+        sampled.metStopString = emitted.stopped
+        return output.stopPolicy.reason(after: sampled)
     }
 
     /// Ends the job on a slot: releases held-back text (unless cancelled), sends the summary and

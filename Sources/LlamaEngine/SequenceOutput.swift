@@ -6,6 +6,8 @@
 struct SequenceOutput {
     let job: GenerationJob
     let sampler: SamplerChain
+    /// When it ends.
+    let stopPolicy: StopPolicy
     var completionTokens = 0
     /// Prompt tokens reused from the KV cache, for the summary.
     var reusedTokens: Int
@@ -27,9 +29,10 @@ struct SequenceOutput {
     private var firstTokenAt: ContinuousClock.Instant?
     private var lastTokenAt: ContinuousClock.Instant?
 
-    init(job: GenerationJob, sampler: SamplerChain, reusedTokens: Int) {
+    init(job: GenerationJob, sampler: SamplerChain, reusedTokens: Int, contextLength: Int) {
         self.job = job
         self.sampler = sampler
+        stopPolicy = StopPolicy(maxTokens: job.request.maxTokens, contextLength: contextLength)
         self.reusedTokens = reusedTokens
         stopFilter = StopStringFilter(stops: job.request.stop)
     }
