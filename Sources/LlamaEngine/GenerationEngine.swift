@@ -1,5 +1,5 @@
 /// What the server needs of an inference engine: the model's facts, its tokenizer, generation
-/// and control. ``LlamaEngine`` is the real one; tests of routing, validation and framing use a
+/// and control. ``LlamaRuntime`` is the real one; tests of routing, validation and framing use a
 /// scripted one, so that they run without a model.
 public protocol GenerationEngine: Sendable {
     /// Facts of the loaded model (vocabulary size, chat template, special tokens).
@@ -38,7 +38,7 @@ public protocol GenerationEngine: Sendable {
     func shutdown()
 }
 
-extension LlamaEngine: GenerationEngine {
+extension LlamaRuntime: GenerationEngine {
     public var modelInfo: ModelInfo { model.info }
 
     public func tokenize(_ text: String, addSpecial: Bool) throws(LlamaError) -> [Int32] {

@@ -28,7 +28,7 @@ public struct GenerationRequest: Sendable {
     /// taken from it first.
     public var prediction: String?
     /// Report the next token's distribution instead of generating (see
-    /// ``LlamaEngine/nextTokenDistribution(prompt:sampling:adapters:applySamplers:top:)``).
+    /// ``LlamaRuntime/nextTokenDistribution(prompt:sampling:adapters:applySamplers:top:)``).
     var probe: DistributionProbe?
 
     public init(prompt: String, addBOS: Bool = true, maxTokens: Int?, stop: [String] = [], sampling: SamplingParameters = .init()) {

@@ -2,10 +2,10 @@ import LlamaEngine
 
 /// Runs prompts on an in-process engine: the reference the HTTP figures are held to.
 struct DirectRunner {
-    let engine: LlamaEngine
+    let engine: LlamaRuntime
 
     init(modelPath: String, configuration: EngineConfiguration) throws {
-        engine = try LlamaEngine(modelPath: modelPath, configuration: configuration)
+        engine = try LlamaRuntime(modelPath: modelPath, configuration: configuration)
     }
 
     func run(prompt: String, newTokens: Int) async throws -> StreamFigures {

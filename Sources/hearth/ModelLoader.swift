@@ -48,10 +48,10 @@ struct ModelLoader: Sendable {
         let configuration = configuration(configured(entry, overrides))
         logger.info("Loading model", metadata: ["model": "\(entry.id)", "model.path": "\(entry.path)"])
         let engineLogger = Logger(label: "hearth.engine")
-        let engine: LlamaEngine = try await withCheckedThrowingContinuation { continuation in
+        let engine: LlamaRuntime = try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
                 continuation.resume(
-                    with: Result { () throws(LlamaError) in try LlamaEngine(modelPath: entry.path, configuration: configuration, logger: engineLogger)
+                    with: Result { () throws(LlamaError) in try LlamaRuntime(modelPath: entry.path, configuration: configuration, logger: engineLogger)
                     }
                 )
             }

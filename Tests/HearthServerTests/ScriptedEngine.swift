@@ -41,7 +41,7 @@ final class ScriptedEngine: GenerationEngine {
     }
 
     func generate(_ request: GenerationRequest, choices: Int) throws(LlamaError) -> [AsyncThrowingStream<GenerationEvent, any Error>] {
-        // As LlamaEngine's `--parallel`: the bound on `n` is the engine's.
+        // As LlamaRuntime's `--parallel`: the bound on `n` is the engine's.
         guard (1...8).contains(choices) else { throw .tooManyChoices(requested: choices, limit: 8) }
         let prompt = try promptTokens(for: request)
         guard prompt.count < contextLength else { throw .promptTooLong(promptTokens: prompt.count, contextLength: contextLength) }

@@ -8,7 +8,7 @@ extension ServerTests {
     /// A server with one slot and room for one waiting request: the third concurrent request is
     /// refused with 429, an OpenAI envelope and Retry-After; once the others leave it is served.
     @Test func aFullQueueAnswers429WithRetryAfter() async throws {
-        let engine = try LlamaEngine(
+        let engine = try LlamaRuntime(
             modelPath: TestServer.modelPath,
             configuration: EngineConfiguration(contextLength: 512, parallel: 1, maxQueue: 1)
         )

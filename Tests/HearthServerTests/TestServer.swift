@@ -21,9 +21,9 @@ enum TestServer {
     static let contextLength = 1024
     static let maxBodyBytes = 256 * 1024
 
-    static let engine: LlamaEngine = {
+    static let engine: LlamaRuntime = {
         do {
-            return try LlamaEngine(
+            return try LlamaRuntime(
                 modelPath: modelPath,
                 configuration: EngineConfiguration(contextLength: contextLength, parallel: 2, batchSize: 512),
                 logger: capturedLogs.logger(label: "test.engine")

@@ -79,7 +79,7 @@ import Testing
 
     /// Three choices on a fresh engine: their texts, summaries and the prompt tokens evaluated.
     private static func threeChoices(_ request: GenerationRequest) async throws -> (results: [CollectedEvents], evaluated: Int, promptLength: Int) {
-        let engine = try LlamaEngine(model: TestModel.model, configuration: EngineConfiguration(contextLength: 512, parallel: 3, batchSize: 512))
+        let engine = try LlamaRuntime(model: TestModel.model, configuration: EngineConfiguration(contextLength: 512, parallel: 3, batchSize: 512))
         defer { engine.shutdown() }
         var results: [CollectedEvents] = []
         for stream in try engine.generate(request, choices: 3) { results.append(try await collectEvents(stream)) }

@@ -12,8 +12,8 @@ import Testing
         return GenerationRequest(prompt: prompt, maxTokens: maxTokens, sampling: sampling)
     }
 
-    private static func engine(parallel: Int, maxQueue: Int = 64, cacheBytes: Int = 0) throws -> LlamaEngine {
-        try LlamaEngine(
+    private static func engine(parallel: Int, maxQueue: Int = 64, cacheBytes: Int = 0) throws -> LlamaRuntime {
+        try LlamaRuntime(
             model: TestModel.model,
             configuration: EngineConfiguration(
                 contextLength: 512,
@@ -108,7 +108,7 @@ import Testing
         #expect(restored.text == inSlot.text)
     }
 
-    private func becomesIdle(_ engine: LlamaEngine) async throws -> Bool {
+    private func becomesIdle(_ engine: LlamaRuntime) async throws -> Bool {
         for _ in 0..<500 {
             if engine.activeGenerations == 0 { return true }
             try await Task.sleep(for: .milliseconds(20))

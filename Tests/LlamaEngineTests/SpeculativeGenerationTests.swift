@@ -10,9 +10,9 @@ import Testing
     /// An engine of its own: suites run in parallel, and another suite's sequences in the same
     /// batch would change how this suite's logits round (and the shared engine's other users'
     /// seeded outputs, with these drafts beside them).
-    static let engine: LlamaEngine = {
+    static let engine: LlamaRuntime = {
         do {
-            return try LlamaEngine(model: TestModel.model, configuration: EngineConfiguration(contextLength: 1024, parallel: 2, batchSize: 512))
+            return try LlamaRuntime(model: TestModel.model, configuration: EngineConfiguration(contextLength: 1024, parallel: 2, batchSize: 512))
         } catch { fatalError("Could not start the engine: \(error)") }
     }()
 
@@ -149,7 +149,7 @@ import Testing
     @Test func theContextEndMidDraftEndsWithLength() async throws {
         // Room for 30 tokens of a reply that copies about 80.
         let contextLength = try Self.engine.promptTokens(for: Self.request(Self.copying)).count + 30
-        let engine = try LlamaEngine(
+        let engine = try LlamaRuntime(
             model: TestModel.model,
             configuration: EngineConfiguration(contextLength: contextLength, parallel: 1, batchSize: 256)
         )

@@ -13,15 +13,15 @@ enum TestModel {
     }()
 
     /// An engine with two sequence slots and a small context, shared by the engine tests.
-    static let engine: LlamaEngine = {
+    static let engine: LlamaRuntime = {
         do {
-            return try LlamaEngine(model: model, configuration: EngineConfiguration(contextLength: 1024, parallel: 2, batchSize: 512))
+            return try LlamaRuntime(model: model, configuration: EngineConfiguration(contextLength: 1024, parallel: 2, batchSize: 512))
         } catch { fatalError("Could not start the engine: \(error)") }
     }()
 }
 
 /// Runs a generation to the end and returns its text and summary.
-func collect(_ engine: LlamaEngine, _ request: GenerationRequest) async throws -> (text: String, summary: GenerationSummary) {
+func collect(_ engine: LlamaRuntime, _ request: GenerationRequest) async throws -> (text: String, summary: GenerationSummary) {
     var text = ""
     var summary: GenerationSummary?
     for try await event in try engine.generate(request) {

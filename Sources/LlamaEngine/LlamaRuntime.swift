@@ -1,16 +1,17 @@
 import Logging
 
-/// The inference engine: one loaded model and the decode loop that runs every generation on it.
+/// llama.cpp running one loaded model: the decode loop that runs every generation on it, its
+/// tokenizer and its adapters (the module is `LlamaEngine`; this is its engine).
 ///
 /// ```swift
-/// let engine = try LlamaEngine(modelPath: "models/model.gguf")
+/// let engine = try LlamaRuntime(modelPath: "models/model.gguf")
 /// for try await event in try engine.generate(GenerationRequest(prompt: "Hello", maxTokens: 16)) {
 ///     if case .text(let text) = event { … }
 /// }
 /// ```
 /// Ending the iteration early (or cancelling the consuming task) cancels the generation: the
 /// decode loop drops it at its next tick.
-public final class LlamaEngine: Sendable {
+public final class LlamaRuntime: Sendable {
     public let model: LlamaModel
     public let configuration: EngineConfiguration
     private let inbox: JobInbox
