@@ -15,11 +15,9 @@ struct AnthropicRequest: Decodable {
     var job: ChatJob
 
     private enum CodingKeys: String, CodingKey {
-        case model, system, messages, temperature, tools, stream, thinking, metadata
+        case model, system, messages, tools, stream, thinking, metadata
         case maxTokens = "max_tokens"
         case stopSequences = "stop_sequences"
-        case topP = "top_p"
-        case topK = "top_k"
         case toolChoice = "tool_choice"
         case outputConfig = "output_config"
         case outputFormat = "output_format"
@@ -37,11 +35,11 @@ struct AnthropicRequest: Decodable {
             // checks below (the sampler table's ranges, `max_tokens` from 1).
             _ = try container.decode([JSON].self, forKey: .messages)
             if requiringMaxTokens { _ = try container.decode(Int.self, forKey: .maxTokens) }
+            _ = try SamplerSettings(from: decoder)
             recorder.document(
                 AnthropicSchemas.fields + [
                     ("max_tokens", ["type": "integer", "minimum": 1]), ("stop_sequences", ["type": "array", "items": ["type": "string"]]),
-                    ("temperature", SamplerField.temperature.jsonSchema), ("top_p", SamplerField.topP.jsonSchema),
-                    ("top_k", SamplerField.topK.jsonSchema), ("stream", ["type": "boolean"]), ("metadata", ["type": "object"]),
+                    ("stream", ["type": "boolean"]), ("metadata", ["type": "object"]),
                 ]
             )
             (model, job) = (nil, ChatJob(messages: []))
@@ -69,9 +67,9 @@ struct AnthropicRequest: Decodable {
             job.maxTokens = maxTokens
         }
         job.options.stop = try container.decodeIfPresent([String].self, forKey: .stopSequences) ?? []
-        try job.options.sampling.decode(.temperature, from: container, forKey: .temperature)
-        try job.options.sampling.decode(.topP, from: container, forKey: .topP)
-        try job.options.sampling.decode(.topK, from: container, forKey: .topK)
+        // Anthropic's temperature, top_p and top_k, and every other field of the sampler table
+        // (min_p, repetition_penalty, …: the SDK sends them through extra_body).
+        job.options.sampling = try SamplerSettings(from: decoder)
         if let tools = try container.decodeIfPresent([JSON].self, forKey: .tools) {
             job.tools = .array(try tools.enumerated().map { index, tool throws(OpenAIError) in try Self.function(tool, param: "tools[\(index)]") })
         }
