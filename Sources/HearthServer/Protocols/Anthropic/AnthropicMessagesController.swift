@@ -25,27 +25,7 @@ struct AnthropicMessagesController<Context: RequestContext>: Sendable {
         return try await models.withModel(body.model) { model in
             let session = try await ChatSession.start(body.job, model: model, configuration: configuration, logger: context.logger)
             let writer = AnthropicReplyWriter(id: ResponseID.make("msg_"), model: model.id, stopSequences: session.job.options.stop)
-            if session.job.stream { return stream(session.replies, writer, request: collected, logger: context.logger) }
-            let (fold, usage) = try await collected.cancellingOnDisconnect {
-                var fold = ChatReplyFold()
-                let (usage, _) = try await session.replies.forEachDelta { fold.add($0) }
-                return (fold, usage)
-            }
-            let choice = fold.choice(index: 0, reportsLogprobs: false)
-            return GenerationResponse.json(
-                RawJSON(json: writer.message(choice: choice, stopString: fold.stopString, usage: usage))
-            )
-        }
-    }
-
-    private func stream(_ replies: ChatReplies, _ writer: AnthropicReplyWriter, request: Request, logger: Logger) -> Response {
-        GenerationResponse.eventStream(request: request, logger: logger, failure: { AnthropicReplyWriter.event("error", $0.anthropicJSON) }) { send in
-            var writer = writer
-            for event in writer.start() { try await send(event) }
-            let (usage, _) = try await replies.forEachDelta { delta in
-                for event in writer.events(for: delta) { try await send(event) }
-            }
-            for event in writer.finish(usage: usage) { try await send(event) }
+            return try await session.reply(through: writer, request: collected, logger: context.logger)
         }
     }
 

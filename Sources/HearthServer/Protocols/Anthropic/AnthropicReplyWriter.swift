@@ -7,7 +7,7 @@ import OrderedJSON
 /// sends: reasoning opens a `thinking` block, content a `text` block, a tool call a `tool_use`
 /// block whose arguments arrive as `input_json_delta` fragments; a block closes when another
 /// kind starts. It returns the events to send and makes no I/O of its own.
-struct AnthropicReplyWriter {
+struct AnthropicReplyWriter: ChatReplyEncoder {
     let id: String
     let model: String
     /// The request's `stop_sequences`: a reply they end says `stop_sequence` (a stop of the
@@ -28,6 +28,15 @@ struct AnthropicReplyWriter {
         self.id = id
         self.model = model
         self.stopSequences = stopSequences
+    }
+
+    /// A failure after the first event: an `error` event in Anthropic's envelope.
+    func failure(_ error: OpenAIError) -> String { Self.event("error", error.anthropicJSON) }
+
+    /// The whole message (Anthropic's Messages have one choice).
+    func whole(_ folds: [ChatReplyFold], usage: Usage) -> any JSONRepresentable {
+        let fold = folds.first ?? ChatReplyFold()
+        return RawJSON(json: message(choice: fold.choice(index: 0, reportsLogprobs: false), stopString: fold.stopString, usage: usage))
     }
 
     /// `message_start` and a `ping`.

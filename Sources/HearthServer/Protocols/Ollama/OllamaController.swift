@@ -94,29 +94,7 @@ struct OllamaController<Context: RequestContext>: Sendable {
             if let keepAlive { await models.keepAlive(model.id, keepAlive) }
             let session = try await ChatSession.start(body.job, model: model, configuration: configuration, logger: context.logger)
             let writer = OllamaReplyWriter(kind: kind, model: name.isEmpty ? model.id : name)
-            if session.job.stream {
-                return GenerationResponse.eventStream(
-                    request: collected,
-                    logger: context.logger,
-                    contentType: "application/x-ndjson",
-                    failure: { $0.ollamaJSON.serialized + "\n" }
-                ) { send in
-                    var writer = writer
-                    let (usage, _) = try await session.replies.forEachDelta { delta in
-                        if let line = writer.line(for: delta) { try await send(line) }
-                    }
-                    for line in writer.finish(usage: usage) { try await send(line) }
-                }
-            }
-            let reply = try await collected.cancellingOnDisconnect {
-                var (fold, writer) = (ChatReplyFold(), writer)
-                let (usage, _) = try await session.replies.forEachDelta { delta in
-                    writer.observe()
-                    fold.add(delta)
-                }
-                return writer.whole(fold, usage: usage)
-            }
-            return GenerationResponse.json(RawJSON(json: reply))
+            return try await session.reply(through: writer, request: collected, logger: context.logger)
         }
     }
 

@@ -7,7 +7,7 @@ import OrderedJSON
 ///
 /// Fed with the same ``ChatDelta``s as every other protocol. Ollama sends a tool call whole,
 /// so calls are gathered and sent in one line before the last. It makes no I/O of its own.
-struct OllamaReplyWriter {
+struct OllamaReplyWriter: ChatReplyEncoder {
     /// `/api/chat` answers with `message`, `/api/generate` with `response`.
     enum Kind {
         case chat
@@ -26,14 +26,27 @@ struct OllamaReplyWriter {
         self.model = model
     }
 
+    var streamContentType: String { "application/x-ndjson" }
+
     /// Notes that output has begun (prompt evaluation ended).
-    mutating func observe() {
+    mutating func observe(_ delta: ChatDelta) {
         if firstOutput == nil { firstOutput = .now }
+    }
+
+    func start() -> [String] { [] }
+
+    mutating func events(for delta: ChatDelta) -> [String] { line(for: delta).map { [$0] } ?? [] }
+
+    /// A failure after the first line: an error line.
+    func failure(_ error: OpenAIError) -> String { error.ollamaJSON.serialized + "\n" }
+
+    func whole(_ folds: [ChatReplyFold], usage: Usage) -> any JSONRepresentable {
+        RawJSON(json: whole(folds.first ?? ChatReplyFold(), usage: usage))
     }
 
     /// The line one delta makes, if it carries text or reasoning.
     mutating func line(for delta: ChatDelta) -> String? {
-        observe()
+        observe(delta)
         if delta.toolCall != nil || delta.finishReason != nil {
             calls.add(ChatDelta(index: 0, finishReason: delta.finishReason, toolCall: delta.toolCall))
         }

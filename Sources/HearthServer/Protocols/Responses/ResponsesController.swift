@@ -82,35 +82,11 @@ struct ResponsesController<Context: RequestContext>: Sendable {
                 model: model.id,
                 echo: Self.echo(json, stores: stores)
             )
-            /// Keeps the finished response for `previous_response_id` and retrieval.
-            @Sendable func keep(_ writer: ResponsesWriter, _ response: JSON) {
+            // Kept for `previous_response_id` and retrieval once finished.
+            return try await session.reply(through: writer, request: collected, logger: context.logger) { writer, usage in
                 guard stores else { return }
-                store.put(writer.id, .init(response: response, input: items, conversation: history + items + writer.output))
+                store.put(writer.id, .init(response: writer.response(usage: usage), input: items, conversation: history + items + writer.output))
             }
-            if session.job.stream {
-                return GenerationResponse.eventStream(
-                    request: collected,
-                    logger: context.logger,
-                    failure: { Self.failure($0) }
-                ) { send in
-                    var writer = writer
-                    for event in writer.start() { try await send(event) }
-                    let (usage, _) = try await session.replies.forEachDelta { delta in
-                        for event in writer.events(for: delta) { try await send(event) }
-                    }
-                    for event in writer.finish(usage: usage) { try await send(event) }
-                    keep(writer, writer.response(usage: usage))
-                }
-            }
-            let (finished, usage) = try await collected.cancellingOnDisconnect {
-                var writer = writer
-                let (usage, _) = try await session.replies.forEachDelta { _ = writer.events(for: $0) }
-                _ = writer.finish(usage: usage)
-                return (writer, usage)
-            }
-            let response = finished.response(usage: usage)
-            keep(finished, response)
-            return GenerationResponse.json(RawJSON(json: response))
         }
     }
 
@@ -200,14 +176,5 @@ struct ResponsesController<Context: RequestContext>: Sendable {
             ("tool_choice", field("tool_choice", "auto")), ("tools", field("tools", [])), ("top_p", field("top_p", 1.0)),
             ("truncation", "disabled"), ("user", .null),
         ]
-    }
-
-    /// A failure after the stream began: an `error` event, as OpenAI sends.
-    private static func failure(_ error: OpenAIError) -> String {
-        let data: JSON = [
-            "type": "error", "code": error.code.map(JSON.string) ?? .null, "message": .string(error.message),
-            "param": error.param.map(JSON.string) ?? .null,
-        ]
-        return "event: error\ndata: \(data.serialized)\n\n"
     }
 }

@@ -8,7 +8,7 @@ import OrderedJSON
 /// content a `message` item with one `output_text` part, each tool call a `function_call` item;
 /// an item is done when another starts or the reply ends. A non-streamed reply feeds the same
 /// deltas and keeps only ``response(usage:)``, so the two cannot disagree.
-struct ResponsesWriter {
+struct ResponsesWriter: ChatReplyEncoder {
     let id: String
     let createdAt: Int
     let model: String
@@ -41,6 +41,20 @@ struct ResponsesWriter {
     }
 
     /// `response.created` and `response.in_progress`.
+    /// A failure after the stream began: an `error` event, as OpenAI sends.
+    func failure(_ error: OpenAIError) -> String {
+        let data: JSON = [
+            "type": "error", "code": error.code.map(JSON.string) ?? .null, "message": .string(error.message),
+            "param": error.param.map(JSON.string) ?? .null,
+        ]
+        return "event: error\ndata: \(data.serialized)\n\n"
+    }
+
+    /// The output items are built from the deltas, whether streamed or not.
+    mutating func observe(_ delta: ChatDelta) { _ = events(for: delta) }
+
+    func whole(_ folds: [ChatReplyFold], usage: Usage) -> any JSONRepresentable { RawJSON(json: response(usage: usage)) }
+
     mutating func start() -> [String] {
         let response = self.response(status: "in_progress", usage: nil)
         return [event("response.created", [("response", response)]), event("response.in_progress", [("response", response)])]

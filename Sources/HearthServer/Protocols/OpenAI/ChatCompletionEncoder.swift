@@ -1,0 +1,46 @@
+import OpenAIAPI
+
+/// A chat completion in OpenAI's shapes: `chat.completion.chunk` events (the role first for each
+/// choice, usage last when asked for, then `[DONE]`), or one `chat.completion`.
+struct ChatCompletionEncoder: ChatReplyEncoder {
+    let id: String
+    let created: Int
+    let model: String
+    /// `stream_options.include_usage`.
+    let includesUsage: Bool
+    let choices: Int
+    let reportsLogprobs: Bool
+
+    func start() -> [String] {
+        (0..<choices).map { chunk(ChatChunkChoice(index: $0, role: "assistant", content: "", finishReason: nil)) }
+    }
+
+    func events(for delta: ChatDelta) -> [String] {
+        [
+            chunk(
+                ChatChunkChoice(
+                    index: delta.index,
+                    content: delta.content,
+                    finishReason: delta.finishReason,
+                    logprobs: delta.logprobs.map(ChatLogprobs.init),
+                    reasoningContent: delta.reasoning,
+                    toolCalls: delta.toolCall.map { [$0] } ?? []
+                )
+            )
+        ]
+    }
+
+    func finish(usage: Usage) -> [String] {
+        let last = ChatCompletionChunk(id: id, created: created, model: model, choices: [], usage: usage, includesUsage: true)
+        return (includesUsage ? [ServerSentEvents.event(last)] : []) + [ServerSentEvents.done]
+    }
+
+    func whole(_ folds: [ChatReplyFold], usage: Usage) -> any JSONRepresentable {
+        let choices = folds.enumerated().map { $1.choice(index: $0, reportsLogprobs: reportsLogprobs) }
+        return ChatCompletionResponse(id: id, created: created, model: model, choices: choices, usage: usage)
+    }
+
+    private func chunk(_ choice: ChatChunkChoice) -> String {
+        ServerSentEvents.event(ChatCompletionChunk(id: id, created: created, model: model, choices: [choice], includesUsage: includesUsage))
+    }
+}
