@@ -39,12 +39,12 @@ public func buildRouter(configuration: ServerConfiguration, models: ModelRegistr
     // Every API the server speaks; each is a folder under Protocols/.
     var surfaces: [any APISurface] = [
         OperationsSurface(models: models, configuration: configuration),
-        OpenAISurface(models: models, configuration: configuration),
-        ResponsesSurface(models: models, configuration: configuration),
-        AnthropicSurface(models: models, configuration: configuration),
-        OllamaSurface(models: models, configuration: configuration),
+        OpenAIController(models: models, configuration: configuration),
+        ResponsesController(models: models, configuration: configuration),
+        AnthropicMessagesController(models: models, configuration: configuration),
+        OllamaController(models: models, configuration: configuration),
         TextGenerationWebUISurface(models: models, configuration: configuration),
-        LegacyEnginesSurface(models: models, configuration: configuration),
+        LegacyEnginesController(models: models, configuration: configuration),
     ]
     if let embeddings = configuration.embeddings {
         surfaces.append(EmbeddingsSurface(embeddings: embeddings, models: models, configuration: configuration))

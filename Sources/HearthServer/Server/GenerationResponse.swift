@@ -139,3 +139,8 @@ enum GenerationResponse {
         )
     }
 }
+
+/// A 200 JSON response on a connection that stays open.
+func jsonResponse(_ value: some JSONRepresentable) -> Response {
+    Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: value.jsonText)))
+}

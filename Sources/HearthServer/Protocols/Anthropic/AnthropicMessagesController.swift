@@ -9,16 +9,16 @@ import Prompting
 /// `POST /v1/messages/count_tokens`. A request is read in its own words as the job it means
 /// (``AnthropicRequest``) and runs through ``ChatSession`` like any chat; only the reply's shape
 /// differs (``AnthropicReplyWriter``).
-struct AnthropicMessagesController<Context: RequestContext>: Sendable {
+struct AnthropicMessagesController: Sendable {
     let models: ModelRegistry
     let configuration: ServerConfiguration
 
-    func addRoutes(to group: RouterGroup<Context>) {
+    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
         group.post("messages", use: create)
         group.post("messages/count_tokens", use: countTokens)
     }
 
-    @Sendable func create(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func create(_ request: Request, context: BasicRequestContext) async throws -> Response {
         var request = request
         let body = try await request.decodeJSON(AnthropicRequest.self, limit: configuration.maxBodyBytes)
         let collected = request
@@ -30,7 +30,7 @@ struct AnthropicMessagesController<Context: RequestContext>: Sendable {
     }
 
     /// `{"input_tokens": n}`: the tokens of the prompt the same body would generate from.
-    @Sendable func countTokens(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func countTokens(_ request: Request, context: BasicRequestContext) async throws -> Response {
         var request = request
         let body = try await request.decodeJSON(AnthropicTokenCountRequest.self, limit: configuration.maxBodyBytes).request
         return try await models.withModel(body.model) { model in

@@ -4,7 +4,7 @@ import Logging
 import OpenAIAPI
 import OrderedJSON
 
-/// `POST /v1/embeddings` (and, for ``LegacyEnginesSurface``, `/v1/engines/{model}/embeddings`)
+/// `POST /v1/embeddings` (and, for ``LegacyEnginesController``, `/v1/engines/{model}/embeddings`)
 /// and `POST /v1/moderations`, computed with the sentence-transformers models (``EmbeddingModels``).
 struct EmbeddingsController<Context: RequestContext>: Sendable {
     let embeddings: EmbeddingModels

@@ -13,20 +13,19 @@ import OpenAIAPI
 ///   without the prefix (`Completion.create(engine=…)` comes here).
 /// - `POST /v1/engines/{model}/generate`: a completion with `length` for `max_tokens`, its
 ///   choices listed as `data`.
-struct LegacyEnginesController<Context: RequestContext>: Sendable {
+struct LegacyEnginesController: Sendable {
     let models: ModelRegistry
     let configuration: ServerConfiguration
 
-    func addRoutes(to group: RouterGroup<Context>) {
+    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
         group.get("engines", use: list)
         group.get("engines/{model}", use: retrieve)
-        let completions = CompletionsController<Context>(models: models, configuration: configuration)
-        let chat = ChatCompletionsController<Context>(models: models, configuration: configuration)
+        let openAI = OpenAIController(models: models, configuration: configuration)
         group.post("engines/{model}/completions") { request, context in
-            try await completions.create(request, context: context, model: try Self.model(context), body: CompletionRequest.self)
+            try await openAI.complete(request, context: context, model: try Self.model(context), body: CompletionRequest.self)
         }
         group.post("engines/{model}/generate") { request, context in
-            try await completions.create(
+            try await openAI.complete(
                 request,
                 context: context,
                 model: try Self.model(context),
@@ -35,17 +34,17 @@ struct LegacyEnginesController<Context: RequestContext>: Sendable {
             )
         }
         group.post("engines/{model}/chat/completions") { request, context in
-            try await chat.create(request, context: context, model: try Self.model(context))
+            try await openAI.chat(request, context: context, model: try Self.model(context))
         }
         if let embeddings = configuration.embeddings {
-            let controller = EmbeddingsController<Context>(embeddings: embeddings, models: models, configuration: configuration)
+            let controller = EmbeddingsController<BasicRequestContext>(embeddings: embeddings, models: models, configuration: configuration)
             group.post("engines/{model}/embeddings") { request, context in
                 try await controller.create(request, context: context, model: try Self.model(context))
             }
         }
     }
 
-    @Sendable func list(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func list(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let (loaded, available) = await models.installed()
         let engines =
             loaded.map { EngineObject(id: $0.id, created: $0.modified, ready: true) }
@@ -55,7 +54,7 @@ struct LegacyEnginesController<Context: RequestContext>: Sendable {
 
     /// An installed model, loaded; a name nothing is installed under is a 404, whatever
     /// `--strict-model-names` says (this route names one model, it does not pick a default).
-    @Sendable func retrieve(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func retrieve(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let name = try Self.model(context)
         let (loaded, available) = await models.installed()
         guard let entry = ModelCatalog(entries: loaded + available).entry(named: name) else { throw OpenAIError.modelNotFound(name) }
@@ -63,7 +62,7 @@ struct LegacyEnginesController<Context: RequestContext>: Sendable {
     }
 
     /// The path's model: clients percent-encode a name's slash (`quote_plus` in `openai<0.28`).
-    private static func model(_ context: Context) throws -> String {
+    private static func model(_ context: BasicRequestContext) throws -> String {
         let raw = try context.parameters.require("model")
         return raw.removingPercentEncoding ?? raw
     }

@@ -11,11 +11,11 @@ import Prompting
 /// (``OllamaRequest``) and run through ``ChatSession``; replies take Ollama's shapes
 /// (``OllamaReplyWriter``); errors are `{"error": "…"}`. Pulling, pushing and creating models
 /// are refused: Hearth never connects anywhere.
-struct OllamaController<Context: RequestContext>: Sendable {
+struct OllamaController: Sendable {
     let models: ModelRegistry
     let configuration: ServerConfiguration
 
-    func addRoutes(to group: RouterGroup<Context>) {
+    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
         group.post("chat") { request, context in try await generate(request, context: context, kind: .chat) }
         group.post("generate") { request, context in try await generate(request, context: context, kind: .generate) }
         group.get("tags", use: tags)
@@ -34,7 +34,7 @@ struct OllamaController<Context: RequestContext>: Sendable {
     /// `/api/embeddings` (`prompt` → `embedding`), with the sentence-transformers models: a
     /// `model` naming one (`all-minilm`, `all-mpnet-base-v2`, …) picks it, any other name gets
     /// the default embedding model.
-    @Sendable func embed(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func embed(_ request: Request, context: BasicRequestContext) async throws -> Response {
         guard let embeddings = configuration.embeddings else {
             throw OpenAIError(status: 404, message: "No embedding model is served here.", type: "invalid_request_error")
         }
@@ -51,7 +51,7 @@ struct OllamaController<Context: RequestContext>: Sendable {
             if let index = texts.firstIndex(of: "") { throw OpenAIError.invalidValue("input[\(index)]", "input must not hold empty strings.") }
         }
         let model = json["model"]?.string
-        let controller = EmbeddingsController<Context>(embeddings: embeddings, models: models, configuration: configuration)
+        let controller = EmbeddingsController<BasicRequestContext>(embeddings: embeddings, models: models, configuration: configuration)
         if json["truncate"] == false {
             let encoder = try embeddings.encoder(try embeddings.resolve(model))
             let limit = encoder.folder.maxSequenceLength
@@ -79,7 +79,7 @@ struct OllamaController<Context: RequestContext>: Sendable {
         )
     }
 
-    private func generate(_ request: Request, context: Context, kind: OllamaReplyWriter.Kind) async throws -> Response {
+    private func generate(_ request: Request, context: BasicRequestContext, kind: OllamaReplyWriter.Kind) async throws -> Response {
         var request = request
         let json = try await request.jsonBody(limit: configuration.maxBodyBytes)
         let keepAlive = try OllamaKeepAlive.read(json)
@@ -134,7 +134,7 @@ struct OllamaController<Context: RequestContext>: Sendable {
     }
 
     /// Installed models, as Ollama lists them (`name:latest`).
-    @Sendable func tags(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func tags(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let (loaded, available) = await models.installed()
         return jsonResponse(RawJSON(json: ["models": .array((loaded + available).map { Self.listing($0) })]))
     }
@@ -148,7 +148,7 @@ struct OllamaController<Context: RequestContext>: Sendable {
     }
 
     /// Loaded models.
-    @Sendable func running(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func running(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let (loaded, _) = await models.installed()
         var listed: [JSON] = []
         for entry in loaded {
@@ -162,7 +162,7 @@ struct OllamaController<Context: RequestContext>: Sendable {
 
     /// A model's template, facts and capabilities, read from its file's header (the model is
     /// not loaded).
-    @Sendable func show(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func show(_ request: Request, context: BasicRequestContext) async throws -> Response {
         var request = request
         let json = try await request.jsonBody(limit: configuration.maxBodyBytes)
         guard let name = OllamaRequest.modelName(json["model"]?.string ?? json["name"]?.string) else { throw OpenAIError.missingParameter("model") }

@@ -40,3 +40,11 @@ struct OperationsSurface: APISurface {
         return operations
     }
 }
+
+/// `/health`'s answer: 503 while the default model is missing after a failed `model/load`.
+func healthResponse(_ models: ModelRegistry) async -> Response {
+    let status = HealthStatus(problem: await models.defaultLoadFailure)
+    var response = jsonResponse(status)
+    if status.problem != nil { response.status = .serviceUnavailable }
+    return response
+}

@@ -9,11 +9,11 @@ import OrderedJSON
 /// `GET /v1/responses/{id}/input_items`. A request is read in its own words
 /// (``ResponsesRequest``) as the job it means after the stored conversation it continues, and
 /// runs through ``ChatSession``; ``ResponsesWriter`` shapes the reply.
-struct ResponsesController<Context: RequestContext>: Sendable {
+struct ResponsesController: Sendable {
     let models: ModelRegistry
     let configuration: ServerConfiguration
 
-    func addRoutes(to group: RouterGroup<Context>) {
+    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
         group.post("responses", use: create)
         group.get("responses/{id}") { _, context in
             jsonResponse(RawJSON(json: try stored(context).response))
@@ -45,7 +45,7 @@ struct ResponsesController<Context: RequestContext>: Sendable {
         }
     }
 
-    private func stored(_ context: Context) throws -> ResponseStore.Entry {
+    private func stored(_ context: BasicRequestContext) throws -> ResponseStore.Entry {
         let id = try context.parameters.require("id")
         guard let entry = configuration.responses.get(id) else { throw Self.notFound(id) }
         return entry
@@ -55,7 +55,7 @@ struct ResponsesController<Context: RequestContext>: Sendable {
         OpenAIError(status: 404, message: "No response found with id '\(id)'.", type: "invalid_request_error", param: param, code: "not_found")
     }
 
-    @Sendable func create(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func create(_ request: Request, context: BasicRequestContext) async throws -> Response {
         var request = request
         let json = try await request.jsonBody(limit: configuration.maxBodyBytes)
         let body = try RequestDecoder().decode(ResponsesRequest.self, from: json)

@@ -38,10 +38,9 @@ struct InternalController<Context: RequestContext>: Sendable {
     /// The next-token distribution after a prompt, `{token text: probability}`, most likely
     /// first. Tokens whose texts coincide (byte pieces of one character) keep the likeliest.
     @Sendable func logits(_ request: Request, context: Context) async throws -> Response {
-        var request = request
-        let json = try await request.jsonBody(limit: configuration.maxBodyBytes)
-        let collected = request
-        return try await models.withModel(json.modelName) { model in try await logits(collected, json: json, model: model) }
+        try await models.withModel(for: request, named: nil, limit: configuration.maxBodyBytes) { request, json, model in
+            try await logits(request, json: json, model: model)
+        }
     }
 
     private func logits(_ request: Request, json: JSON, model: ServedModel) async throws -> Response {
@@ -78,9 +77,7 @@ struct InternalController<Context: RequestContext>: Sendable {
 
     /// The exact prompt `POST /v1/chat/completions` would generate from for the same body.
     @Sendable func chatPrompt(_ request: Request, context: Context) async throws -> Response {
-        var request = request
-        let json = try await request.jsonBody(limit: configuration.maxBodyBytes)
-        return try await models.withModel(json.modelName) { model in
+        try await models.withModel(for: request, named: nil, limit: configuration.maxBodyBytes) { _, json, model in
             jsonResponse(
                 ChatPromptText(prompt: try await RequestBody.chat(json, configuration: configuration, model: model).job.prompt(model: model).text)
             )

@@ -1,15 +1,8 @@
 import OpenAIAPI
 
-/// OpenAI's own routes under `/v1`: chat completions, completions and the model list.
-struct OpenAISurface: APISurface {
-    let models: ModelRegistry
-    let configuration: ServerConfiguration
-
+extension OpenAIController: APISurface {
     func addRoutes(to routes: SurfaceRoutes) {
-        let v1 = routes.group("v1")
-        ModelsController(models: models, embeddings: configuration.embeddings).addRoutes(to: v1)
-        CompletionsController(models: models, configuration: configuration).addRoutes(to: v1)
-        ChatCompletionsController(models: models, configuration: configuration).addRoutes(to: v1)
+        addRoutes(to: routes.group("v1"))
     }
 
     func operations(_ configuration: ServerConfiguration) -> [APIDocument.Operation] {

@@ -9,29 +9,15 @@ import StructuredOutput
 /// `POST /v1/chat/completions`: messages rendered into a prompt by the model's
 /// ``ChatPromptBuilder`` (its own template, or the mode, template and character the request
 /// names); a leading `<think>` block of the reply is returned as `reasoning_content`.
-struct ChatCompletionsController<Context: RequestContext>: Sendable {
-    let models: ModelRegistry
-    let configuration: ServerConfiguration
-
-    func addRoutes(to group: RouterGroup<Context>) {
-        group.post("chat/completions", use: create)
-    }
-
-    @Sendable func create(_ request: Request, context: Context) async throws -> Response {
-        try await create(request, context: context, model: nil)
-    }
-
+extension OpenAIController {
     /// A chat completion from the model `name` names, else the body's `model`.
-    func create(_ request: Request, context: Context, model name: String?) async throws -> Response {
-        var request = request
-        let json = try await request.jsonBody(limit: configuration.maxBodyBytes)
-        let collected = request
-        return try await models.withModel(name ?? json.modelName) { model in
-            try await create(collected, json: json, model: model, context: context)
+    func chat(_ request: Request, context: BasicRequestContext, model name: String?) async throws -> Response {
+        try await models.withModel(for: request, named: name, limit: configuration.maxBodyBytes) { request, json, model in
+            try await chat(request, json: json, model: model, context: context)
         }
     }
 
-    private func create(_ request: Request, json: JSON, model: ServedModel, context: Context) async throws -> Response {
+    private func chat(_ request: Request, json: JSON, model: ServedModel, context: BasicRequestContext) async throws -> Response {
         let (body, job) = try RequestBody.chat(json, configuration: configuration, model: model)
         let session = try await ChatSession.start(job, model: model, configuration: configuration, logger: context.logger)
         let encoder = ChatCompletionEncoder(

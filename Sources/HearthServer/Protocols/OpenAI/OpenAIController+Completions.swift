@@ -8,43 +8,30 @@ import OrderedJSON
 ///
 /// Choices are ordered by prompt, then by `n`: choice `p * n + k` is the `k`th completion of
 /// prompt `p`, as OpenAI orders them.
-struct CompletionsController<Context: RequestContext>: Sendable {
-    let models: ModelRegistry
-    let configuration: ServerConfiguration
-
-    func addRoutes(to group: RouterGroup<Context>) {
-        group.post("completions", use: create)
-    }
-
-    @Sendable func create(_ request: Request, context: Context) async throws -> Response {
-        try await create(request, context: context, model: nil, body: CompletionRequest.self)
-    }
-
+extension OpenAIController {
     /// A completion from the model `name` names (else the body's `model`), its body read as
     /// `Body` (the old engines API's `generate` has words of its own), its choices listed as
     /// `choicesKey`.
-    func create<Body: CompletionBody>(
+    func complete<Body: CompletionBody>(
         _ request: Request,
-        context: Context,
+        context: BasicRequestContext,
         model name: String?,
         body: Body.Type,
         choicesKey: String = "choices"
     ) async throws -> Response {
-        var request = request
-        let json = try await request.jsonBody(limit: configuration.maxBodyBytes)
-        let collected = request
-        return try await models.withModel(name ?? json.modelName) { model in
+        try await models.withModel(for: request, named: name, limit: configuration.maxBodyBytes) { request, json, model in
             let body = try RequestBody.generation(
                 Body.self,
                 from: json,
                 configuration: configuration,
                 vocabularySize: model.engine.modelInfo.vocabularySize
             )
-            return try await create(collected, body: body.completion, choicesKey: choicesKey, model: model, context: context)
+            return try await complete(request, body: body.completion, choicesKey: choicesKey, model: model, context: context)
         }
     }
 
-    private func create(_ request: Request, body: CompletionRequest, choicesKey: String, model: ServedModel, context: Context) async throws
+    private func complete(_ request: Request, body: CompletionRequest, choicesKey: String, model: ServedModel, context: BasicRequestContext)
+        async throws
         -> Response
     {
         let maxTokens = body.maxTokens ?? configuration.defaultCompletionMaxTokens

@@ -3,15 +3,12 @@ import OrderedJSON
 
 /// Ollama's API under `/api/`: chat, generate, the model lists, show, embeddings; the
 /// downloading routes refused. Errors in Ollama's envelope, unknown `/api/` routes too.
-struct OllamaSurface: APISurface {
-    let models: ModelRegistry
-    let configuration: ServerConfiguration
-
+extension OllamaController: APISurface {
     var envelope: ErrorEnvelope { .ollama }
     var ownedPrefix: String? { "/api/" }
 
     func addRoutes(to routes: SurfaceRoutes) {
-        OllamaController(models: models, configuration: configuration).addRoutes(to: routes.group("api"))
+        addRoutes(to: routes.group("api"))
     }
 
     func operations(_ configuration: ServerConfiguration) -> [APIDocument.Operation] {

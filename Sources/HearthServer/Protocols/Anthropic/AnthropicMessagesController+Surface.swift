@@ -4,15 +4,12 @@ import OrderedJSON
 
 /// Anthropic's Messages API: `/v1/messages` and its token count, errors in Anthropic's envelope,
 /// the key also in `x-api-key`.
-struct AnthropicSurface: APISurface {
-    let models: ModelRegistry
-    let configuration: ServerConfiguration
-
+extension AnthropicMessagesController: APISurface {
     var envelope: ErrorEnvelope { .anthropic }
     var keyHeaders: [HTTPField.Name] { [HTTPField.Name("x-api-key")!] }
 
     func addRoutes(to routes: SurfaceRoutes) {
-        AnthropicMessagesController(models: models, configuration: configuration).addRoutes(to: routes.group("v1"))
+        addRoutes(to: routes.group("v1"))
     }
 
     func operations(_ configuration: ServerConfiguration) -> [APIDocument.Operation] {

@@ -1,12 +1,9 @@
 import OpenAIAPI
 
 /// The original document's legacy routes under `/v1/engines` (``LegacyEnginesController``).
-struct LegacyEnginesSurface: APISurface {
-    let models: ModelRegistry
-    let configuration: ServerConfiguration
-
+extension LegacyEnginesController: APISurface {
     func addRoutes(to routes: SurfaceRoutes) {
-        LegacyEnginesController(models: models, configuration: configuration).addRoutes(to: routes.group("v1"))
+        addRoutes(to: routes.group("v1"))
     }
 
     func operations(_ configuration: ServerConfiguration) -> [APIDocument.Operation] {
