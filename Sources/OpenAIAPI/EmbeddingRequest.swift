@@ -3,7 +3,7 @@ import OrderedJSON
 
 /// `POST /v1/embeddings` (and the legacy `/v1/engines/{model}/embeddings`): what to embed, read
 /// from the JSON body and checked, each refusal naming the field and index.
-public struct EmbeddingRequest: Sendable, Equatable {
+public struct EmbeddingRequest: Decodable, Sendable, Equatable {
     /// Texts, or token-id lists of the embedding model's own vocabulary.
     public enum Input: Sendable, Equatable {
         case texts([String])
@@ -33,6 +33,46 @@ public struct EmbeddingRequest: Sendable, Equatable {
         self.base64 = base64
         self.dimensions = dimensions
     }
+
+    private enum CodingKeys: String, CodingKey {
+        case input, model, dimensions, user
+        case encodingFormat = "encoding_format"
+    }
+
+    /// Reads the body as ``read(_:)`` does; to the schema recorder, documents the fields it reads.
+    public init(from decoder: any Decoder) throws {
+        guard let recorder = decoder as? any SchemaRecording else {
+            self = try Self.read(JSON(from: decoder))
+            return
+        }
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        _ = try container.decode(JSON.self, forKey: .input)
+        recorder.document(Self.fieldSchemas)
+        self.init(input: .texts([]))
+    }
+
+    /// The schemas of the fields ``read(_:)`` reads (`user` is accepted and ignored).
+    static let fieldSchemas: [(String, JSON)] = [
+        (
+            "input",
+            [
+                "description": "Texts, or token-id lists of the embedding model's own vocabulary (at most 2048 items).",
+                "anyOf": [
+                    ["type": "string", "minLength": 1],
+                    ["type": "array", "items": ["type": "string", "minLength": 1], "minItems": 1, "maxItems": .int(maxInputs)],
+                    ["type": "array", "items": ["type": "integer", "minimum": 0], "minItems": 1],
+                    [
+                        "type": "array", "items": ["type": "array", "items": ["type": "integer", "minimum": 0], "minItems": 1], "minItems": 1,
+                        "maxItems": .int(maxInputs),
+                    ],
+                ],
+            ]
+        ),
+        ("model", ["type": "string", "description": "all-mpnet-base-v2 or all-MiniLM-L6-v2 (any other name: the default)"]),
+        ("encoding_format", ["enum": ["float", "base64"]]),
+        ("dimensions", ["type": "integer", "description": "Only the model's own size is accepted"]),
+        ("user", ["type": "string"]),
+    ]
 
     public static func read(_ json: JSON) throws(OpenAIError) -> EmbeddingRequest {
         guard case .object = json else { throw .invalidType("body", expected: "a JSON object") }

@@ -20,7 +20,7 @@ struct EmbeddingsSurface: APISurface {
                 path: "/v1/embeddings",
                 tag: "OpenAI",
                 summary: "Embeddings from sentence-transformers models (all-mpnet-base-v2, all-MiniLM-L6-v2)",
-                bodySchema: EmbeddingsSchemas.request,
+                body: EmbeddingRequest.self,
                 examples: [RawJSON(json: EmbeddingsSchemas.response)]
             ),
             .init(

@@ -70,7 +70,7 @@ extension LegacyEnginesController: APISurface {
                     path: "/v1/engines/{model}/embeddings",
                     tag: "Legacy",
                     summary: "Embeddings from the model in the path",
-                    bodySchema: EmbeddingsSchemas.request,
+                    body: EmbeddingRequest.self,
                     examples: [RawJSON(json: EmbeddingsSchemas.response)],
                     parameters: [model]
                 )
