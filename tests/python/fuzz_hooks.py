@@ -36,9 +36,16 @@ def before_call(context, case, kwargs):
     model, and must stay within minutes."""
     body = case.body
     if isinstance(body, dict):
-        for field in ("max_tokens", "max_completion_tokens"):
+        # Every protocol's limit: OpenAI's, the legacy generate's `length`, Responses',
+        # Ollama's `options.num_predict`.
+        for field in ("max_tokens", "max_completion_tokens", "length", "max_output_tokens"):
             if _integer(body.get(field)) and body[field] > 2:
                 body[field] = 2
+        if case.path in ("/api/chat", "/api/generate") and "options" not in body:
+            body["options"] = {}
+        options = body.get("options")
+        if isinstance(options, dict) and (not _integer(options.get("num_predict")) or options["num_predict"] > 2 or options["num_predict"] < 0):
+            options["num_predict"] = 2
         if "max_tokens" not in body and "max_completion_tokens" not in body:
             body["max_tokens"] = 2
         if _integer(body.get("n")) and body["n"] > 2:

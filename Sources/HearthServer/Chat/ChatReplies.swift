@@ -5,7 +5,7 @@ import StructuredOutput
 
 /// What one chunk of a streamed chat reply says about one choice: new reasoning, new content,
 /// the logprobs of the tokens that text starts, or the end of the choice.
-struct ChatDelta: Sendable, Equatable {
+struct ChatDelta: ReplyDelta, Equatable {
     var index: Int
     var reasoning: String?
     var content: String?
@@ -21,13 +21,14 @@ struct ChatDelta: Sendable, Equatable {
 /// choice's ``ReplyPipeline``: the streamed response sends every ``ChatDelta`` as a chunk, the
 /// non-streamed one folds the same deltas (``ChatReplyFold``). Nothing else post-processes
 /// reply text, so the two responses cannot disagree.
-struct ChatReplies {
+struct ChatReplies: ReplyDeltas {
     let streams: [AsyncThrowingStream<GenerationEvent, any Error>]
     let namePrefixes: [String]
     let insideReasoning: Bool
     let reportsLogprobs: Bool
     /// Keep each choice's raw text, for debug logging.
     let keepsText: Bool
+    var choiceCount: Int { streams.count }
     /// Reads tool calls out of each choice's answer, when the request has tools.
     var toolParser: ToolCallParser? = nil
     /// Where tokens and latencies are counted (`--metrics`).
@@ -102,7 +103,7 @@ struct ChatReplies {
 }
 
 /// A non-streamed chat choice: the fold of its deltas.
-struct ChatReplyFold {
+struct ChatReplyFold: ReplyFold {
     private(set) var content = ""
     private(set) var reasoning = ""
     private(set) var logprobs: [LogprobEntry] = []

@@ -1,3 +1,4 @@
+import Hummingbird
 import LlamaEngine
 import Logging
 import OpenAIAPI
@@ -72,5 +73,26 @@ extension ChatJob {
     func prompt(model: ServedModel) async throws -> BuiltPrompt {
         let room = min(maxTokens ?? 512, model.engine.contextLength / 2)
         return try await model.chatPrompt(for: PromptRequest(self), room: room)
+    }
+}
+
+extension ChatSession {
+    /// The reply to the client through `encoder`, streamed or folded as the job asks (see
+    /// ``reply(_:through:streaming:tokensPerSecond:request:logger:finished:)``).
+    func reply<Encoder: ChatReplyEncoder>(
+        through encoder: Encoder,
+        request: Request,
+        logger: Logger,
+        finished: @escaping @Sendable (Encoder, Usage) -> Void = { _, _ in }
+    ) async throws -> Response where Encoder.Fold == ChatReplyFold {
+        try await HearthServer.reply(
+            replies,
+            through: encoder,
+            streaming: job.stream,
+            tokensPerSecond: job.options.tokensPerSecond,
+            request: request,
+            logger: logger,
+            finished: finished
+        )
     }
 }

@@ -3,7 +3,7 @@ import OpenAIAPI
 
 /// What one chunk of a streamed completion says about one choice: text (the echoed prompt, new
 /// text, or the suffix at the end) and the logprobs of the tokens it starts.
-struct CompletionDelta: Sendable {
+struct CompletionDelta: ReplyDelta {
     var index: Int
     var text: String
     var logprobs: CompletionLogprobs?
@@ -16,7 +16,7 @@ struct CompletionDelta: Sendable {
 ///
 /// Choices are ordered by prompt, then by `n`: choice `p * n + k` is the `k`th completion of
 /// prompt `p`, as OpenAI orders them.
-struct CompletionReplies {
+struct CompletionReplies: ReplyDeltas {
     let streams: [AsyncThrowingStream<GenerationEvent, any Error>]
     let prompts: [String]
     let choicesPerPrompt: Int
@@ -28,6 +28,8 @@ struct CompletionReplies {
     let keepsText: Bool
     /// Where tokens and latencies are counted (`--metrics`).
     var metrics: ServerMetrics? = nil
+
+    var choiceCount: Int { streams.count }
 
     func prompt(of choice: Int) -> String { prompts[choice / choicesPerPrompt] }
 
@@ -70,7 +72,7 @@ struct CompletionReplies {
 }
 
 /// A non-streamed completion choice: the fold of its deltas.
-struct CompletionReplyFold: Sendable {
+struct CompletionReplyFold: ReplyFold {
     private(set) var text = ""
     private(set) var logprobs: [LogprobEntry] = []
     private(set) var finishReason: FinishReason?

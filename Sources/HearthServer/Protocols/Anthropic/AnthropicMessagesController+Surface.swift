@@ -7,6 +7,7 @@ import OrderedJSON
 extension AnthropicMessagesController: APISurface {
     var envelope: ErrorEnvelope { .anthropic }
     var keyHeaders: [HTTPField.Name] { [HTTPField.Name("x-api-key")!] }
+    var ownedPrefix: String? { "/v1/messages" }
 
     func addRoutes(to routes: SurfaceRoutes) {
         addRoutes(to: routes.group("v1"))

@@ -73,32 +73,22 @@ extension OpenAIController {
             keepsText: configuration.logsUserText,
             metrics: configuration.metrics
         )
-        let frame = CompletionFrame(
+        let encoder = CompletionEncoder(
             id: ResponseID.make("cmpl-"),
             created: ResponseID.now,
             model: model.id,
             includesUsage: body.streamOptions?.includeUsage ?? false,
-            choicesKey: choicesKey
+            choicesKey: choicesKey,
+            reportsLogprobs: replies.reportsLogprobs
         )
-        if body.stream {
-            return stream(
-                replies,
-                frame,
-                throttle: StreamThrottle(tokensPerSecond: body.options.tokensPerSecond),
-                request: request,
-                logger: context.logger
-            )
-        }
-        let (folds, usage, rawTexts) = try await request.cancellingOnDisconnect {
-            var folds = [CompletionReplyFold](repeating: CompletionReplyFold(), count: streams.count)
-            let (usage, rawTexts) = try await replies.forEachDelta { folds[$0.index].add($0) }
-            return (folds, usage, rawTexts)
-        }
-        if configuration.logsUserText {
-            context.logger.debug("Completion result", metadata: ["texts": "\(rawTexts)"])
-        }
-        let choices = folds.enumerated().map { $1.choice(index: $0, reportsLogprobs: replies.reportsLogprobs) }
-        return GenerationResponse.json(frame.response(choices: choices, usage: usage))
+        return try await reply(
+            replies,
+            through: encoder,
+            streaming: body.stream,
+            tokensPerSecond: body.options.tokensPerSecond,
+            request: request,
+            logger: context.logger
+        )
     }
 
     /// `max_tokens: 0` with `echo` and without logprobs: the prompt comes back, nothing is
@@ -116,60 +106,15 @@ extension OpenAIController {
         let choices = body.prompts.enumerated().flatMap { promptIndex, prompt in
             (0..<n).map { CompletionChoice(index: promptIndex * n + $0, text: prompt + (body.suffix ?? ""), finishReason: .length) }
         }
-        let frame = CompletionFrame(
+        let encoder = CompletionEncoder(
             id: ResponseID.make("cmpl-"),
             created: ResponseID.now,
             model: model.id,
             includesUsage: true,
-            choicesKey: choicesKey
+            choicesKey: choicesKey,
+            reportsLogprobs: false
         )
-        return jsonResponse(frame.response(choices: choices, usage: Usage(promptTokens: promptTokens, completionTokens: 0)))
-    }
-
-    private func stream(
-        _ replies: CompletionReplies,
-        _ frame: CompletionFrame,
-        throttle: StreamThrottle,
-        request: Request,
-        logger: Logger
-    ) -> Response {
-        let logsUserText = configuration.logsUserText
-        return GenerationResponse.eventStream(request: request, logger: logger) { send in
-            var throttle = throttle
-            let (usage, rawTexts) = try await replies.forEachDelta { delta in
-                if delta.finishReason == nil { try await throttle.wait() }
-                try await send(
-                    frame.chunk(CompletionChoice(index: delta.index, text: delta.text, finishReason: delta.finishReason, logprobs: delta.logprobs))
-                )
-            }
-            if logsUserText { logger.debug("Completion result", metadata: ["texts": "\(rawTexts)"]) }
-            if frame.includesUsage {
-                try await send(ServerSentEvents.event(frame.response(choices: [], usage: usage)))
-            }
-            try await send(ServerSentEvents.done)
-        }
-    }
-}
-
-/// What every chunk of one completion response shares.
-private struct CompletionFrame: Sendable {
-    let id: String
-    let created: Int
-    let model: String
-    let includesUsage: Bool
-    let choicesKey: String
-
-    func chunk(_ choice: CompletionChoice) -> String {
-        var chunk = response(choices: [choice], usage: nil)
-        chunk.includesUsage = includesUsage
-        return ServerSentEvents.event(chunk)
-    }
-
-    /// The full response, or the stream's last event with `usage`.
-    func response(choices: [CompletionChoice], usage: Usage?) -> CompletionResponse {
-        var response = CompletionResponse(id: id, created: created, model: model, choices: choices, usage: usage)
-        response.choicesKey = choicesKey
-        return response
+        return jsonResponse(encoder.response(choices: choices, usage: Usage(promptTokens: promptTokens, completionTokens: 0)))
     }
 }
 

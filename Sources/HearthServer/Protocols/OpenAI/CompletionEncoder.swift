@@ -1,0 +1,40 @@
+import OpenAIAPI
+
+/// A text completion in OpenAI's shapes: a `text_completion` object per chunk (usage last when
+/// asked for, then `[DONE]`), or one whole. The old engines API's `generate` lists the choices
+/// as `data` (``choicesKey``).
+struct CompletionEncoder: ReplyEncoder {
+    let id: String
+    let created: Int
+    let model: String
+    /// `stream_options.include_usage`.
+    let includesUsage: Bool
+    let choicesKey: String
+    let reportsLogprobs: Bool
+
+    func start() -> [String] { [] }
+
+    func events(for delta: CompletionDelta) -> [String] {
+        var chunk = response(
+            choices: [CompletionChoice(index: delta.index, text: delta.text, finishReason: delta.finishReason, logprobs: delta.logprobs)],
+            usage: nil
+        )
+        chunk.includesUsage = includesUsage
+        return [ServerSentEvents.event(chunk)]
+    }
+
+    func finish(usage: Usage) -> [String] {
+        (includesUsage ? [ServerSentEvents.event(response(choices: [], usage: usage))] : []) + [ServerSentEvents.done]
+    }
+
+    func whole(_ folds: [CompletionReplyFold], usage: Usage) -> any JSONRepresentable {
+        response(choices: folds.enumerated().map { $1.choice(index: $0, reportsLogprobs: reportsLogprobs) }, usage: usage)
+    }
+
+    /// The whole response, or the stream's last event with `usage`.
+    func response(choices: [CompletionChoice], usage: Usage?) -> CompletionResponse {
+        var response = CompletionResponse(id: id, created: created, model: model, choices: choices, usage: usage)
+        response.choicesKey = choicesKey
+        return response
+    }
+}
