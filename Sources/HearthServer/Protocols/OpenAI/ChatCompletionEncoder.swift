@@ -3,11 +3,7 @@ import OpenAIAPI
 /// A chat completion in OpenAI's shapes: `chat.completion.chunk` events (the role first for each
 /// choice, usage last when asked for, then `[DONE]`), or one `chat.completion`.
 struct ChatCompletionEncoder: ChatReplyEncoder {
-    let id: String
-    let created: Int
-    let model: String
-    /// `stream_options.include_usage`.
-    let includesUsage: Bool
+    let frame: ResponseFrame
     let choices: Int
     let reportsLogprobs: Bool
 
@@ -31,16 +27,18 @@ struct ChatCompletionEncoder: ChatReplyEncoder {
     }
 
     func finish(usage: Usage) -> [String] {
-        let last = ChatCompletionChunk(id: id, created: created, model: model, choices: [], usage: usage, includesUsage: true)
-        return (includesUsage ? [ServerSentEvents.event(last)] : []) + [ServerSentEvents.done]
+        let last = ChatCompletionChunk(id: frame.id, created: frame.created, model: frame.model, choices: [], usage: usage, includesUsage: true)
+        return (frame.includesUsage ? [ServerSentEvents.event(last)] : []) + [ServerSentEvents.done]
     }
 
     func whole(_ folds: [ChatReplyFold], usage: Usage) -> any JSONRepresentable {
         let choices = folds.enumerated().map { $1.choice(index: $0, reportsLogprobs: reportsLogprobs) }
-        return ChatCompletionResponse(id: id, created: created, model: model, choices: choices, usage: usage)
+        return ChatCompletionResponse(id: frame.id, created: frame.created, model: frame.model, choices: choices, usage: usage)
     }
 
     private func chunk(_ choice: ChatChunkChoice) -> String {
-        ServerSentEvents.event(ChatCompletionChunk(id: id, created: created, model: model, choices: [choice], includesUsage: includesUsage))
+        ServerSentEvents.event(
+            ChatCompletionChunk(id: frame.id, created: frame.created, model: frame.model, choices: [choice], includesUsage: frame.includesUsage)
+        )
     }
 }

@@ -4,11 +4,7 @@ import OpenAIAPI
 /// asked for, then `[DONE]`), or one whole. The old engines API's `generate` lists the choices
 /// as `data` (``choicesKey``).
 struct CompletionEncoder: ReplyEncoder {
-    let id: String
-    let created: Int
-    let model: String
-    /// `stream_options.include_usage`.
-    let includesUsage: Bool
+    let frame: ResponseFrame
     let choicesKey: String
     let reportsLogprobs: Bool
 
@@ -19,12 +15,12 @@ struct CompletionEncoder: ReplyEncoder {
             choices: [CompletionChoice(index: delta.index, text: delta.text, finishReason: delta.finishReason, logprobs: delta.logprobs)],
             usage: nil
         )
-        chunk.includesUsage = includesUsage
+        chunk.includesUsage = frame.includesUsage
         return [ServerSentEvents.event(chunk)]
     }
 
     func finish(usage: Usage) -> [String] {
-        (includesUsage ? [ServerSentEvents.event(response(choices: [], usage: usage))] : []) + [ServerSentEvents.done]
+        (frame.includesUsage ? [ServerSentEvents.event(response(choices: [], usage: usage))] : []) + [ServerSentEvents.done]
     }
 
     func whole(_ folds: [CompletionReplyFold], usage: Usage) -> any JSONRepresentable {
@@ -33,7 +29,7 @@ struct CompletionEncoder: ReplyEncoder {
 
     /// The whole response, or the stream's last event with `usage`.
     func response(choices: [CompletionChoice], usage: Usage?) -> CompletionResponse {
-        var response = CompletionResponse(id: id, created: created, model: model, choices: choices, usage: usage)
+        var response = CompletionResponse(id: frame.id, created: frame.created, model: frame.model, choices: choices, usage: usage)
         response.choicesKey = choicesKey
         return response
     }

@@ -21,10 +21,7 @@ extension OpenAIController {
         let (body, job) = try RequestBody.chat(json, configuration: configuration, model: model)
         let session = try await ChatSession.start(job, model: model, configuration: configuration, logger: context.logger)
         let encoder = ChatCompletionEncoder(
-            id: ResponseID.make("chatcmpl-"),
-            created: ResponseID.now,
-            model: model.id,
-            includesUsage: body.streamOptions?.includeUsage ?? false,
+            frame: ResponseFrame(prefix: "chatcmpl-", model: model.id, includesUsage: body.streamOptions?.includeUsage ?? false),
             choices: session.replies.streams.count,
             reportsLogprobs: session.replies.reportsLogprobs
         )

@@ -74,10 +74,7 @@ extension OpenAIController {
             metrics: configuration.metrics
         )
         let encoder = CompletionEncoder(
-            id: ResponseID.make("cmpl-"),
-            created: ResponseID.now,
-            model: model.id,
-            includesUsage: body.streamOptions?.includeUsage ?? false,
+            frame: ResponseFrame(prefix: "cmpl-", model: model.id, includesUsage: body.streamOptions?.includeUsage ?? false),
             choicesKey: choicesKey,
             reportsLogprobs: replies.reportsLogprobs
         )
@@ -107,10 +104,7 @@ extension OpenAIController {
             (0..<n).map { CompletionChoice(index: promptIndex * n + $0, text: prompt + (body.suffix ?? ""), finishReason: .length) }
         }
         let encoder = CompletionEncoder(
-            id: ResponseID.make("cmpl-"),
-            created: ResponseID.now,
-            model: model.id,
-            includesUsage: true,
+            frame: ResponseFrame(prefix: "cmpl-", model: model.id, includesUsage: true),
             choicesKey: choicesKey,
             reportsLogprobs: false
         )
