@@ -45,3 +45,33 @@ public enum Moderation {
         ]
     }
 }
+
+/// The body of `POST /v1/moderations`: `input`, a string or a list of strings (`model` is
+/// accepted and ignored). Its schema is recorded from this decoding.
+public struct ModerationRequest: Decodable, Sendable {
+    public var inputs: [String]
+
+    private enum CodingKeys: String, CodingKey { case input, model }
+
+    public init(from decoder: any Decoder) throws {
+        guard let recorder = decoder as? any SchemaRecording else {
+            inputs = try Moderation.inputs(JSON(from: decoder))
+            return
+        }
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        _ = try container.decode(JSON.self, forKey: .input)
+        _ = try container.decodeIfPresent(String.self, forKey: .model)
+        recorder.document([
+            (
+                "input",
+                [
+                    "anyOf": [
+                        ["type": "string"],
+                        ["type": "array", "items": ["type": "string"], "minItems": 1, "maxItems": .int(EmbeddingRequest.maxInputs)],
+                    ]
+                ]
+            )
+        ])
+        inputs = []
+    }
+}

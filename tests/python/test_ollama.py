@@ -149,3 +149,20 @@ def test_keep_alive_loads_unloads_and_sets_the_expiry(client: ollama.Client) -> 
         client.generate(model=MODEL_ID, prompt="Hi", keep_alive="soon")
     # Loaded again for the tests that follow.
     client.generate(model=MODEL_ID, keep_alive=-1)
+
+
+def test_generate_returns_a_context_that_continues_the_conversation(client: ollama.Client, base_url: str) -> None:
+    first = client.generate(model=MODEL_ID, prompt="My name is Ada. Say hello.", options=GREEDY)
+    assert first.context and all(isinstance(token, int) for token in first.context)
+    # The context holds the prompt and the reply: the next request evaluates all of it again,
+    # plus its own prompt (no prefix of another request shares it, so it is counted in full
+    # or read from the cache; either way, more than the new prompt alone).
+    second = client.generate(model=MODEL_ID, prompt="What is my name?", context=first.context, options=GREEDY)
+    alone = client.generate(model=MODEL_ID, prompt="What is my name?", options=GREEDY)
+    assert second.done and second.prompt_eval_count > alone.prompt_eval_count
+    streamed = list(client.generate(model=MODEL_ID, prompt="My name is Ada. Say hello.", options=GREEDY, stream=True))
+    # Its last line carries the context too (its tokens are asserted by shape: a cached
+    # prefix may change a reply's last digits of precision, so the replies may differ).
+    assert streamed[-1].context and not any(part.context for part in streamed[:-1])
+    refused = requests.post(base_url + "/api/generate", json={"model": MODEL_ID, "prompt": "x", "context": [1, -5]}, timeout=30)
+    assert refused.status_code == 400 and "context[1]" in refused.json()["error"]

@@ -26,6 +26,9 @@ struct ChatJob: Sendable {
     /// Report each token's log probability with this many alternatives; `nil` for none.
     var logprobs: Int?
     var stream = false
+    /// Text evaluated before the rendered prompt, as is: Ollama's `context` (the conversation so
+    /// far, as the tokens an earlier reply returned).
+    var promptPrefix = ""
     /// How the client spelled the fields that later checks may refuse.
     var names = FieldNames()
 

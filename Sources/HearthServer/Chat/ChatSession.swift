@@ -11,6 +11,8 @@ import StructuredOutput
 /// ``ChatReplies`` in its own shape.
 struct ChatSession {
     let job: ChatJob
+    /// The text the model evaluates before its reply: the job's prefix and the rendered prompt.
+    let promptText: String
     let replies: ChatReplies
 
     /// Builds the prompt with the model's template, the job's samplers, adapters, output
@@ -19,11 +21,12 @@ struct ChatSession {
     static func start(_ job: ChatJob, model: ServedModel, configuration: ServerConfiguration, logger: Logger) async throws -> ChatSession {
         try job.options.validateTokens(vocabularySize: model.engine.modelInfo.vocabularySize)
         let prompt = try await job.prompt(model: model)
+        let promptText = job.promptPrefix + prompt.text
         if configuration.logsUserText {
-            logger.debug("Chat prompt", metadata: ["prompt": "\(prompt.text)"])
+            logger.debug("Chat prompt", metadata: ["prompt": "\(promptText)"])
         }
         var generation = GenerationRequest(
-            prompt: prompt.text,
+            prompt: promptText,
             maxTokens: job.maxTokens,
             options: job.options,
             defaults: configuration.defaultSampling
@@ -63,7 +66,7 @@ struct ChatSession {
         if !plan.tools.isEmpty {
             replies.toolParser = ToolCallParser(format: plan.toolFormat, tools: plan.tools, parallel: plan.parallelToolCalls)
         }
-        return ChatSession(job: job, replies: replies)
+        return ChatSession(job: job, promptText: promptText, replies: replies)
     }
 }
 

@@ -20,7 +20,7 @@ struct EmbeddingsController<Context: RequestContext>: Sendable {
     /// from the body's.
     func create(_ request: Request, context: Context, model path: String?) async throws -> Response {
         var request = request
-        var body = try EmbeddingRequest.read(try await request.jsonBody(limit: configuration.maxBodyBytes))
+        var body = try await request.decodeJSON(EmbeddingRequest.self, limit: configuration.maxBodyBytes)
         if let path { body.model = path }
         let (name, vectors, tokens) = try await embed(body.input, model: body.model, request: request, logger: context.logger)
         if let dimensions = body.dimensions, dimensions != vectors.first?.count {
@@ -34,7 +34,7 @@ struct EmbeddingsController<Context: RequestContext>: Sendable {
 
     @Sendable func moderate(_ request: Request, context: Context) async throws -> Response {
         var request = request
-        let inputs = try Moderation.inputs(try await request.jsonBody(limit: configuration.maxBodyBytes))
+        let inputs = try await request.decodeJSON(ModerationRequest.self, limit: configuration.maxBodyBytes).inputs
         // Empty strings have a vector too (the model's start and end tokens): no 400, as OpenAI.
         let (_, vectors, _) = try await embed(.texts(Moderation.categories + inputs), model: nil, request: request, logger: context.logger)
         let categories = Array(vectors.prefix(Moderation.categories.count))

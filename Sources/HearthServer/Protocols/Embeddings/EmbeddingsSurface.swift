@@ -28,7 +28,7 @@ struct EmbeddingsSurface: APISurface {
                 path: "/v1/moderations",
                 tag: "OpenAI",
                 summary: "A heuristic from embeddings, as text-generation-webui's (not a trained classifier)",
-                bodySchema: EmbeddingsSchemas.moderationRequest,
+                body: ModerationRequest.self,
                 examples: [RawJSON(json: EmbeddingsSchemas.moderationResponse)]
             ),
         ]

@@ -58,7 +58,13 @@ extension OllamaController: APISurface {
             ),
             ollama("get", "tags", "Installed models", example: OllamaSchemas.tags),
             ollama("get", "ps", "Loaded models", example: OllamaSchemas.running),
-            ollama("post", "show", "A model's template, facts and capabilities (loads it)", body: OllamaSchemas.show, example: OllamaSchemas.shown),
+            ollama(
+                "post",
+                "show",
+                "A model's template, facts and capabilities (loads it)",
+                decoding: OllamaShowRequest.self,
+                example: OllamaSchemas.shown
+            ),
             ollama("get", "version", "Hearth's version", example: ["version": "0.13.0"]),
             ollama("post", "pull", "Refused (403): Hearth never downloads models"),
             ollama("post", "push", "Refused (403): Hearth never uploads models"),
@@ -69,7 +75,7 @@ extension OllamaController: APISurface {
                 "post",
                 "embed",
                 "Embeddings of input (a string or strings) from the sentence-transformers models",
-                body: EmbeddingsSchemas.ollamaEmbed,
+                decoding: OllamaEmbedBody.self,
                 example: [
                     "model": "all-minilm", "embeddings": [[0.0123, -0.0456]], "total_duration": 1_000_000, "load_duration": 0, "prompt_eval_count": 4,
                 ]
@@ -78,7 +84,7 @@ extension OllamaController: APISurface {
                 "post",
                 "embeddings",
                 "The embedding of prompt (Ollama's older route)",
-                body: EmbeddingsSchemas.ollamaEmbeddings,
+                decoding: OllamaEmbeddingsBody.self,
                 example: ["embedding": [0.0123, -0.0456]]
             ),
         ]

@@ -39,20 +39,15 @@ struct OllamaController: Sendable {
             throw OpenAIError(status: 404, message: "No embedding model is served here.", type: "invalid_request_error")
         }
         var request = request
-        let json = try await request.jsonBody(limit: configuration.maxBodyBytes)
         let legacy = request.uri.path.hasSuffix("/embeddings")
-        let texts: [String]
-        if legacy {
-            guard let prompt = json["prompt"]?.string else { throw OpenAIError.missingParameter("prompt") }
-            if prompt.isEmpty { return jsonResponse(RawJSON(json: ["embedding": []])) }
-            texts = [prompt]
-        } else {
-            texts = try Moderation.inputs(json)
-            if let index = texts.firstIndex(of: "") { throw OpenAIError.invalidValue("input[\(index)]", "input must not hold empty strings.") }
-        }
-        let model = json["model"]?.string
+        let body =
+            try legacy
+            ? await request.decodeJSON(OllamaEmbeddingsBody.self, limit: configuration.maxBodyBytes).request
+            : await request.decodeJSON(OllamaEmbedBody.self, limit: configuration.maxBodyBytes).request
+        if legacy && body.texts.isEmpty { return jsonResponse(RawJSON(json: ["embedding": []])) }
+        let (texts, model) = (body.texts, body.model)
         let controller = EmbeddingsController<BasicRequestContext>(embeddings: embeddings, models: models, configuration: configuration)
-        if json["truncate"] == false {
+        if !body.truncates {
             let encoder = try embeddings.encoder(try embeddings.resolve(model))
             let limit = encoder.folder.maxSequenceLength
             if let index = texts.firstIndex(where: { encoder.folder.tokenizer.encode($0, maxLength: .max).count > limit }) {
@@ -92,10 +87,33 @@ struct OllamaController: Sendable {
         let collected = request
         return try await models.withModel(body.model) { model in
             if let keepAlive { await models.keepAlive(model.id, keepAlive) }
-            let session = try await ChatSession.start(body.job, model: model, configuration: configuration, logger: context.logger)
-            let writer = OllamaReplyWriter(kind: kind, model: name.isEmpty ? model.id : name)
+            var job = body.job
+            job.promptPrefix = try Self.text(ofContext: body.context, engine: model.engine)
+            let session = try await ChatSession.start(job, model: model, configuration: configuration, logger: context.logger)
+            var writer = OllamaReplyWriter(kind: kind, model: name.isEmpty ? model.id : name)
+            if kind == .generate {
+                // The conversation so far as tokens, for the next request's `context`.
+                let (engine, prompt) = (model.engine, session.promptText)
+                writer.context = { reply in
+                    (try? engine.promptTokens(for: GenerationRequest(prompt: prompt + reply, maxTokens: 1)))?.map(Int.init) ?? []
+                }
+            }
             return try await session.reply(through: writer, request: collected, logger: context.logger)
         }
+    }
+
+    /// The text a `context` of token ids stands for, special tokens written out, so that it
+    /// tokenizes back to the same ids.
+    /// - Throws: 400 naming the first id outside the vocabulary.
+    static func text(ofContext context: [Int], engine: any GenerationEngine) throws(OpenAIError) -> String {
+        var bytes: [UInt8] = []
+        for (index, token) in context.enumerated() {
+            guard (0..<engine.modelInfo.vocabularySize).contains(token) else {
+                throw .invalidValue("context[\(index)]", "\(token) is not a token id of this model.")
+            }
+            bytes += engine.piece(of: Int32(token), special: true)
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// A request with nothing to answer (no `prompt`, no `messages`): Ollama's way to load a
@@ -164,8 +182,7 @@ struct OllamaController: Sendable {
     /// not loaded).
     @Sendable func show(_ request: Request, context: BasicRequestContext) async throws -> Response {
         var request = request
-        let json = try await request.jsonBody(limit: configuration.maxBodyBytes)
-        guard let name = OllamaRequest.modelName(json["model"]?.string ?? json["name"]?.string) else { throw OpenAIError.missingParameter("model") }
+        let name = try await request.decodeJSON(OllamaShowRequest.self, limit: configuration.maxBodyBytes).name
         guard let entry = await Self.entry(named: name, models: models), let metadata = GGUFMetadata.read(path: entry.path) else {
             throw OpenAIError(status: 404, message: "model '\(name)' not found", type: "invalid_request_error")
         }

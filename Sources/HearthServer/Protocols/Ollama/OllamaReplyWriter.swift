@@ -20,6 +20,11 @@ struct OllamaReplyWriter: ChatReplyEncoder {
     private let started = ContinuousClock.now
     private var firstOutput: ContinuousClock.Instant?
     private var calls = ChatReplyFold()
+    /// `/api/generate`: the tokens of the prompt and a reply, returned as `context` in the last
+    /// object (none when nil).
+    var context: (@Sendable (String) -> [Int])?
+    /// The reply's text so far, for `context`.
+    private var text = ""
 
     init(kind: Kind, model: String) {
         self.kind = kind
@@ -47,6 +52,7 @@ struct OllamaReplyWriter: ChatReplyEncoder {
     /// The line one delta makes, if it carries text or reasoning.
     mutating func line(for delta: ChatDelta) -> String? {
         observe(delta)
+        if context != nil { text += delta.content ?? "" }
         if delta.toolCall != nil || delta.finishReason != nil {
             calls.add(ChatDelta(index: 0, finishReason: delta.finishReason, toolCall: delta.toolCall))
         }
@@ -60,7 +66,7 @@ struct OllamaReplyWriter: ChatReplyEncoder {
         if !calls.toolCalls.isEmpty, kind == .chat {
             lines.append(Self.line(piece(content: "", reasoning: nil, toolCalls: calls.toolCalls) + [("done", false)]))
         }
-        lines.append(Self.line(piece(content: "", reasoning: nil, toolCalls: []) + summary(calls.finishReason, usage: usage)))
+        lines.append(Self.line(piece(content: "", reasoning: nil, toolCalls: []) + summary(calls.finishReason, usage: usage, reply: text)))
         return lines
     }
 
@@ -68,7 +74,7 @@ struct OllamaReplyWriter: ChatReplyEncoder {
     func whole(_ fold: ChatReplyFold, usage: Usage) -> JSON {
         .object(
             piece(content: fold.content, reasoning: fold.reasoning.isEmpty ? nil : fold.reasoning, toolCalls: fold.toolCalls)
-                + summary(fold.finishReason, usage: usage)
+                + summary(fold.finishReason, usage: usage, reply: fold.content)
         )
     }
 
@@ -100,7 +106,7 @@ struct OllamaReplyWriter: ChatReplyEncoder {
 
     /// `done`, `done_reason`, token counts and durations in nanoseconds (prompt evaluation: up
     /// to the first output; the rest is generation).
-    private func summary(_ finish: FinishReason?, usage: Usage) -> [(String, JSON)] {
+    private func summary(_ finish: FinishReason?, usage: Usage, reply: String) -> [(String, JSON)] {
         let now = ContinuousClock.now
         let total = Self.nanoseconds(now - started)
         let prompt = Self.nanoseconds((firstOutput ?? now) - started)
@@ -108,7 +114,7 @@ struct OllamaReplyWriter: ChatReplyEncoder {
             ("done", true), ("done_reason", .string(finish == .length ? "length" : "stop")), ("total_duration", .int(total)),
             ("load_duration", 0), ("prompt_eval_count", .int(usage.promptTokens)), ("prompt_eval_duration", .int(prompt)),
             ("eval_count", .int(usage.completionTokens)), ("eval_duration", .int(total - prompt)),
-        ]
+        ] + (context.map { tokens in [("context", .array(tokens(reply).map(JSON.int)))] } ?? [])
     }
 
     static func line(_ members: [(String, JSON)]) -> String { JSON.object(members).serialized + "\n" }

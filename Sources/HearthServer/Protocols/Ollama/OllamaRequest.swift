@@ -9,6 +9,8 @@ struct OllamaRequest: Sendable {
     /// The installed model the request names (`name:latest` is `name`).
     var model: String?
     var job: ChatJob
+    /// `/api/generate`'s `context`: the tokens an earlier reply returned, continued from.
+    var context: [Int] = []
 
     fileprivate enum CodingKeys: String, CodingKey {
         case model, messages, tools, prompt, system, raw, images, format, think, options, stream, suffix, template, context
@@ -142,11 +144,19 @@ struct OllamaGenerateRequest: Decodable {
         if let recorder = decoder as? any SchemaRecording {
             for key in [OllamaRequest.CodingKeys.prompt, .system, .model] { _ = try container.decodeIfPresent(String.self, forKey: key) }
             _ = try container.decodeIfPresent(OllamaOptions.self, forKey: .options)
+            _ = try container.decodeIfPresent([Int].self, forKey: .context)
             _ = try container.decodeIfPresent(Bool.self, forKey: .stream)
             recorder.document(
                 OllamaRequest.sharedSchemas + [
                     ("raw", ["type": "boolean", "const": false, "description": "true is refused: POST /v1/completions takes raw prompts."]),
                     ("images", ["type": "array", "maxItems": 0]),
+                    (
+                        "context",
+                        [
+                            "type": "array", "items": ["type": "integer", "minimum": 0],
+                            "description": "The context an earlier /api/generate reply returned: this prompt continues it.",
+                        ]
+                    ),
                 ]
             )
             request = OllamaRequest(model: nil, job: ChatJob(messages: []))
@@ -167,6 +177,7 @@ struct OllamaGenerateRequest: Decodable {
         job.names.messages = "prompt"
         let model = try OllamaRequest.readShared(container, into: &job)
         request = OllamaRequest(model: model, job: job)
+        request.context = try container.decodeIfPresent([Int].self, forKey: .context) ?? []
     }
 }
 

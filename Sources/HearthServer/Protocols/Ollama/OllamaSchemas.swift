@@ -1,12 +1,9 @@
 import OpenAIAPI
 import OrderedJSON
 
-/// Ollama's routes for the OpenAPI document, beside the request schemas recorded from
-/// ``OllamaChatRequest`` and ``OllamaGenerateRequest``: `show`'s body, examples of the replies
-/// and listings, and the error envelope.
+/// Ollama's replies for the OpenAPI document (examples of the replies and listings) and its
+/// error envelope; the request schemas are recorded from the request types.
 enum OllamaSchemas {
-    static let show: JSON = ["type": "object", "properties": ["model": ["type": "string"], "name": ["type": "string"]]]
-
     private static let details: JSON = [
         "parent_model": "", "format": "gguf", "family": "qwen2", "families": ["qwen2"], "parameter_size": "494.03M",
         "quantization_level": "Q4_K_M",
