@@ -19,7 +19,6 @@ struct ChatSession {
     /// constraint and tools, and starts the generations.
     /// - Throws: ``OpenAIError`` naming the field (as the client spelled it) for every problem.
     static func start(_ job: ChatJob, model: ServedModel, configuration: ServerConfiguration, logger: Logger) async throws -> ChatSession {
-        try job.options.validateTokens(vocabularySize: model.engine.modelInfo.vocabularySize)
         let prompt = try await job.prompt(model: model)
         let promptText = job.promptPrefix + prompt.text
         if configuration.logsUserText {

@@ -20,23 +20,6 @@ extension Request {
     }
 }
 
-extension ModelRegistry {
-    /// Collects a request's JSON body (at most `limit` bytes) and runs `body` with the model
-    /// `name` names, else the body's `model`: how the routes that read their body as JSON
-    /// begin.
-    nonisolated func withModel(
-        for request: Request,
-        named name: String?,
-        limit: Int,
-        _ body: @Sendable (_ request: Request, _ json: JSON, _ model: ServedModel) async throws -> Response
-    ) async throws -> Response {
-        var request = request
-        let json = try await request.jsonBody(limit: limit)
-        let collected = request
-        return try await withModel(name ?? json.modelName) { model in try await body(collected, json, model) }
-    }
-}
-
 extension JSON {
     /// The body's `model`, when it is a string (a wrong type is the typed decoding's 400).
     var modelName: String? { self["model"]?.string }

@@ -70,7 +70,7 @@ struct ResponsesController: Sendable {
         let job = try body.job(history: history, items: items)
         let stores = body.stores
         if body.background {
-            return try await background(json, job: job, model: body.model, items: items, history: history, logger: context.logger)
+            return try await background(json, job: job, model: body.model, stores: stores, items: items, history: history, logger: context.logger)
         }
         let collected = request
         let store = configuration.responses
@@ -98,11 +98,12 @@ struct ResponsesController: Sendable {
         _ json: JSON,
         job: ChatJob,
         model name: String?,
+        stores: Bool,
         items: [JSON],
         history: [JSON],
         logger: Logger
     ) async throws -> Response {
-        guard json["store"] != .bool(false) else {
+        guard stores else {
             throw OpenAIError.invalidValue("background", "a background response must be stored: leave 'store' true.")
         }
         guard !job.stream else {
