@@ -38,7 +38,8 @@ def test_a_prediction_is_used_and_counted_and_changes_nothing(base_url: str) -> 
     assert predicted.choices[0].message.content == plain.choices[0].message.content
     assert predicted.usage.completion_tokens == plain.usage.completion_tokens
     details = predicted.usage.completion_tokens_details
-    assert details.accepted_prediction_tokens > 10
+    # How much is drafted follows measured verify costs (timing), so only that drafts were taken.
+    assert details.accepted_prediction_tokens > 0
     assert details.rejected_prediction_tokens >= 0
     assert plain.usage.completion_tokens_details.accepted_prediction_tokens == 0
 
