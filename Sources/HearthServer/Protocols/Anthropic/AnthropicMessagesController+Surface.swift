@@ -1,4 +1,5 @@
 import HTTPTypes
+import Hummingbird
 import OpenAIAPI
 import OrderedJSON
 
@@ -10,7 +11,9 @@ extension AnthropicMessagesController: APISurface {
     var ownedPrefix: String? { "/v1/messages" }
 
     func addRoutes(to routes: SurfaceRoutes) {
-        addRoutes(to: routes.group("v1"))
+        let group = routes.group("v1")
+        group.post("messages", use: create)
+        group.post("messages/count_tokens", use: countTokens)
     }
 
     func operations(_ configuration: ServerConfiguration) -> [APIDocument.Operation] {

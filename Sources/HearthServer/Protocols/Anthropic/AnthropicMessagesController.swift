@@ -13,11 +13,6 @@ struct AnthropicMessagesController: Sendable {
     let models: ModelRegistry
     let configuration: ServerConfiguration
 
-    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
-        group.post("messages", use: create)
-        group.post("messages/count_tokens", use: countTokens)
-    }
-
     @Sendable func create(_ request: Request, context: BasicRequestContext) async throws -> Response {
         var request = request
         let body = try await request.decodeJSON(AnthropicRequest.self, limit: configuration.maxBodyBytes)

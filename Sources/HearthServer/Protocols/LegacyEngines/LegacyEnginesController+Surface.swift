@@ -1,9 +1,34 @@
+import Hummingbird
 import OpenAIAPI
 
 /// The original document's legacy routes under `/v1/engines` (``LegacyEnginesController``).
 extension LegacyEnginesController: APISurface {
     func addRoutes(to routes: SurfaceRoutes) {
-        addRoutes(to: routes.group("v1"))
+        let group = routes.group("v1")
+        group.get("engines", use: list)
+        group.get("engines/{model}", use: retrieve)
+        let openAI = OpenAIController(models: models, configuration: configuration)
+        group.post("engines/{model}/completions") { request, context in
+            try await openAI.complete(request, context: context, model: try Self.model(context), body: CompletionRequest.self)
+        }
+        group.post("engines/{model}/generate") { request, context in
+            try await openAI.complete(
+                request,
+                context: context,
+                model: try Self.model(context),
+                body: LegacyGenerateRequest.self,
+                choicesKey: "data"
+            )
+        }
+        group.post("engines/{model}/chat/completions") { request, context in
+            try await openAI.chat(request, context: context, model: try Self.model(context))
+        }
+        if let embeddings = configuration.embeddings {
+            let controller = EmbeddingsController<BasicRequestContext>(embeddings: embeddings, models: models, configuration: configuration)
+            group.post("engines/{model}/embeddings") { request, context in
+                try await controller.create(request, context: context, model: try Self.model(context))
+            }
+        }
     }
 
     func operations(_ configuration: ServerConfiguration) -> [APIDocument.Operation] {

@@ -17,33 +17,6 @@ struct LegacyEnginesController: Sendable {
     let models: ModelRegistry
     let configuration: ServerConfiguration
 
-    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
-        group.get("engines", use: list)
-        group.get("engines/{model}", use: retrieve)
-        let openAI = OpenAIController(models: models, configuration: configuration)
-        group.post("engines/{model}/completions") { request, context in
-            try await openAI.complete(request, context: context, model: try Self.model(context), body: CompletionRequest.self)
-        }
-        group.post("engines/{model}/generate") { request, context in
-            try await openAI.complete(
-                request,
-                context: context,
-                model: try Self.model(context),
-                body: LegacyGenerateRequest.self,
-                choicesKey: "data"
-            )
-        }
-        group.post("engines/{model}/chat/completions") { request, context in
-            try await openAI.chat(request, context: context, model: try Self.model(context))
-        }
-        if let embeddings = configuration.embeddings {
-            let controller = EmbeddingsController<BasicRequestContext>(embeddings: embeddings, models: models, configuration: configuration)
-            group.post("engines/{model}/embeddings") { request, context in
-                try await controller.create(request, context: context, model: try Self.model(context))
-            }
-        }
-    }
-
     @Sendable func list(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let (loaded, available) = await models.installed()
         let engines =
@@ -62,7 +35,7 @@ struct LegacyEnginesController: Sendable {
     }
 
     /// The path's model: clients percent-encode a name's slash (`quote_plus` in `openai<0.28`).
-    private static func model(_ context: BasicRequestContext) throws -> String {
+    static func model(_ context: BasicRequestContext) throws -> String {
         let raw = try context.parameters.require("model")
         return raw.removingPercentEncoding ?? raw
     }

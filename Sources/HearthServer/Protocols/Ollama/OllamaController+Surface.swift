@@ -1,3 +1,4 @@
+import Hummingbird
 import OpenAIAPI
 import OrderedJSON
 
@@ -8,7 +9,19 @@ extension OllamaController: APISurface {
     var ownedPrefix: String? { "/api/" }
 
     func addRoutes(to routes: SurfaceRoutes) {
-        addRoutes(to: routes.group("api"))
+        let group = routes.group("api")
+        group.post("chat") { request, context in try await generate(request, context: context, kind: .chat) }
+        group.post("generate") { request, context in try await generate(request, context: context, kind: .generate) }
+        group.get("tags", use: tags)
+        group.get("ps", use: running)
+        group.post("show", use: show)
+        group.get("version") { _, _ in jsonResponse(RawJSON(json: ["version": .string(hearthServerVersion)])) }
+        for path in ["pull", "push", "create", "copy"] {
+            group.post(RouterPath(path)) { _, _ -> Response in throw Self.offline }
+        }
+        group.delete("delete") { _, _ -> Response in throw Self.offline }
+        group.post("embed", use: embed)
+        group.post("embeddings", use: embed)
     }
 
     func operations(_ configuration: ServerConfiguration) -> [APIDocument.Operation] {

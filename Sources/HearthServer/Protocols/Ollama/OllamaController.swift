@@ -15,21 +15,6 @@ struct OllamaController: Sendable {
     let models: ModelRegistry
     let configuration: ServerConfiguration
 
-    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
-        group.post("chat") { request, context in try await generate(request, context: context, kind: .chat) }
-        group.post("generate") { request, context in try await generate(request, context: context, kind: .generate) }
-        group.get("tags", use: tags)
-        group.get("ps", use: running)
-        group.post("show", use: show)
-        group.get("version") { _, _ in jsonResponse(RawJSON(json: ["version": .string(hearthServerVersion)])) }
-        for path in ["pull", "push", "create", "copy"] {
-            group.post(RouterPath(path)) { _, _ -> Response in throw Self.offline }
-        }
-        group.delete("delete") { _, _ -> Response in throw Self.offline }
-        group.post("embed", use: embed)
-        group.post("embeddings", use: embed)
-    }
-
     /// `/api/embed` (`input`: a string or strings → `embeddings`) and the older
     /// `/api/embeddings` (`prompt` → `embedding`), with the sentence-transformers models: a
     /// `model` naming one (`all-minilm`, `all-mpnet-base-v2`, …) picks it, any other name gets
@@ -66,7 +51,7 @@ struct OllamaController: Sendable {
         )
     }
 
-    private static var offline: OpenAIError {
+    static var offline: OpenAIError {
         OpenAIError(
             status: 403,
             message: "Hearth runs offline and never downloads or uploads models: copy a GGUF file into its models folder (--model-dir) instead.",
@@ -74,7 +59,7 @@ struct OllamaController: Sendable {
         )
     }
 
-    private func generate(_ request: Request, context: BasicRequestContext, kind: OllamaReplyWriter.Kind) async throws -> Response {
+    func generate(_ request: Request, context: BasicRequestContext, kind: OllamaReplyWriter.Kind) async throws -> Response {
         var request = request
         let json = try await request.jsonBody(limit: configuration.maxBodyBytes)
         let keepAlive = try OllamaKeepAlive.read(json)

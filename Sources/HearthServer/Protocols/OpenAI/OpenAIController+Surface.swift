@@ -1,8 +1,13 @@
+import Hummingbird
 import OpenAIAPI
 
 extension OpenAIController: APISurface {
     func addRoutes(to routes: SurfaceRoutes) {
-        addRoutes(to: routes.group("v1"))
+        let group = routes.group("v1")
+        group.get("models", use: list)
+        group.get("models/{id}", use: retrieve)
+        group.post("completions") { request, context in try await complete(request, context: context, model: nil, body: CompletionRequest.self) }
+        group.post("chat/completions") { request, context in try await chat(request, context: context, model: nil) }
     }
 
     func operations(_ configuration: ServerConfiguration) -> [APIDocument.Operation] {

@@ -8,10 +8,4 @@ struct OpenAIController: Sendable {
     let models: ModelRegistry
     let configuration: ServerConfiguration
 
-    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
-        group.get("models", use: list)
-        group.get("models/{id}", use: retrieve)
-        group.post("completions") { request, context in try await complete(request, context: context, model: nil, body: CompletionRequest.self) }
-        group.post("chat/completions") { request, context in try await chat(request, context: context, model: nil) }
-    }
 }

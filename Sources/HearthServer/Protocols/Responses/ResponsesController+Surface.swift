@@ -1,3 +1,4 @@
+import Hummingbird
 import OpenAIAPI
 import OrderedJSON
 
@@ -5,7 +6,12 @@ import OrderedJSON
 /// cancelling.
 extension ResponsesController: APISurface {
     func addRoutes(to routes: SurfaceRoutes) {
-        addRoutes(to: routes.group("v1"))
+        let group = routes.group("v1")
+        group.post("responses", use: create)
+        group.get("responses/{id}", use: retrieve)
+        group.delete("responses/{id}", use: delete)
+        group.post("responses/{id}/cancel", use: cancel)
+        group.get("responses/{id}/input_items", use: inputItems)
     }
 
     func operations(_ configuration: ServerConfiguration) -> [APIDocument.Operation] {

@@ -13,36 +13,41 @@ struct ResponsesController: Sendable {
     let models: ModelRegistry
     let configuration: ServerConfiguration
 
-    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
-        group.post("responses", use: create)
-        group.get("responses/{id}") { _, context in
-            jsonResponse(RawJSON(json: try stored(context).response))
-        }
-        group.delete("responses/{id}") { _, context in
-            let id = try context.parameters.require("id")
-            guard configuration.responses.remove(id) else { throw Self.notFound(id) }
-            return jsonResponse(RawJSON(json: ["id": .string(id), "object": "response.deleted", "deleted": true]))
-        }
-        group.post("responses/{id}/cancel") { _, context in
-            let id = try context.parameters.require("id")
-            guard let entry = configuration.responses.get(id) else { throw Self.notFound(id) }
-            guard entry.response["background"] == true else {
-                throw OpenAIError.invalidValue(
-                    "response_id",
-                    "only background responses can be cancelled; '\(id)' was not created with background: true."
-                )
-            }
-            return jsonResponse(RawJSON(json: configuration.responses.cancel(id)?.response ?? entry.response))
-        }
-        group.get("responses/{id}/input_items") { _, context in
-            let input = try stored(context).input
-            return jsonResponse(
-                RawJSON(json: [
-                    "object": "list", "data": .array(input), "first_id": input.first?["id"] ?? .null,
-                    "last_id": input.last?["id"] ?? .null, "has_more": false,
-                ])
+    /// `GET /v1/responses/{id}`: a stored response.
+    @Sendable func retrieve(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        jsonResponse(RawJSON(json: try stored(context).response))
+    }
+
+    /// `DELETE /v1/responses/{id}`: forgets it.
+    @Sendable func delete(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id")
+        guard configuration.responses.remove(id) else { throw Self.notFound(id) }
+        return jsonResponse(RawJSON(json: ["id": .string(id), "object": "response.deleted", "deleted": true]))
+    }
+
+    /// `POST /v1/responses/{id}/cancel`: stops a background response still generating; one
+    /// that ended is returned as it is.
+    @Sendable func cancel(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id")
+        guard let entry = configuration.responses.get(id) else { throw Self.notFound(id) }
+        guard entry.response["background"] == true else {
+            throw OpenAIError.invalidValue(
+                "response_id",
+                "only background responses can be cancelled; '\(id)' was not created with background: true."
             )
         }
+        return jsonResponse(RawJSON(json: configuration.responses.cancel(id)?.response ?? entry.response))
+    }
+
+    /// `GET /v1/responses/{id}/input_items`: what it was asked, as items.
+    @Sendable func inputItems(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let input = try stored(context).input
+        return jsonResponse(
+            RawJSON(json: [
+                "object": "list", "data": .array(input), "first_id": input.first?["id"] ?? .null,
+                "last_id": input.last?["id"] ?? .null, "has_more": false,
+            ])
+        )
     }
 
     private func stored(_ context: BasicRequestContext) throws -> ResponseStore.Entry {
