@@ -1,4 +1,5 @@
 import Foundation
+import OrderedJSON
 import Synchronization
 
 /// A value inside a template, with Python's semantics as Jinja2 gives them (truthiness, `str()`,
@@ -270,17 +271,15 @@ extension Value {
 
     /// Python's `repr()` of a string: single quotes unless the text has one and no double quote.
     static func pythonRepr(_ text: String) -> String {
-        let quote: Character = text.contains("'") && !text.contains("\"") ? "\"" : "'"
+        let quote: Unicode.Scalar = text.contains("'") && !text.contains("\"") ? "\"" : "'"
         var output = String(quote)
         for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case _ where Character(scalar) == quote: output += "\\" + String(quote)
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F: output += String(format: "\\x%02x", scalar.value)
-            default: output.unicodeScalars.append(scalar)
+            if let escaped = BackslashEscape.common(scalar, quote: quote) {
+                output += escaped
+            } else if scalar.value < 0x20 || scalar.value == 0x7F {
+                output += String(format: "\\x%02x", scalar.value)
+            } else {
+                output.unicodeScalars.append(scalar)
             }
         }
         return output + String(quote)

@@ -40,12 +40,11 @@ extension JSON {
     public static func writeString(_ text: String, to output: inout String, ensureASCII: Bool = false) {
         output += "\""
         for scalar in text.unicodeScalars {
+            if let escaped = BackslashEscape.common(scalar, quote: "\"") {
+                output += escaped
+                continue
+            }
             switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
             case "\u{08}": output += "\\b"
             case "\u{0C}": output += "\\f"
             case _ where scalar.value < 0x20 || (ensureASCII && scalar.value > 0x7E):

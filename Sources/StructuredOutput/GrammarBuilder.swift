@@ -1,3 +1,5 @@
+import OrderedJSON
+
 /// Collects the rules of one GBNF grammar: names them uniquely, shares identical rules and adds
 /// the JSON primitives on first use.
 ///
@@ -143,30 +145,21 @@ public struct GrammarBuilder: Sendable {
     /// `text` as a GBNF string literal.
     public static func literal(_ text: String) -> String {
         var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F: out += "\\x" + hexByte(scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
+        for scalar in text.unicodeScalars { out += BackslashEscape.common(scalar, quote: "\"") ?? plain(scalar) }
         return out + "\""
     }
 
     /// One character for a GBNF character class.
     static func classCharacter(_ scalar: Unicode.Scalar) -> String {
         switch scalar {
-        case "]", "[", "\\", "^", "-": "\\" + String(scalar)
-        case "\n": "\\n"
-        case "\r": "\\r"
-        case "\t": "\\t"
-        case _ where scalar.value < 0x20 || scalar.value == 0x7F: "\\x" + hexByte(scalar.value)
-        default: String(scalar)
+        case "[", "^", "-": "\\" + String(scalar)
+        default: BackslashEscape.common(scalar, quote: "]") ?? plain(scalar)
         }
+    }
+
+    /// A scalar no escape of its own is written as: control characters and DEL as `\xHH`.
+    private static func plain(_ scalar: Unicode.Scalar) -> String {
+        scalar.value < 0x20 || scalar.value == 0x7F ? "\\x" + hexByte(scalar.value) : String(scalar)
     }
 }
 
