@@ -89,11 +89,10 @@ import Testing
     func streamedAndWholeRepliesAgreeWhateverTheCutting(_ example: Case) async throws {
         for pieces in Self.cuttings(of: example.raw) {
             let replies = ChatReplies(
-                streams: [Self.events(pieces, stops: example.stops)],
+                streams: GenerationStreams([Self.events(pieces, stops: example.stops)]),
                 namePrefixes: example.prefixes,
                 insideReasoning: example.insideReasoning,
-                reportsLogprobs: false,
-                keepsText: false
+                reportsLogprobs: false
             )
             var streamed = (reasoning: "", content: "")
             var fold = ChatReplyFold()

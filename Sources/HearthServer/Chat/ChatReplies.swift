@@ -22,21 +22,16 @@ struct ChatDelta: ReplyDelta, Equatable {
 /// non-streamed one folds the same deltas (``ChatReplyFold``). Nothing else post-processes
 /// reply text, so the two responses cannot disagree.
 struct ChatReplies: ReplyDeltas {
-    let streams: [AsyncThrowingStream<GenerationEvent, any Error>]
+    let streams: GenerationStreams
     let namePrefixes: [String]
     let insideReasoning: Bool
     let reportsLogprobs: Bool
-    /// Keep each choice's raw text, for debug logging.
-    let keepsText: Bool
-    var choiceCount: Int { streams.count }
     /// Reads tool calls out of each choice's answer, when the request has tools.
     var toolParser: ToolCallParser? = nil
-    /// Where tokens and latencies are counted (`--metrics`).
-    var metrics: ServerMetrics? = nil
 
     /// Calls `body` with every delta of every choice, in the order they become certain.
-    /// - Returns: the usage (the prompt counts once, whatever `n` is) and, with ``keepsText``,
-    ///   each choice's raw text.
+    /// - Returns: the usage (the prompt counts once, whatever `n` is) and, with
+    ///   ``GenerationStreams/keepsText``, each choice's raw text.
     func forEachDelta(_ body: (ChatDelta) async throws -> Void) async throws -> (usage: Usage, texts: [String]) {
         let count = streams.count
         var pipelines = [ReplyPipeline](repeating: ReplyPipeline(namePrefixes: namePrefixes, insideReasoning: insideReasoning), count: count)
@@ -84,7 +79,7 @@ struct ChatReplies: ReplyDeltas {
             }
             try await send(index, text)
         }
-        return try await readChoices(streams, keepingText: keepsText, metrics: metrics, countsPrompt: { $0 == 0 }) { index, event in
+        return try await streams.read(countsPrompt: { $0 == 0 }) { index, event in
             switch event {
             case .logprobs(let entries):
                 pending[index] += entries.map(LogprobEntry.init)

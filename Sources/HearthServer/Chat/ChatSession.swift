@@ -55,12 +55,10 @@ struct ChatSession {
             grammarParam: job.options.constraint?.field ?? "grammar_string"
         )
         var replies = ChatReplies(
-            streams: streams,
+            streams: GenerationStreams(streams, configuration: configuration),
             namePrefixes: prompt.replyNamePrefixes,
             insideReasoning: prompt.opensReasoning,
-            reportsLogprobs: job.logprobs != nil,
-            keepsText: configuration.logsUserText,
-            metrics: configuration.metrics
+            reportsLogprobs: job.logprobs != nil
         )
         if !plan.tools.isEmpty {
             replies.toolParser = ToolCallParser(format: plan.toolFormat, tools: plan.tools, parallel: plan.parallelToolCalls)

@@ -17,25 +17,19 @@ struct CompletionDelta: ReplyDelta {
 /// Choices are ordered by prompt, then by `n`: choice `p * n + k` is the `k`th completion of
 /// prompt `p`, as OpenAI orders them.
 struct CompletionReplies: ReplyDeltas {
-    let streams: [AsyncThrowingStream<GenerationEvent, any Error>]
+    let streams: GenerationStreams
     let prompts: [String]
     let choicesPerPrompt: Int
     let echo: Bool
     let suffix: String?
     /// `logprobs` was asked for (with `echo`, the prompt's tokens come first).
     let reportsLogprobs: Bool
-    /// Keep each choice's generated text, for debug logging.
-    let keepsText: Bool
-    /// Where tokens and latencies are counted (`--metrics`).
-    var metrics: ServerMetrics? = nil
-
-    var choiceCount: Int { streams.count }
 
     func prompt(of choice: Int) -> String { prompts[choice / choicesPerPrompt] }
 
     /// Calls `body` with every delta of every choice, in order.
-    /// - Returns: the usage (each prompt counts once, whatever `n` is) and, with ``keepsText``,
-    ///   each choice's generated text.
+    /// - Returns: the usage (each prompt counts once, whatever `n` is) and, with
+    ///   ``GenerationStreams/keepsText``, each choice's generated text.
     func forEachDelta(_ body: (CompletionDelta) async throws -> Void) async throws -> (usage: Usage, texts: [String]) {
         var pending = [[LogprobEntry]](repeating: [], count: streams.count)
         var offsets = [Int](repeating: 0, count: streams.count)
@@ -49,9 +43,9 @@ struct CompletionReplies: ReplyDeltas {
         }
         // Without prompt logprobs the echo goes out at once; with them, when they arrive.
         if echo && !reportsLogprobs {
-            for index in streams.indices { try await body(CompletionDelta(index: index, text: prompt(of: index))) }
+            for index in streams.streams.indices { try await body(CompletionDelta(index: index, text: prompt(of: index))) }
         }
-        return try await readChoices(streams, keepingText: keepsText, metrics: metrics, countsPrompt: { $0 % choicesPerPrompt == 0 }) {
+        return try await streams.read(countsPrompt: { $0 % choicesPerPrompt == 0 }) {
             index,
             event in
             switch event {

@@ -13,12 +13,10 @@ protocol ReplyDelta: Sendable {
 /// ``ChatReplies`` and ``CompletionReplies``.
 protocol ReplyDeltas<Delta>: Sendable {
     associatedtype Delta: ReplyDelta
-    /// Choices, each with its own stream of deltas.
-    var choiceCount: Int { get }
-    /// Each choice's raw text is kept, for debug logging.
-    var keepsText: Bool { get }
+    /// The engine's streams, one per choice.
+    var streams: GenerationStreams { get }
     /// Calls `body` with every delta of every choice, in the order they become certain.
-    /// - Returns: the usage and, with ``keepsText``, each choice's raw text.
+    /// - Returns: the usage and, with ``GenerationStreams/keepsText``, each choice's raw text.
     func forEachDelta(_ body: (Delta) async throws -> Void) async throws -> (usage: Usage, texts: [String])
 }
 
@@ -78,7 +76,7 @@ func reply<Deltas: ReplyDeltas, Encoder: ReplyEncoder<Deltas.Delta>>(
     logger: Logger,
     finished: @escaping @Sendable (Encoder, Usage) -> Void = { _, _ in }
 ) async throws -> Response {
-    let logsText = replies.keepsText
+    let logsText = replies.streams.keepsText
     if streaming {
         return GenerationResponse.eventStream(
             request: request,
@@ -98,7 +96,7 @@ func reply<Deltas: ReplyDeltas, Encoder: ReplyEncoder<Deltas.Delta>>(
         }
     }
     let (ended, folds, usage) = try await request.cancellingOnDisconnect {
-        var (encoder, folds) = (encoder, [Encoder.Fold](repeating: Encoder.Fold(), count: replies.choiceCount))
+        var (encoder, folds) = (encoder, [Encoder.Fold](repeating: Encoder.Fold(), count: replies.streams.count))
         let (usage, texts) = try await replies.forEachDelta { delta in
             encoder.observe(delta)
             folds[delta.index].add(delta)

@@ -64,14 +64,12 @@ extension OpenAIController {
             )
         }
         let replies = CompletionReplies(
-            streams: streams,
+            streams: GenerationStreams(streams, configuration: configuration),
             prompts: body.prompts,
             choicesPerPrompt: choicesPerPrompt,
             echo: body.echo,
             suffix: body.suffix,
-            reportsLogprobs: body.logprobs != nil,
-            keepsText: configuration.logsUserText,
-            metrics: configuration.metrics
+            reportsLogprobs: body.logprobs != nil
         )
         let encoder = CompletionEncoder(
             frame: ResponseFrame(prefix: "cmpl-", model: model.id, includesUsage: body.streamOptions?.includeUsage ?? false),
