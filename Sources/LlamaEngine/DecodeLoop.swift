@@ -19,7 +19,10 @@ final class DecodeLoop {
     private let context: OpaquePointer
     private var batch: llama_batch
     private var scheduler: Scheduler
-    /// The job on each slot and what it has produced.
+    /// The job on each slot and what it has produced: the I/O half of a slot (its stream, its
+    /// sampler's C state), kept apart from ``Scheduler``'s slots so that the scheduler stays a
+    /// pure value tested without a model. The two are set together in `admit` and cleared
+    /// together in `finish` and `fail`, nowhere else.
     private var outputs: [SequenceOutput?]
     private var nextJobID = 0
     /// The adapters set on the context (held here, so that none is freed while set).
