@@ -94,8 +94,26 @@ struct ServerOptions: ParsableArguments {
     )
     var presetDir: String?
 
+    @Option(
+        name: .customLong("sd-webui-url"),
+        help:
+            "A Stable Diffusion web UI (http://host:port) that POST /v1/images/generations forwards to; the only outbound connection Hearth makes (env SD_WEBUI_URL; default: none, the route answers 503)."
+    )
+    var sdWebUIURL: String?
+
+    @Option(
+        name: .customLong("sd-base-model-size"),
+        help: "Side in pixels the image model was trained at; larger sizes are upscaled by the web UI (env SD_BASE_MODEL_SIZE)."
+    )
+    var sdBaseModelSize = 512
+
+    @Option(name: .customLong("sd-timeout"), help: "Seconds one image request may take at the web UI before the client gets a 503.")
+    var sdTimeout = 600
+
     func validate() throws {
         try ModelOptions.check("--api-port", apiPort, in: 0...65535)
+        try ModelOptions.check("--sd-base-model-size", sdBaseModelSize, in: 64...8192)
+        try ModelOptions.check("--sd-timeout", sdTimeout, in: 1...86_400)
         try ModelOptions.check("--max-body-size", maxBodySize, in: 1...(1 << 31))
         try ModelOptions.check("--idle-timeout", idleTimeout, in: 1...86_400)
         try ModelOptions.check("--responses-max", responsesMax, in: 0...1_000_000)
@@ -135,7 +153,25 @@ struct ServerOptions: ParsableArguments {
         configuration.browserPolicy.checksHost = hosts.allSatisfy { ["127.0.0.1", "::1", "localhost"].contains($0) }
         configuration.maxBodyBytes = maxBodySize
         configuration.presetDirectory = presetDir ?? InstallLayout.directory("presets")
+        configuration.imageGenerator = try imageGenerator(environment: environment)
         return configuration
+    }
+
+    /// `SD_WEBUI_URL` (else `--sd-webui-url`) with `SD_BASE_MODEL_SIZE` (else the flag).
+    private func imageGenerator(environment: [String: String]) throws -> StableDiffusionWebUI? {
+        guard let url = environment["SD_WEBUI_URL"].flatMap({ $0.isEmpty ? nil : $0 }) ?? sdWebUIURL, !url.isEmpty else { return nil }
+        var size = sdBaseModelSize
+        if let value = environment["SD_BASE_MODEL_SIZE"], !value.isEmpty {
+            guard let number = Int(value), (64...8192).contains(number) else {
+                throw ValidationError("SD_BASE_MODEL_SIZE must be a side in pixels (64 to 8192), not '\(value)'.")
+            }
+            size = number
+        }
+        do {
+            return try StableDiffusionWebUI(url: url, baseModelSize: size, timeout: .seconds(sdTimeout))
+        } catch {
+            throw ValidationError(error.description)
+        }
     }
 
     /// The addresses to bind, as text-generation-webui chooses them: `--listen-host` alone, or

@@ -63,8 +63,8 @@ struct SettingsFile {
     }
 
     /// text-generation-webui's `openai-*` keys: `openai-debug` turns on debug logging (unless
-    /// `OPENEDAI_DEBUG` is set), `openai-embedding_model` is `--embedding-model`; the device and
-    /// image keys are accepted and have no use here.
+    /// `OPENEDAI_DEBUG` is set), `openai-embedding_model` is `--embedding-model`,
+    /// `openai-sd_webui_url` is `--sd-webui-url`; the device key is accepted and has no use here.
     private mutating func openAIKey(_ key: String, _ value: Any) throws(Unusable) {
         guard Self.openAIKeys.contains(key) else {
             warnings.append("settings: unknown key '\(key)' ignored")
@@ -84,6 +84,10 @@ struct SettingsFile {
                 throw Unusable(description: "settings: 'openai-embedding_model' must be a model name")
             }
             arguments += ["--embedding-model", name]
+        }
+        if key == "openai-sd_webui_url" {
+            guard let url = value as? String else { throw Unusable(description: "settings: 'openai-sd_webui_url' must be an address") }
+            if !url.isEmpty { arguments += ["--sd-webui-url", url] }
         }
     }
 

@@ -31,6 +31,7 @@ import Testing
             "/v1/responses": ["input": "hi", "max_output_tokens": 2, "store": false],
             "/api/chat": ["model": "m", "stream": false, "messages": [["role": "user", "content": "hi"]], "options": ["num_predict": 2]],
             "/api/generate": ["model": "m", "stream": false, "prompt": "hi", "options": ["num_predict": 2]],
+            "/v1/images/generations": ["prompt": "a lighthouse"],
         ]
     }
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import requests
 
 from conftest import ROOT
+from test_images import StandIn
 from test_lifecycle import start, wait_until_serving
 
 KEY = "fuzz-key"
@@ -54,9 +55,11 @@ def test_the_document_is_valid_openapi_3_1(base_url: str) -> None:
 
 def test_generated_requests_never_break_the_server():
     # The model endpoints get an admin key the fuzzer does not send (401s): loading models at
-    # random would spend the run on loads; test_models.py covers those endpoints.
+    # random would spend the run on loads; test_models.py covers those endpoints. Images go to a
+    # stand-in web UI on loopback (without one, that route's answer is a 503 by design).
+    web_ui = StandIn()
     process, url = start("--api-key", KEY, "--admin-key", "not-sent", "--metrics", "--ctx-size", "512", "--parallel", "2",
-                         log="hearth-fuzz.log")
+                         "--sd-webui-url", web_ui.url, log="hearth-fuzz.log")
     try:
         assert wait_until_serving(process, url)
         keyed = schemathesis(url, "-H", f"Authorization: Bearer {KEY}", "--max-examples", "12")
@@ -76,3 +79,4 @@ def test_generated_requests_never_break_the_server():
     finally:
         process.terminate()
         process.wait(timeout=15)
+        web_ui.server.shutdown()

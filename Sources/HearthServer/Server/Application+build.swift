@@ -45,6 +45,7 @@ public func buildRouter(configuration: ServerConfiguration, models: ModelRegistr
         OllamaController(models: models, configuration: configuration),
         TextGenerationWebUISurface(models: models, configuration: configuration),
         LegacyEnginesController(models: models, configuration: configuration),
+        ImagesController(configuration: configuration),
     ]
     if let embeddings = configuration.embeddings {
         surfaces.append(EmbeddingsSurface(embeddings: embeddings, models: models, configuration: configuration))
