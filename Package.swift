@@ -6,6 +6,8 @@ import PackageDescription
 /// inside the package, `.deps/llama/{include,lib}`. The linker gets that directory and an rpath to
 /// it, so `swift build`, `swift test` and the built binary need no environment variables.
 let llamaLib = Context.packageDirectory + "/.deps/llama/lib"
+/// whisper.cpp and the audio decoder, built by `scripts/setup_whisper.sh` the same way.
+let whisperLib = Context.packageDirectory + "/.deps/whisper/lib"
 
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -28,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
     ],
     targets: [
         .systemLibrary(name: "CLlama"),
@@ -42,6 +45,15 @@ let package = Package(
                 // `$ORIGIN/../lib/hearth` first: an installed binary (make install) finds the
                 // libraries installed beside it, wherever the tree is moved.
                 .unsafeFlags(["-L\(llamaLib)", "-Xlinker", "-rpath", "-Xlinker", "$ORIGIN/../lib/hearth", "-Xlinker", "-rpath", "-Xlinker", llamaLib])
+            ]
+        ),
+        .systemLibrary(name: "CWhisper"),
+        .target(
+            name: "SpeechRecognition",
+            dependencies: ["CWhisper", "LlamaEngine"],
+            swiftSettings: swiftSettings,
+            linkerSettings: [
+                .unsafeFlags(["-L\(whisperLib)", "-Xlinker", "-rpath", "-Xlinker", "$ORIGIN/../lib/hearth", "-Xlinker", "-rpath", "-Xlinker", whisperLib])
             ]
         ),
         .target(
@@ -75,6 +87,7 @@ let package = Package(
             name: "HearthServer",
             dependencies: [
                 "LlamaEngine",
+                "SpeechRecognition",
                 "OpenAIAPI",
                 "Jinja",
                 "Prompting",
@@ -88,6 +101,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -38,47 +38,48 @@ public final class ComputeTurns: @unchecked Sendable {
         decodeOnly: Bool,
         _ body: () throws(Failure) -> Result
     ) throws(Failure) -> (result: Result, seconds: Double) {
-        try take(.tick(decodeOnly: decodeOnly), body)
-    }
-
-    /// Runs one side pass when it is its turn.
-    public func side<Result, Failure: Error>(_ body: () throws(Failure) -> Result) throws(Failure) -> Result {
-        try take(.side, body).result
-    }
-
-    private enum Turn {
-        case tick(decodeOnly: Bool)
-        case side
-    }
-
-    /// Waits for the turn, runs the body and reports its end (thrown or not) to the policy.
-    private func take<Result, Failure: Error>(
-        _ turn: Turn,
-        _ body: () throws(Failure) -> Result
-    ) throws(Failure) -> (result: Result, seconds: Double) {
         condition.withLock {
-            switch turn {
-            case .tick:
-                while !policy.mayStartTick { condition.wait() }
-                policy.tickStarted()
-            case .side:
-                policy.sideArrived()
-                while !policy.mayStartSide { condition.wait() }
-                policy.sideStarted()
-            }
+            while !policy.mayStartTick { condition.wait() }
+            policy.tickStarted()
         }
         let started = ContinuousClock.now
         defer {
             let seconds = (ContinuousClock.now - started).inSeconds
             condition.withLock {
-                switch turn {
-                case .tick(let decodeOnly): policy.tickEnded(seconds: seconds, decodeOnly: decodeOnly)
-                case .side: policy.sideEnded(seconds: seconds)
-                }
+                policy.tickEnded(seconds: seconds, decodeOnly: decodeOnly)
                 condition.broadcast()
             }
         }
         let result = try body()
         return (result, (ContinuousClock.now - started).inSeconds)
+    }
+
+    /// Runs one side pass when it is its turn.
+    public func side<Result, Failure: Error>(_ body: () throws(Failure) -> Result) throws(Failure) -> Result {
+        let started = beginSide()
+        defer { endSide(startedAt: started) }
+        return try body()
+    }
+
+    /// Waits for a side turn and holds it until ``endSide(startedAt:)``: for side work whose
+    /// parts are steps of a C call (whisper.cpp's 30-second windows), ended and begun again from
+    /// that call's own callbacks.
+    /// - Returns: when the turn started, for ``endSide(startedAt:)``.
+    public func beginSide() -> ContinuousClock.Instant {
+        condition.withLock {
+            policy.sideArrived()
+            while !policy.mayStartSide { condition.wait() }
+            policy.sideStarted()
+        }
+        return .now
+    }
+
+    /// Gives back a side turn ``beginSide()`` took.
+    public func endSide(startedAt started: ContinuousClock.Instant) {
+        let seconds = (ContinuousClock.now - started).inSeconds
+        condition.withLock {
+            policy.sideEnded(seconds: seconds)
+            condition.broadcast()
+        }
     }
 }

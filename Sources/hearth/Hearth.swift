@@ -114,6 +114,17 @@ struct Hearth: AsyncParsableCommand {
             strictNames: model.strictModelNames,
             threads: model.threads ?? ProcessInfo.processInfo.activeProcessorCount
         )
+        if FileManager.default.fileExists(atPath: model.whisperModelPath) {
+            configuration.speech = SpeechModels(
+                path: model.whisperModelPath,
+                maxUploadBytes: model.maxAudioSize,
+                maxSeconds: Double(model.maxAudioSeconds)
+            )
+        } else if model.whisperModel != nil {
+            throw ValidationError("--whisper-model: no file at '\(model.whisperModelPath)'.")
+        } else {
+            logger.warning("No Whisper model: /v1/audio routes are not served", metadata: ["whisper.model": "\(model.whisperModelPath)"])
+        }
         if !server.noUI {
             do {
                 configuration.chatPage = try ChatPage(directory: InstallLayout.chatPageDirectory)

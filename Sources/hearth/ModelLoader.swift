@@ -51,7 +51,8 @@ struct ModelLoader: Sendable {
         let engine: LlamaRuntime = try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
                 continuation.resume(
-                    with: Result { () throws(LlamaError) in try LlamaRuntime(modelPath: entry.path, configuration: configuration, logger: engineLogger)
+                    with: Result { () throws(LlamaError) in
+                        try LlamaRuntime(modelPath: entry.path, configuration: configuration, logger: engineLogger)
                     }
                 )
             }

@@ -35,6 +35,22 @@ struct ModelOptions: ParsableArguments {
     )
     var embeddingModel: String?
 
+    @Option(
+        name: .customLong("whisper-model"),
+        help:
+            "A whisper.cpp (ggml) Whisper model for /v1/audio/transcriptions and /translations (default: --model-dir/whisper/ggml-tiny.en.bin, installed by make run)."
+    )
+    var whisperModel: String?
+
+    @Option(name: .customLong("max-audio-size"), help: "Largest audio upload accepted by /v1/audio routes, in bytes (OpenAI's limit).")
+    var maxAudioSize = 25 << 20
+
+    @Option(name: .customLong("max-audio-seconds"), help: "Longest recording /v1/audio routes transcribe, in seconds.")
+    var maxAudioSeconds = 3600
+
+    /// The Whisper model file: `--whisper-model`, else the one the setup installs.
+    var whisperModelPath: String { whisperModel ?? "\(modelDirectory)/whisper/ggml-tiny.en.bin" }
+
     @Option(name: .customLong("models-max"), help: "Models kept loaded at once; loading another unloads the least recently used idle one.")
     var modelsMax = 1
 
@@ -105,6 +121,8 @@ struct ModelOptions: ParsableArguments {
     func validate() throws {
         try Self.check("--max-queue", maxQueue, in: 0...100_000)
         try Self.check("--models-max", modelsMax, in: 1...64)
+        try Self.check("--max-audio-size", maxAudioSize, in: 1...(1 << 31))
+        try Self.check("--max-audio-seconds", maxAudioSeconds, in: 1...86_400)
         if let modelTTL { try Self.check("--model-ttl", modelTTL, in: 1...31_536_000) }
         try Self.check("--cache-ram", cacheRAM, in: 0...(1 << 24))
         try Self.check("--ctx-size", ctxSize, in: 16...Self.largestContext)

@@ -19,6 +19,8 @@ enum APIDocument {
         var body: (any Decodable.Type)?
         /// A body schema given as is, for a body read as JSON and translated.
         var bodySchema: JSON?
+        /// The schema of a `multipart/form-data` body (an upload), instead of JSON.
+        var formSchema: JSON?
         /// Examples the 200 response renders.
         var examples: [any JSONRepresentable] = []
         /// The media type of the 200 response when it is not JSON.
@@ -77,6 +79,9 @@ enum APIDocument {
         if !operation.parameters.isEmpty { entry.append(("parameters", .array(operation.parameters))) }
         if let schema = try operation.bodySchema ?? operation.body.map({ try SchemaRecorder.schema(of: $0) }) {
             entry.append(("requestBody", ["required": true, "content": ["application/json": ["schema": schema]]]))
+        }
+        if let schema = operation.formSchema {
+            entry.append(("requestBody", ["required": true, "content": ["multipart/form-data": ["schema": schema]]]))
         }
         var content: [(String, JSON)] = []
         if let mediaType = operation.mediaType {

@@ -48,12 +48,20 @@ struct SurfaceRoutes {
     /// The OpenAPI document of every surface, for the route that serves it.
     let document: String
 
-    /// A group of routes under `prefix` (no leading `/`; empty for the root).
-    func group(_ prefix: String = "", key: KeyRequirement = .api) -> RouterGroup<BasicRequestContext> {
+    /// A group of routes under `prefix` (no leading `/`; empty for the root); with
+    /// `acceptsForms`, its routes read `multipart/form-data` uploads besides JSON, of up to
+    /// `bodyLimit` bytes (else `--max-body-size`).
+    func group(
+        _ prefix: String = "",
+        key: KeyRequirement = .api,
+        acceptsForms: Bool = false,
+        bodyLimit: Int? = nil
+    ) -> RouterGroup<BasicRequestContext> {
         let group = router.group(RouterPath(prefix))
-        group.add(middleware: ErrorMiddleware(envelope: surface.envelope, bodyLimit: configuration.maxBodyBytes))
+        group.add(middleware: ErrorMiddleware(envelope: surface.envelope, bodyLimit: bodyLimit ?? configuration.maxBodyBytes))
         var policy = configuration.browserPolicy
         policy.keyRequired = !configuration.apiKeys.isEmpty
+        policy.acceptsForms = acceptsForms
         group.add(middleware: BrowserPolicyMiddleware(policy: policy))
         let keys =
             switch key {

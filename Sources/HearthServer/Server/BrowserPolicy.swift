@@ -20,6 +20,9 @@ public struct BrowserPolicy: Sendable, Equatable {
     public var checksHost = true
     /// Host names besides loopback ones that `Host` may name (`--allowed-hosts`).
     public var allowedHosts: [String] = []
+    /// The route reads `multipart/form-data` (audio uploads) besides JSON. Safe like JSON: a
+    /// cross-site form still carries `Origin`, refused above, and cannot send the key.
+    var acceptsForms = false
 
     public init() {}
 
@@ -54,7 +57,8 @@ public struct BrowserPolicy: Sendable, Equatable {
         // curl's Ollama calls leave the header out; real Ollama reads them): a browser's
         // cross-site POST always carries `Origin`.
         let untypedFromAProgram = contentType == nil && origin == nil
-        if method == "POST", hasBody || contentType != nil, !Self.isJSON(contentType), !untypedFromAProgram {
+        let form = acceptsForms && Self.mediaType(contentType) == "multipart/form-data"
+        if method == "POST", hasBody || contentType != nil, !Self.isJSON(contentType), !untypedFromAProgram, !form {
             return OpenAIError(
                 status: 415,
                 message: "Send the body as JSON with 'Content-Type: application/json' (got '\(contentType ?? "none")').",
@@ -98,9 +102,13 @@ public struct BrowserPolicy: Sendable, Equatable {
         return false
     }
 
+    /// The media type of a `Content-Type`, lower-cased, without its parameters.
+    static func mediaType(_ contentType: String?) -> String? {
+        contentType.map { $0.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? "" }
+    }
+
     static func isJSON(_ contentType: String?) -> Bool {
-        guard let contentType else { return false }
-        let media = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        guard let media = mediaType(contentType) else { return false }
         return media == "application/json" || (media.hasPrefix("application/") && media.hasSuffix("+json"))
     }
 }

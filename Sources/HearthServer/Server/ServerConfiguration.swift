@@ -49,6 +49,8 @@ public struct ServerConfiguration: Sendable {
     public var embeddings: EmbeddingModels?
     /// The chat page served at `/`; nil serves none (`--no-ui`).
     public var chatPage: ChatPage?
+    /// The Whisper model of `/v1/audio/transcriptions` and `/translations`; nil serves neither.
+    public var speech: SpeechModels?
     /// Where `POST /v1/images/generations` forwards to (`SD_WEBUI_URL`); `nil` answers 503.
     public var imageGenerator: StableDiffusionWebUI?
     /// The instruction templates and characters requests may name (listed for the chat page).
