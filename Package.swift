@@ -174,8 +174,14 @@ let package = Package(
                 "Jinja",
                 "OpenAIAPI",
                 "LoopbackHTTP",
+                "SpeechRecognition",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SpeechRecognitionTests",
+            dependencies: ["SpeechRecognition"],
             swiftSettings: swiftSettings
         ),
     ]
