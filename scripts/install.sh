@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs a built hearth under a prefix, relocatable (nothing in the tree names the prefix):
 #   PREFIX/bin/hearth                    the server (its RUNPATH has $ORIGIN/../lib/hearth)
-#   PREFIX/lib/hearth/                   llama.cpp's libraries (their RUNPATH is $ORIGIN)
+#   PREFIX/lib/hearth/                   llama.cpp's and whisper.cpp's libraries (their RUNPATH is $ORIGIN)
 #   PREFIX/share/hearth/                 the chat page (ui/), instruction templates, characters, presets, model
-#                                        settings, and the default model (hard-linked if it can)
+#                                        settings, the default model (hard-linked if it can) and
+#                                        the Whisper model (models/whisper/)
 # Usage: scripts/install.sh BINARY PREFIX   (make install PREFIX=… builds BINARY first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,9 @@ install -m 755 "$binary" "$prefix/bin/hearth"
 # The sonames hearth and the libraries need (readelf NEEDED), nothing else of the build.
 for soname in libllama.so.0 libggml.so.0 libggml-base.so.0 libggml-cpu.so.0; do
     install -m 644 "$lib/$soname" "$prefix/lib/hearth/$soname"
+done
+for soname in libwhisper.so libhearth-audio.so; do
+    install -m 644 ".deps/whisper/lib/$soname" "$prefix/lib/hearth/$soname"
 done
 if [ -f "$lib/hearth-patches.txt" ]; then
     install -m 644 "$lib/hearth-patches.txt" "$prefix/lib/hearth/hearth-patches.txt"
@@ -31,4 +35,10 @@ for model in models/*.gguf; do
     rm -f "$target"
     ln "$model" "$target" 2>/dev/null || cp "$model" "$target"
 done
+if [ -f models/whisper/ggml-tiny.en.bin ]; then
+    install -d "$prefix/share/hearth/models/whisper"
+    target="$prefix/share/hearth/models/whisper/ggml-tiny.en.bin"
+    rm -f "$target"
+    ln models/whisper/ggml-tiny.en.bin "$target" 2>/dev/null || cp models/whisper/ggml-tiny.en.bin "$target"
+fi
 echo "Installed $("$prefix/bin/hearth" --version) in $prefix"

@@ -46,7 +46,7 @@ SOURCE="$WORK/pywhispercpp-1.5.1/whisper.cpp"
 rm -rf "$PREFIX.new" && mkdir -p "$PREFIX.new/lib" "$PREFIX.new/include" "$PREFIX.new/samples"
 LIB=$(cd "$LLAMA/lib" && pwd -P)
 c++ -O3 -std=c++17 -fPIC -shared -DWHISPER_VERSION='"1.8.5"' -I"$SOURCE/include" -I"$LLAMA/include" \
-    "$SOURCE/src/whisper.cpp" -L"$LIB" -lggml -lggml-base -lggml-cpu -Wl,-rpath,"$LIB" -Wl,-soname,libwhisper.so \
+    "$SOURCE/src/whisper.cpp" -L"$LIB" -lggml -lggml-base -lggml-cpu -Wl,-rpath,'$ORIGIN' -Wl,-rpath,"$LIB" -Wl,-soname,libwhisper.so \
     -o "$PREFIX.new/lib/libwhisper.so"
 cc -O2 -fPIC -shared -Inative -I"$SOURCE/examples" native/hearth_audio.c -lm -lz -Wl,-soname,libhearth-audio.so \
     -o "$PREFIX.new/lib/libhearth-audio.so"

@@ -28,7 +28,7 @@ def test_an_installed_tree_runs_after_it_is_moved(tmp_path) -> None:
         page.write("<!-- installed copy -->\n")
 
     libraries = subprocess.run(["ldd", str(moved / "bin" / "hearth")], capture_output=True, text=True).stdout
-    for soname in ("libllama.so.0", "libggml.so.0", "libggml-base.so.0", "libggml-cpu.so.0"):
+    for soname in ("libllama.so.0", "libggml.so.0", "libggml-base.so.0", "libggml-cpu.so.0", "libwhisper.so", "libhearth-audio.so"):
         assert f"{soname} => {moved}/bin/../lib/hearth/{soname}" in libraries, libraries
 
     port = free_port()
@@ -53,6 +53,10 @@ def test_an_installed_tree_runs_after_it_is_moved(tmp_path) -> None:
                                "mode": "instruct", "instruction_template": "Alpaca"}, timeout=30).json()["prompt"]
         assert "### Instruction:" in prompt
         assert "<!-- installed copy -->" in requests.get(url + "/", timeout=10).text
+        # whisper.cpp and the Whisper model, from lib/hearth and share/hearth.
+        with open(ROOT / ".deps" / "whisper" / "samples" / "jfk.wav", "rb") as recording:
+            heard = requests.post(url + "/v1/audio/transcriptions", files={"file": recording}, timeout=120)
+        assert heard.status_code == 200 and "fellow Americans" in heard.json()["text"], heard.text
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
