@@ -53,7 +53,9 @@ let package = Package(
             dependencies: ["CWhisper", "LlamaEngine"],
             swiftSettings: swiftSettings,
             linkerSettings: [
-                .unsafeFlags(["-L\(whisperLib)", "-Xlinker", "-rpath", "-Xlinker", "$ORIGIN/../lib/hearth", "-Xlinker", "-rpath", "-Xlinker", whisperLib])
+                .unsafeFlags([
+                    "-L\(whisperLib)", "-Xlinker", "-rpath", "-Xlinker", "$ORIGIN/../lib/hearth", "-Xlinker", "-rpath", "-Xlinker", whisperLib,
+                ])
             ]
         ),
         .target(

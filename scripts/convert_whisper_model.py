@@ -102,38 +102,37 @@ def ggml_tensors(ct2: dict[str, np.ndarray], layers: tuple[int, int]) -> list[tu
     for conv in ("conv1", "conv2"):
         add(f"encoder.{conv}.weight", ct2[f"encoder/{conv}/weight"])
         add(f"encoder.{conv}.bias", ct2[f"encoder/{conv}/bias"].reshape(-1, 1))
-    for i in range(layers[0]):
-        block, source = f"encoder.blocks.{i}", f"encoder/layer_{i}"
+    def self_attention(block: str, source: str) -> None:
         norm(block + ".attn_ln", source + "/self_attention/layer_norm")
         (q, k, v), (qb, _, vb) = split(source + "/self_attention/linear_0", 3)
         add(block + ".attn.query.weight", q), add(block + ".attn.query.bias", qb)
         add(block + ".attn.key.weight", k)
         add(block + ".attn.value.weight", v), add(block + ".attn.value.bias", vb)
         linear(block + ".attn.out", source + "/self_attention/linear_1")
+
+    def feed_forward(block: str, source: str) -> None:
         norm(block + ".mlp_ln", source + "/ffn/layer_norm")
         linear(block + ".mlp.0", source + "/ffn/linear_0")
         linear(block + ".mlp.2", source + "/ffn/linear_1")
+
+    for i in range(layers[0]):
+        block, source = f"encoder.blocks.{i}", f"encoder/layer_{i}"
+        self_attention(block, source)
+        feed_forward(block, source)
     norm("encoder.ln_post", "encoder/layer_norm")
 
     add("decoder.positional_embedding", ct2["decoder/position_encodings/encodings"])
     add("decoder.token_embedding.weight", ct2["decoder/embeddings/weight"])
     for i in range(layers[1]):
         block, source = f"decoder.blocks.{i}", f"decoder/layer_{i}"
-        norm(block + ".attn_ln", source + "/self_attention/layer_norm")
-        (q, k, v), (qb, _, vb) = split(source + "/self_attention/linear_0", 3)
-        add(block + ".attn.query.weight", q), add(block + ".attn.query.bias", qb)
-        add(block + ".attn.key.weight", k)
-        add(block + ".attn.value.weight", v), add(block + ".attn.value.bias", vb)
-        linear(block + ".attn.out", source + "/self_attention/linear_1")
+        self_attention(block, source)
         norm(block + ".cross_attn_ln", source + "/attention/layer_norm")
         linear(block + ".cross_attn.query", source + "/attention/linear_0")
         (k, v), (_, vb) = split(source + "/attention/linear_1", 2)
         add(block + ".cross_attn.key.weight", k)
         add(block + ".cross_attn.value.weight", v), add(block + ".cross_attn.value.bias", vb)
         linear(block + ".cross_attn.out", source + "/attention/linear_2")
-        norm(block + ".mlp_ln", source + "/ffn/layer_norm")
-        linear(block + ".mlp.0", source + "/ffn/linear_0")
-        linear(block + ".mlp.2", source + "/ffn/linear_1")
+        feed_forward(block, source)
     norm("decoder.ln", "decoder/layer_norm")
     return tensors
 
