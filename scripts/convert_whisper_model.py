@@ -14,13 +14,42 @@ from __future__ import annotations
 
 import struct
 import sys
-
-import numpy as np
+from dataclasses import dataclass
 
 FLOAT32, FLOAT16 = 0, 4  # CTranslate2's DataType ids
 
 
-def read_ctranslate2(path: str) -> dict[str, np.ndarray]:
+@dataclass
+class Tensor:
+    """A row-major array as bytes: float32 or float16."""
+
+    shape: tuple[int, ...]
+    dtype: int
+    data: bytes
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def split(self, parts: int) -> list["Tensor"]:
+        """Equal parts along the first axis (contiguous slices of the bytes)."""
+        size = len(self.data) // parts
+        shape = (self.shape[0] // parts, *self.shape[1:])
+        return [Tensor(shape, self.dtype, self.data[i * size:(i + 1) * size]) for i in range(parts)]
+
+    def reshaped(self, shape: tuple[int, ...]) -> "Tensor":
+        return Tensor(shape, self.dtype, self.data)
+
+    def converted(self, dtype: int) -> "Tensor":
+        """The same values as float32 or float16 (round to nearest even, as numpy's astype)."""
+        if dtype == self.dtype:
+            return self
+        count = len(self.data) // (4 if self.dtype == FLOAT32 else 2)
+        values = struct.unpack(f"<{count}{'f' if self.dtype == FLOAT32 else 'e'}", self.data)
+        return Tensor(self.shape, dtype, struct.pack(f"<{count}{'f' if dtype == FLOAT32 else 'e'}", *values))
+
+
+def read_ctranslate2(path: str) -> dict[str, Tensor]:
     """The variables of a CTranslate2 model file (binary version 6), aliases resolved."""
     data = memoryview(open(path, "rb").read())
     position = 0
@@ -45,7 +74,7 @@ def read_ctranslate2(path: str) -> dict[str, np.ndarray]:
         raise SystemExit(f"{path}: not a Whisper model")
     take("<I")  # spec revision
     (count,) = take("<I")
-    variables: dict[str, np.ndarray] = {}
+    variables: dict[str, Tensor] = {}
     for _ in range(count):
         name = string()
         (rank,) = take("<B")
@@ -54,7 +83,7 @@ def read_ctranslate2(path: str) -> dict[str, np.ndarray]:
         raw = data[position:position + size]
         position += size
         if dtype in (FLOAT32, FLOAT16):
-            variables[name] = np.frombuffer(raw, dtype=np.float32 if dtype == FLOAT32 else np.float16).reshape(shape)
+            variables[name] = Tensor(tuple(shape), dtype, bytes(raw))
     (aliases,) = take("<I")
     for _ in range(aliases):
         alias, target = string(), string()
@@ -79,11 +108,11 @@ def header_and_vocabulary(path: str) -> tuple[bytes, list[int]]:
     return data[:position], hparams
 
 
-def ggml_tensors(ct2: dict[str, np.ndarray], layers: tuple[int, int]) -> list[tuple[str, np.ndarray]]:
+def ggml_tensors(ct2: dict[str, Tensor], layers: tuple[int, int]) -> list[tuple[str, Tensor]]:
     """whisper.cpp's tensors, in convert-pt-to-ggml.py's names."""
-    tensors: list[tuple[str, np.ndarray]] = []
+    tensors: list[tuple[str, Tensor]] = []
 
-    def add(name: str, value: np.ndarray) -> None:
+    def add(name: str, value: Tensor) -> None:
         tensors.append((name, value))
 
     def linear(prefix: str, source: str, bias: bool = True) -> None:
@@ -95,13 +124,14 @@ def ggml_tensors(ct2: dict[str, np.ndarray], layers: tuple[int, int]) -> list[tu
         add(prefix + ".weight", ct2[source + "/gamma"])
         add(prefix + ".bias", ct2[source + "/beta"])
 
-    def split(source: str, parts: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        return np.split(ct2[source + "/weight"], parts), np.split(ct2[source + "/bias"], parts)
+    def split(source: str, parts: int) -> tuple[list[Tensor], list[Tensor]]:
+        return ct2[source + "/weight"].split(parts), ct2[source + "/bias"].split(parts)
 
     add("encoder.positional_embedding", ct2["encoder/position_encodings/encodings"])
     for conv in ("conv1", "conv2"):
         add(f"encoder.{conv}.weight", ct2[f"encoder/{conv}/weight"])
-        add(f"encoder.{conv}.bias", ct2[f"encoder/{conv}/bias"].reshape(-1, 1))
+        bias = ct2[f"encoder/{conv}/bias"]
+        add(f"encoder.{conv}.bias", bias.reshaped((bias.shape[0], 1)))
     def self_attention(block: str, source: str) -> None:
         norm(block + ".attn_ln", source + "/self_attention/layer_norm")
         (q, k, v), (qb, _, vb) = split(source + "/self_attention/linear_0", 3)
@@ -152,12 +182,12 @@ def main(model: str, for_tests: str, output: str) -> None:
             # As convert-pt-to-ggml.py: vectors, conv biases and positional embeddings in
             # float32, matrices in float16; dimensions written innermost first.
             small = value.ndim < 2 or name.endswith("conv1.bias") or name.endswith("conv2.bias") or "positional_embedding" in name
-            value = np.ascontiguousarray(value, dtype=np.float32 if small else np.float16)
+            value = value.converted(FLOAT32 if small else FLOAT16)
             encoded = name.encode()
             out.write(struct.pack("<3i", value.ndim, len(encoded), 0 if small else 1))
             out.write(struct.pack(f"<{value.ndim}i", *reversed(value.shape)))
             out.write(encoded)
-            out.write(value.tobytes())
+            out.write(value.data)
 
 
 if __name__ == "__main__":

@@ -35,17 +35,17 @@ struct ModelOptions: ParsableArguments {
     )
     var embeddingModel: String?
 
+    // Named by ArgumentParser from the property: --whisper-model, --max-audio-size, --max-audio-seconds.
     @Option(
-        name: .customLong("whisper-model"),
         help:
             "A whisper.cpp (ggml) Whisper model for /v1/audio/transcriptions and /translations (default: --model-dir/whisper/ggml-tiny.en.bin, installed by make run)."
     )
     var whisperModel: String?
 
-    @Option(name: .customLong("max-audio-size"), help: "Largest audio upload accepted by /v1/audio routes, in bytes (OpenAI's limit).")
+    @Option(help: "Largest audio upload accepted by /v1/audio routes, in bytes (OpenAI's limit).")
     var maxAudioSize = 25 << 20
 
-    @Option(name: .customLong("max-audio-seconds"), help: "Longest recording /v1/audio routes transcribe, in seconds.")
+    @Option(help: "Longest recording /v1/audio routes transcribe, in seconds.")
     var maxAudioSeconds = 3600
 
     /// The Whisper model file: `--whisper-model`, else the one the setup installs.

@@ -94,20 +94,19 @@ struct ServerOptions: ParsableArguments {
     )
     var presetDir: String?
 
+    // ArgumentParser's own names: --sd-webui-url from sdWebuiUrl, and so on.
     @Option(
-        name: .customLong("sd-webui-url"),
         help:
             "A Stable Diffusion web UI (http://host:port) that POST /v1/images/generations forwards to; the only outbound connection Hearth makes (env SD_WEBUI_URL; default: none, the route answers 503)."
     )
-    var sdWebUIURL: String?
+    var sdWebuiUrl: String?
 
     @Option(
-        name: .customLong("sd-base-model-size"),
         help: "Side in pixels the image model was trained at; larger sizes are upscaled by the web UI (env SD_BASE_MODEL_SIZE)."
     )
     var sdBaseModelSize = 512
 
-    @Option(name: .customLong("sd-timeout"), help: "Seconds one image request may take at the web UI before the client gets a 503.")
+    @Option(help: "Seconds one image request may take at the web UI before the client gets a 503.")
     var sdTimeout = 600
 
     func validate() throws {
@@ -159,7 +158,7 @@ struct ServerOptions: ParsableArguments {
 
     /// `SD_WEBUI_URL` (else `--sd-webui-url`) with `SD_BASE_MODEL_SIZE` (else the flag).
     private func imageGenerator(environment: [String: String]) throws -> StableDiffusionWebUI? {
-        guard let url = environment["SD_WEBUI_URL"].flatMap({ $0.isEmpty ? nil : $0 }) ?? sdWebUIURL, !url.isEmpty else { return nil }
+        guard let url = environment["SD_WEBUI_URL"].flatMap({ $0.isEmpty ? nil : $0 }) ?? sdWebuiUrl, !url.isEmpty else { return nil }
         var size = sdBaseModelSize
         if let value = environment["SD_BASE_MODEL_SIZE"], !value.isEmpty {
             guard let number = Int(value), (64...8192).contains(number) else {

@@ -24,14 +24,6 @@ struct ImageGenerationRequest: Decodable, Sendable, Equatable {
     /// Sides a `size` may have (Stable Diffusion works in multiples of 8 up to a few thousand).
     static let sides = 64...4096
 
-    init(prompt: String, n: Int = 1, width: Int = 1024, height: Int = 1024, responseFormat: ResponseFormat = .url) {
-        self.prompt = prompt
-        self.n = n
-        self.width = width
-        self.height = height
-        self.responseFormat = responseFormat
-    }
-
     private enum CodingKeys: String, CodingKey {
         case prompt, n, size, model, quality, style, user
         case responseFormat = "response_format"
