@@ -64,12 +64,14 @@ public final class ComputeTurns: @unchecked Sendable {
     /// Waits for a side turn and holds it until ``endSide(startedAt:)``: for side work whose
     /// parts are steps of a C call (whisper.cpp's 30-second windows), ended and begun again from
     /// that call's own callbacks.
+    /// - Parameter cost: what the part is expected to take, in seconds, when it cannot be cut
+    ///   to ``sideBudget`` (it then waits until it has earned that much).
     /// - Returns: when the turn started, for ``endSide(startedAt:)``.
-    public func beginSide() -> ContinuousClock.Instant {
+    public func beginSide(cost: Double = 0) -> ContinuousClock.Instant {
         condition.withLock {
-            policy.sideArrived()
-            while !policy.mayStartSide { condition.wait() }
-            policy.sideStarted()
+            policy.sideArrived(cost: cost)
+            while !policy.mayStartSide(cost: cost) { condition.wait() }
+            policy.sideStarted(cost: cost)
         }
         return .now
     }

@@ -1,6 +1,6 @@
 extension Duration {
     /// The duration in seconds, as a floating-point number (for rates and cost estimates).
-    var inSeconds: Double {
+    public var inSeconds: Double {
         Double(components.seconds) + Double(components.attoseconds) * 1e-18
     }
 }

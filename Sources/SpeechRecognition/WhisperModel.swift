@@ -14,6 +14,8 @@ public final class WhisperModel: Sendable {
     /// whisper.cpp's context: one `whisper_full` at a time.
     private let context: Mutex<Context>
     private let turns: ComputeTurns?
+    /// How long the last window's encoding took: what the next one asks of the CPU turns.
+    private let encoderSeconds = EncoderCost()
 
     /// Loads the model at `path`.
     /// - Parameter turns: the CPU turns to take part in (none: run at once).
@@ -37,7 +39,7 @@ public final class WhisperModel: Sendable {
     public func transcribe(_ audio: AudioSamples, options: TranscriptionOptions) async throws(SpeechError) -> Transcript {
         if options.translate && !isMultilingual { throw .translationUnsupported }
         let language = try language(options.language)
-        let control = Control(turns: turns, onSegment: options.onSegment)
+        let control = Control(turns: turns, encoderSeconds: encoderSeconds, onSegment: options.onSegment)
         let result: Result<Transcript, SpeechError> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let thread = Thread { [self] in
@@ -78,13 +80,20 @@ public final class WhisperModel: Sendable {
                 Unmanaged<Control>.fromOpaque(data!).takeUnretainedValue().cancelled.load(ordering: .relaxed)
             }
             parameters.abort_callback_user_data = box.toOpaque()
-            // Each window's encoding begins a new side turn, so chat ticks run in between.
+            // Each window's encoding begins a new side turn, so chat ticks run in between. An
+            // encoding cannot be cut: it waits until it has earned its length (the last one's).
             parameters.encoder_begin_callback = { _, _, data in
                 let control = Unmanaged<Control>.fromOpaque(data!).takeUnretainedValue()
-                control.nextTurn()
+                control.nextTurn(encoding: true)
                 return !control.cancelled.load(ordering: .relaxed)
             }
             parameters.encoder_begin_callback_user_data = box.toOpaque()
+            // Each decoding step may end the part too, once it has lasted its budget: a window's
+            // decoding takes as long as its encoding, and a stream should wait for neither.
+            parameters.logits_filter_callback = { _, _, _, _, _, data in
+                Unmanaged<Control>.fromOpaque(data!).takeUnretainedValue().nextTurnIfDue()
+            }
+            parameters.logits_filter_callback_user_data = box.toOpaque()
             if options.onSegment != nil {
                 parameters.new_segment_callback = { context, _, count, data in
                     guard let context else { return }
@@ -174,20 +183,30 @@ private final class Control: Sendable {
     let cancelled = Atomic(false)
     let onSegment: (@Sendable (Transcript.Segment) -> Void)?
     private let turns: ComputeTurns?
-    /// When the held turn began (touched only on the transcription's thread).
-    private let started = Mutex<ContinuousClock.Instant?>(nil)
+    private let encoderSeconds: EncoderCost
+    /// When the held turn began and whether it encodes a window (touched only on the
+    /// transcription's thread).
+    private let started = Mutex<(at: ContinuousClock.Instant, encoding: Bool)?>(nil)
 
-    init(turns: ComputeTurns?, onSegment: (@Sendable (Transcript.Segment) -> Void)?) {
+    init(turns: ComputeTurns?, encoderSeconds: EncoderCost, onSegment: (@Sendable (Transcript.Segment) -> Void)?) {
         self.turns = turns
+        self.encoderSeconds = encoderSeconds
         self.onSegment = onSegment
     }
 
-    /// Ends the turn held (if any) and waits for the next.
-    func nextTurn() {
+    /// Ends the turn held (if any) and waits for the next; an encoding's turn waits until it
+    /// has earned what the last encoding took.
+    func nextTurn(encoding: Bool = false) {
         guard let turns else { return }
         endTurn()
-        let now = turns.beginSide()
-        started.withLock { $0 = now }
+        let now = turns.beginSide(cost: encoding ? encoderSeconds.seconds : 0)
+        started.withLock { $0 = (now, encoding) }
+    }
+
+    /// Ends the held turn and waits for the next once it has lasted ``ComputeTurns/sideBudget``.
+    func nextTurnIfDue() {
+        guard let turns, let began = started.withLock({ $0 }) else { return }
+        if (ContinuousClock.now - began.at).inSeconds >= turns.sideBudget.seconds { nextTurn() }
     }
 
     func endTurn() {
@@ -196,7 +215,19 @@ private final class Control: Sendable {
                 defer { value = nil }; return value
             })
         else { return }
-        turns.endSide(startedAt: began)
+        // An encoding's turn ends at the first decoding step after it: its length is the
+        // encoding's, give or take one step.
+        if began.encoding { encoderSeconds.seconds = (ContinuousClock.now - began.at).inSeconds }
+        turns.endSide(startedAt: began.at)
+    }
+}
+
+/// The length of a model's last window encoding, shared by its transcriptions.
+private final class EncoderCost: Sendable {
+    private let value = Mutex(0.0)
+    var seconds: Double {
+        get { value.withLock { $0 } }
+        set { value.withLock { $0 = newValue } }
     }
 }
 

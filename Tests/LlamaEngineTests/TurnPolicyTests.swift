@@ -82,3 +82,61 @@ import Testing
         #expect(policy.mayStartSide)
     }
 }
+
+/// Parts that cannot be cut to a tick's length (a whisper.cpp window's encoding).
+@Suite struct TurnPolicyCostTests {
+    @Test func aDearPartWaitsUntilItHasEarnedItsWholeCost() {
+        var policy = TurnPolicy(share: 0.2)
+        policy.loopBecameBusy()
+        policy.sideArrived(cost: 0.5)
+        var ticks = 0
+        while !policy.mayStartSide(cost: 0.5) {
+            #expect(policy.mayStartTick)
+            policy.tickStarted()
+            policy.tickEnded(seconds: 0.01, decodeOnly: true)
+            ticks += 1
+        }
+        // 0.5 s at a share of 0.2 is earned by 2 s of ticks: 200 ticks of 10 ms.
+        #expect((199...201).contains(ticks))
+        #expect(!policy.mayStartTick)
+    }
+
+    @Test func aCheapPartIsNotHeldBehindADearOne() {
+        var policy = TurnPolicy(share: 0.2)
+        policy.loopBecameBusy()
+        policy.sideArrived(cost: 0.5)
+        policy.sideArrived()
+        policy.tickStarted()
+        policy.tickEnded(seconds: 0.01, decodeOnly: true)
+        #expect(policy.mayStartSide(cost: 0))
+        #expect(!policy.mayStartSide(cost: 0.5))
+        #expect(!policy.mayStartTick)
+        policy.sideStarted(cost: 0)
+        policy.sideEnded(seconds: 0.002)
+        #expect(policy.waitingCosts == [0.5])
+        #expect(policy.mayStartTick)
+    }
+
+    @Test func dearPartsStillGetOnlyTheirShare() {
+        var policy = TurnPolicy(share: 0.15)
+        policy.loopBecameBusy()
+        var (tickTime, sideTime) = (0.0, 0.0)
+        policy.sideArrived(cost: 0.45)
+        for _ in 0..<20_000 {
+            if policy.mayStartSide(cost: 0.45) {
+                policy.sideStarted(cost: 0.45)
+                policy.sideEnded(seconds: 0.47)
+                sideTime += 0.47
+                policy.sideArrived(cost: 0.45)
+            }
+            #expect(policy.mayStartTick || policy.mayStartSide(cost: 0.45))
+            if policy.mayStartTick {
+                policy.tickStarted()
+                policy.tickEnded(seconds: 0.01, decodeOnly: true)
+                tickTime += 0.01
+            }
+        }
+        let share = sideTime / (sideTime + tickTime)
+        #expect(abs(share - 0.15) < 0.01, "\(share)")
+    }
+}
