@@ -8,6 +8,8 @@ import PackageDescription
 let llamaLib = Context.packageDirectory + "/.deps/llama/lib"
 /// whisper.cpp and the audio decoder, built by `scripts/setup_whisper.sh` the same way.
 let whisperLib = Context.packageDirectory + "/.deps/whisper/lib"
+/// flite and the audio encoders' glue, built by `scripts/setup_speech.sh`.
+let speechLib = Context.packageDirectory + "/.deps/speech/lib"
 
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -58,6 +60,17 @@ let package = Package(
                 ])
             ]
         ),
+        .systemLibrary(name: "CSpeech"),
+        .target(
+            name: "SpeechSynthesis",
+            dependencies: ["CSpeech", "LlamaEngine"],
+            swiftSettings: swiftSettings,
+            linkerSettings: [
+                .unsafeFlags([
+                    "-L\(speechLib)", "-Xlinker", "-rpath", "-Xlinker", "$ORIGIN/../lib/hearth", "-Xlinker", "-rpath", "-Xlinker", speechLib,
+                ])
+            ]
+        ),
         .target(
             name: "OrderedJSON",
             swiftSettings: swiftSettings
@@ -90,6 +103,7 @@ let package = Package(
             dependencies: [
                 "LlamaEngine",
                 "SpeechRecognition",
+                "SpeechSynthesis",
                 "OpenAIAPI",
                 "Jinja",
                 "Prompting",
@@ -184,6 +198,11 @@ let package = Package(
         .testTarget(
             name: "SpeechRecognitionTests",
             dependencies: ["SpeechRecognition"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SpeechSynthesisTests",
+            dependencies: ["SpeechSynthesis", "SpeechRecognition"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs a built hearth under a prefix, relocatable (nothing in the tree names the prefix):
 #   PREFIX/bin/hearth                    the server (its RUNPATH has $ORIGIN/../lib/hearth)
-#   PREFIX/lib/hearth/                   llama.cpp's and whisper.cpp's libraries (their RUNPATH is $ORIGIN)
+#   PREFIX/lib/hearth/                   llama.cpp's and whisper.cpp's libraries (their RUNPATH is $ORIGIN),
+#                                        and Hearth's speech glue (flite and the encoders are Debian's)
 #   PREFIX/share/hearth/                 the chat page (ui/), instruction templates, characters, presets, model
 #                                        settings, the default model (hard-linked if it can) and
 #                                        the Whisper model (models/whisper/)
@@ -21,6 +22,8 @@ done
 for soname in libwhisper.so libhearth-audio.so; do
     install -m 644 ".deps/whisper/lib/$soname" "$prefix/lib/hearth/$soname"
 done
+# flite and the encoders stay Debian's (installed by scripts/setup_speech.sh); only the glue is ours.
+install -m 644 .deps/speech/lib/libhearth-speech.so "$prefix/lib/hearth/libhearth-speech.so"
 if [ -f "$lib/hearth-patches.txt" ]; then
     install -m 644 "$lib/hearth-patches.txt" "$prefix/lib/hearth/hearth-patches.txt"
 fi

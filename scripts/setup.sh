@@ -97,6 +97,9 @@ for patch in $LLAMA_PATCHES; do basename "$patch"; done > "$SITE/lib/hearth-patc
 # 4b. Speech recognition: whisper.cpp against the same ggml, and its model (see the script).
 scripts/setup_whisper.sh
 
+# 4c. Speech synthesis: flite and the audio encoders from Debian, and Hearth's glue (see the script).
+scripts/setup_speech.sh
+
 # 5. Test-only Python packages: the clients the compatibility tests drive Hearth with. Installed
 #    again whenever the requirement files change (their hash is kept in the environment).
 if [ "${1:-}" = "--test" ]; then
