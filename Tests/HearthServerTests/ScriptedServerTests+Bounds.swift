@@ -32,6 +32,7 @@ import Testing
             "/api/chat": ["model": "m", "stream": false, "messages": [["role": "user", "content": "hi"]], "options": ["num_predict": 2]],
             "/api/generate": ["model": "m", "stream": false, "prompt": "hi", "options": ["num_predict": 2]],
             "/v1/images/generations": ["prompt": "a lighthouse"],
+            "/v1/audio/speech": ["input": "Hi.", "voice": "alloy", "response_format": "pcm"],
         ]
     }
 

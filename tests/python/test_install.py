@@ -57,6 +57,10 @@ def test_an_installed_tree_runs_after_it_is_moved(tmp_path) -> None:
         with open(ROOT / ".deps" / "whisper" / "samples" / "jfk.wav", "rb") as recording:
             heard = requests.post(url + "/v1/audio/transcriptions", files={"file": recording}, timeout=120)
         assert heard.status_code == 200 and "fellow Americans" in heard.json()["text"], heard.text
+        # The speech glue from lib/hearth.
+        spoken = requests.post(url + "/v1/audio/speech", json={"input": "Installed.", "voice": "alloy", "response_format": "wav"},
+                               timeout=60)
+        assert spoken.status_code == 200 and spoken.content[:4] == b"RIFF", spoken.text[:200]
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)

@@ -48,6 +48,7 @@ public func buildRouter(configuration: ServerConfiguration, models: ModelRegistr
         ImagesController(configuration: configuration),
     ]
     if let speech = configuration.speech { surfaces.append(AudioController(speech: speech)) }
+    if let synthesizer = configuration.synthesizer { surfaces.append(SpeechController(synthesizer: synthesizer, configuration: configuration)) }
     if let embeddings = configuration.embeddings {
         surfaces.append(EmbeddingsSurface(embeddings: embeddings, models: models, configuration: configuration))
     }

@@ -1,6 +1,7 @@
 import LlamaEngine
 import OpenAIAPI
 import Prompting
+import SpeechSynthesis
 
 /// Everything the HTTP server needs to know, resolved from flags and environment by `hearth`.
 public struct ServerConfiguration: Sendable {
@@ -51,6 +52,8 @@ public struct ServerConfiguration: Sendable {
     public var chatPage: ChatPage?
     /// The Whisper model of `/v1/audio/transcriptions` and `/translations`; nil serves neither.
     public var speech: SpeechModels?
+    /// The voices of `/v1/audio/speech` (flite, linked in); nil serves no speech.
+    public var synthesizer: SpeechSynthesizer? = SpeechSynthesizer()
     /// Where `POST /v1/images/generations` forwards to (`SD_WEBUI_URL`); `nil` answers 503.
     public var imageGenerator: StableDiffusionWebUI?
     /// The instruction templates and characters requests may name (listed for the chat page).

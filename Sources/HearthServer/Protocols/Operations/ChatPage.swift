@@ -18,9 +18,10 @@ public struct ChatPage: Sendable {
     let assets: [String: Asset]
 
     /// The page's Content-Security-Policy: only this server's own scripts, styles, images and
-    /// API (no inline script, no remote loads), and no framing by other sites.
+    /// API (no inline script, no remote loads), the replies it reads aloud (blob: URLs of the
+    /// server's speech), and no framing by other sites.
     static let contentSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:; connect-src 'self'; "
         + "manifest-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
     /// Reads every file of `directory` (one level; dot files skipped).

@@ -1,0 +1,94 @@
+import OpenAIAPI
+import OrderedJSON
+import SpeechSynthesis
+
+/// The body of `POST /v1/audio/speech`, as OpenAI's clients send it. `model` and
+/// `instructions` are accepted and have no effect: flite speaks every text the same way. Its
+/// schema is recorded from this decoding.
+struct SpeechRequest: Decodable, Sendable {
+    enum StreamFormat: String, Sendable {
+        /// The encoded audio itself, sent as it is made.
+        case audio
+        /// Server-sent events: `speech.audio.delta` with base64 audio, then `speech.audio.done`.
+        case sse
+    }
+
+    var input: String
+    var voice: SpeechVoice
+    var format: SpeechFormat
+    var speed: Double
+    var streamFormat: StreamFormat
+
+    /// OpenAI's bound on `input`, in characters.
+    static let maxCharacters = 4096
+    /// OpenAI's bounds on `speed`.
+    static let speeds = 0.25...4.0
+
+    private enum CodingKeys: String, CodingKey {
+        case input, voice, model, instructions, speed
+        case responseFormat = "response_format"
+        case streamFormat = "stream_format"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        input = try container.decode(String.self, forKey: .input)
+        let voiceName = try container.decode(String.self, forKey: .voice)
+        let format = try container.decodeIfPresent(String.self, forKey: .responseFormat)
+        speed = try container.decodeIfPresent(Double.self, forKey: .speed) ?? 1
+        let stream = try container.decodeIfPresent(String.self, forKey: .streamFormat)
+        for key in [CodingKeys.model, .instructions] { _ = try container.decodeIfPresent(String.self, forKey: key) }
+        if let recorder = decoder as? any SchemaRecording {
+            recorder.document([
+                ("input", ["type": "string", "minLength": 1, "maxLength": .int(Self.maxCharacters)]),
+                (
+                    "voice",
+                    [
+                        "enum": .array(SpeechVoice.names.map { .string($0) }),
+                        "description":
+                            "OpenAI's voices map to flite's: slt (alloy, coral, marin, nova, sage, shimmer), rms (ash, ballad, cedar, echo, onyx, verse), awb (fable)",
+                    ]
+                ),
+                (
+                    "response_format",
+                    ["enum": .array(SpeechFormat.allCases.map { .string($0.rawValue) }), "description": "mp3 (default); all 24 kHz mono"]
+                ),
+                ("speed", ["type": "number", "minimum": .double(Self.speeds.lowerBound), "maximum": .double(Self.speeds.upperBound)]),
+                ("stream_format", ["enum": ["audio", "sse"]]),
+                ("instructions", ["type": "string", "description": "accepted and ignored: flite has no speaking styles"]),
+            ])
+            (voice, self.format, streamFormat) = (SpeechVoice(named: "slt")!, .mp3, .audio)
+            return
+        }
+        guard !input.isEmpty else { throw OpenAIError.invalidValue("input", "input must not be empty.") }
+        guard input.count <= Self.maxCharacters else {
+            throw OpenAIError.invalidValue(
+                "input",
+                "string too long. Expected a string with maximum length \(Self.maxCharacters), but got a string with length \(input.count) instead."
+            )
+        }
+        guard let voice = SpeechVoice(named: voiceName) else {
+            throw OpenAIError.invalidValue(
+                "voice",
+                "'\(voiceName)' is not a voice of this server: use one of \(SpeechVoice.names.joined(separator: ", "))."
+            )
+        }
+        self.voice = voice
+        switch format ?? "mp3" {
+        case "aac":
+            throw OpenAIError.invalidValue("response_format", "aac is not produced by this server: use mp3, opus, flac, wav or pcm.")
+        case let name:
+            guard let known = SpeechFormat(rawValue: name) else {
+                throw OpenAIError.invalidValue("response_format", "'\(name)' is not one of mp3, opus, aac, flac, wav, pcm.")
+            }
+            self.format = known
+        }
+        guard Self.speeds.contains(speed) else {
+            throw OpenAIError.invalidValue("speed", "\(speed) is not a speed from 0.25 to 4.0.")
+        }
+        guard let streamFormat = StreamFormat(rawValue: stream ?? "audio") else {
+            throw OpenAIError.invalidValue("stream_format", "'\(stream ?? "")' is not one of 'audio' and 'sse'.")
+        }
+        self.streamFormat = streamFormat
+    }
+}
