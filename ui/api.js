@@ -1,5 +1,6 @@
-// The server's API as the page uses it: JSON calls and a chat completion streamed over
-// server-sent events. The API key, when set, goes in the Authorization header.
+// The server's API as the page uses it: JSON calls, a chat completion streamed over
+// server-sent events, speech and transcription. The API key, when set, goes in the
+// Authorization header.
 
 /** An error the server answered with: its status and OpenAI error envelope's message. */
 export class APIError extends Error {
@@ -65,4 +66,25 @@ export async function streamChat(body, key, signal, onChunk) {
       onChunk(chunk);
     }
   }
+}
+
+/** A reply read aloud: the server's speech of `text` as an MP3 Blob. */
+export async function speech(text, key) {
+  const response = await fetch("/v1/audio/speech", {
+    method: "POST",
+    headers: headers(key, true),
+    body: JSON.stringify({ model: "tts-1", voice: "alloy", input: text, response_format: "mp3" }),
+  });
+  if (!response.ok) throw await failure(response);
+  return response.blob();
+}
+
+/** A recording (a WAV Blob) transcribed: its text. */
+export async function transcribe(recording, key) {
+  const form = new FormData();
+  form.append("file", recording, "dictation.wav");
+  form.append("model", "whisper-1");
+  const response = await fetch("/v1/audio/transcriptions", { method: "POST", headers: headers(key, false), body: form });
+  if (!response.ok) throw await failure(response);
+  return (await response.json()).text;
 }

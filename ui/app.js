@@ -1,7 +1,8 @@
 // Hearth's chat page: conversations, streaming replies, settings. Only the reply being streamed
 // is re-rendered, at most once per animation frame.
-import { APIError, getJSON, streamChat } from "./api.js";
+import { APIError, getJSON, speech, streamChat, transcribe } from "./api.js";
 import { renderMarkdown } from "./markdown.js";
+import { Recorder, canRecord } from "./recorder.js";
 import * as store from "./store.js";
 
 const $ = (id) => document.getElementById(id);
@@ -9,6 +10,7 @@ const ui = {
   app: $("app"), sidebar: $("sidebar"), list: $("conversations"), search: $("search"), messages: $("messages"),
   empty: $("empty"), title: $("title"), model: $("model"), prompt: $("prompt"), composer: $("composer"),
   send: $("send"), stop: $("stop"), status: $("status"), settings: $("settings"), keyNeeded: $("key-needed"),
+  record: $("record"), voice: $("voice"),
 };
 const fields = {
   apiKey: $("api-key"), systemPrompt: $("system-prompt"), temperature: $("temperature"), topP: $("top-p"), minP: $("min-p"),
@@ -98,7 +100,7 @@ function fillMessage(node, message, index, isLast) {
   actions.className = "actions";
   if (!generation) {
     if (message.role === "user") actions.append(button("Edit", "edit", "Edit and resend this message"));
-    else actions.append(button("Copy", "copy", "Copy this reply"));
+    else actions.append(button("Copy", "copy", "Copy this reply"), button("Speak", "speak", "Read this reply aloud"));
     if (message.role === "assistant" && isLast) {
       actions.append(button("Regenerate", "regenerate", "Regenerate this reply"), button("Continue", "continue", "Continue this reply"));
     }
@@ -458,8 +460,76 @@ ui.messages.addEventListener("click", async (event) => {
     case "edit":
       editMessage(node, index);
       break;
+    case "speak":
+      await speak(target, node.querySelector(".body").textContent);
+      break;
   }
 });
+
+// ---- Speech ------------------------------------------------------------------------------------
+
+let speaking = null; // the Speak button whose reply is playing
+
+/** Reads a reply aloud with the server's voice; a second click on its button stops it. */
+async function speak(target, text) {
+  const again = speaking === target;
+  ui.voice.pause();
+  if (speaking) speaking.textContent = "Speak";
+  speaking = null;
+  if (again) return;
+  status("Preparing speech…");
+  try {
+    const audio = await speech(text.slice(0, 4096), settings.apiKey);
+    if (ui.voice.src) URL.revokeObjectURL(ui.voice.src);
+    ui.voice.src = URL.createObjectURL(audio);
+    await ui.voice.play();
+    speaking = target;
+    target.textContent = "Stop speaking";
+    status("");
+  } catch (error) {
+    status(error.message);
+  }
+}
+
+ui.voice.addEventListener("ended", () => {
+  if (speaking) speaking.textContent = "Speak";
+  speaking = null;
+});
+
+let recorder = null;
+
+/** Dictation: the first click records, the second transcribes into the message box. */
+ui.record.addEventListener("click", async () => {
+  if (!recorder) {
+    recorder = new Recorder();
+    try {
+      await recorder.start();
+    } catch (error) {
+      recorder = null;
+      status("The microphone is not available: " + error.message);
+      return;
+    }
+    ui.record.setAttribute("aria-pressed", "true");
+    ui.record.setAttribute("aria-label", "Stop recording and transcribe");
+    status("Recording… click the microphone again to stop.");
+    return;
+  }
+  const recording = await recorder.stop();
+  recorder = null;
+  ui.record.setAttribute("aria-pressed", "false");
+  ui.record.setAttribute("aria-label", "Dictate: record, then transcribe into the message");
+  status("Transcribing…");
+  try {
+    const text = (await transcribe(recording, settings.apiKey)).trim();
+    ui.prompt.value = ui.prompt.value ? ui.prompt.value.trimEnd() + " " + text : text;
+    resizePrompt();
+    ui.prompt.focus();
+    status("");
+  } catch (error) {
+    status(error.message);
+  }
+});
+ui.record.hidden = !canRecord();
 
 function editMessage(node, index) {
   const message = current.messages[index];

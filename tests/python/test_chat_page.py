@@ -41,11 +41,11 @@ def server() -> str:
         assert process.wait(timeout=60) == 0
 
 
-def browser(width: int = 1200, height: int = 800, dark: bool = False) -> webdriver.Chrome:
+def browser(width: int = 1200, height: int = 800, dark: bool = False, arguments: tuple[str, ...] = ()) -> webdriver.Chrome:
     options = Options()
     options.binary_location = "/usr/bin/chromium"
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                     f"--window-size={width},{height}"):
+                     f"--window-size={width},{height}", *arguments):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     # Chrome's offer to save the API key field as a password would take the next keystrokes.
@@ -260,6 +260,48 @@ def test_accessibility_small_screens_and_dark_theme(server) -> None:
                 driver.save_screenshot(str(SHOTS / "chat-page-phone-sidebar.png"))
         finally:
             driver.quit()
+
+
+def test_a_reply_is_read_aloud_and_stopped(server, page) -> None:
+    open_with_key(page, server)
+    conversation = {"id": "speak", "title": "Speech", "created": 1, "updated": 9e15, "messages": [
+        {"role": "user", "content": "Say something."},
+        {"role": "assistant", "content": "Hello there. This reply is **read aloud** by the server."}]}
+    page.execute_script("localStorage.setItem('hearth.conversations', JSON.stringify(arguments[0]))", [conversation])
+    page.refresh()
+    wait_for(page, "return document.querySelectorAll('article.assistant').length === 1")
+    speak = page.find_element(By.CSS_SELECTOR, "article.assistant button[data-action='speak']")
+    speak.click()
+    # The server's MP3, played from a blob: URL (the page's policy allows exactly that).
+    wait_for(page, "const v = document.getElementById('voice'); return v.currentSrc.startsWith('blob:') && v.duration > 2")
+    assert wait_for(page, "return document.querySelector(\"button[data-action='speak']\").textContent") in ("Stop speaking", "Speak")
+    if speak.text == "Stop speaking":
+        speak.click()
+        assert page.execute_script("return document.getElementById('voice').paused")
+        assert speak.text == "Speak"
+
+
+def test_dictation_transcribes_into_the_message_box(server) -> None:
+    recording = ROOT / ".deps" / "whisper" / "samples" / "jfk.wav"
+    driver = browser(arguments=("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                                f"--use-file-for-fake-audio-capture={recording}"))
+    try:
+        open_with_key(driver, server)
+        record = driver.find_element(By.ID, "record")
+        assert record.is_displayed()
+        record.click()
+        wait_for(driver, "return document.getElementById('record').getAttribute('aria-pressed') === 'true'")
+        time.sleep(6)  # Chromium plays jfk.wav into the fake microphone from its start
+        record.click()
+        text = wait_for(driver, "return document.getElementById('prompt').value", seconds=120)
+        heard = set(text.lower().replace(",", " ").replace(".", " ").split())
+        assert len(heard & {"and", "so", "my", "fellow", "americans", "ask", "not", "what", "your", "country"}) >= 3, text
+        assert driver.execute_script("return document.getElementById('record').getAttribute('aria-pressed')") == "false"
+    finally:
+        # (As in `page`: the 401 of the first visit is expected.)
+        errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE" and "status of 401" not in entry["message"]]
+        driver.quit()
+    assert not errors, errors
 
 
 def test_page_weight_headers_and_first_paint(server) -> None:
