@@ -44,6 +44,7 @@ soak:
 bench: setup
 	$(SWIFT) build -c release --product hearth
 	$(SWIFT) build -c release --product hearth-bench
+	scripts/build-whisper-cli.sh >/dev/null
 	.build/release/hearth-bench $(ARGS)
 
 ## The same, with llama.cpp's own llama-server (same commit, built once into ~/.cache/hearth) beside Hearth.

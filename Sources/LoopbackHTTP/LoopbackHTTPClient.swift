@@ -14,7 +14,10 @@ public struct LoopbackHTTPClient: Sendable {
         public var status: Int
         /// Header names in lower case.
         public var headers: [String: String]
-        public var body: String
+        /// The body's bytes, de-chunked.
+        public var bytes: [UInt8]
+        /// The body as UTF-8 text.
+        public var body: String { String(decoding: bytes, as: UTF8.self) }
 
         /// The body as a JSON object.
         public func json() throws -> [String: Any] {
@@ -36,9 +39,14 @@ public struct LoopbackHTTPClient: Sendable {
 
     /// Sends one request (with `Connection: close`) and reads the whole response.
     public func request(_ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:]) throws -> Response {
+        try request(method, path, bytes: body.map { Array($0.utf8) }, headers: headers)
+    }
+
+    /// The same with a body of any bytes (an upload; give its `Content-Type` in `headers`).
+    public func request(_ method: String, _ path: String, bytes: [UInt8]?, headers: [String: String] = [:]) throws -> Response {
         let socket = try Self.connect(port: port)
         defer { close(socket) }
-        try Self.send(socket, Self.requestText(method, path, body: body, headers: headers))
+        try Self.send(socket, Self.requestText(method, path, body: bytes, headers: headers))
         var raw = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -55,7 +63,7 @@ public struct LoopbackHTTPClient: Sendable {
     public func stream(_ path: String, body: String, onEvent: (String) -> Bool) throws -> Int {
         let socket = try Self.connect(port: port)
         defer { close(socket) }
-        try Self.send(socket, Self.requestText("POST", path, body: body, headers: [:]))
+        try Self.send(socket, Self.requestText("POST", path, body: Array(body.utf8), headers: [:]))
         var pending = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 65536)
         var status = 0
@@ -89,7 +97,7 @@ public struct LoopbackHTTPClient: Sendable {
     public func sendAndHangUp(_ method: String, _ path: String, body: String, after delay: Double = 0.2) throws {
         let socket = try Self.connect(port: port)
         defer { close(socket) }
-        try Self.send(socket, Self.requestText(method, path, body: body, headers: [:]))
+        try Self.send(socket, Self.requestText(method, path, body: Array(body.utf8), headers: [:]))
         usleep(UInt32(delay * 1_000_000))
     }
 
@@ -110,8 +118,8 @@ public struct LoopbackHTTPClient: Sendable {
         return socket
     }
 
-    private static func requestText(_ method: String, _ path: String, body: String?, headers: [String: String]) -> [UInt8] {
-        let bodyBytes = Array((body ?? "").utf8)
+    private static func requestText(_ method: String, _ path: String, body: [UInt8]?, headers: [String: String]) -> [UInt8] {
+        let bodyBytes = body ?? []
         // `headers` replace the defaults of the same name (a test may send another Host or type).
         let given = Set(headers.keys.map { $0.lowercased() })
         var text = "\(method) \(path) HTTP/1.1\r\nConnection: close\r\n"
@@ -156,7 +164,7 @@ public struct LoopbackHTTPClient: Sendable {
         } else {
             body = rest
         }
-        return Response(status: status, headers: headers, body: String(decoding: body, as: UTF8.self))
+        return Response(status: status, headers: headers, bytes: body)
     }
 }
 

@@ -34,7 +34,9 @@ enum EmbeddingBenchmark {
             var best = Double.infinity
             for _ in 0..<3 {
                 let started = now()
-                for start in stride(from: 0, to: ids.count, by: 32) { _ = try encoder.embed(Array(ids[start..<min(start + 32, ids.count)]), turns: .shared) }
+                for start in stride(from: 0, to: ids.count, by: 32) {
+                    _ = try encoder.embed(Array(ids[start..<min(start + 32, ids.count)]), turns: .shared)
+                }
                 best = min(best, now() - started)
             }
             let rate = Double(sentences.count) / best

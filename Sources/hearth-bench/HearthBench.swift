@@ -70,6 +70,15 @@ struct HearthBench: AsyncParsableCommand {
     var embeddingsOnly = false
 
     @Flag(
+        name: .customLong("audio-only"),
+        help: "Only the audio figures: jfk.wav through Hearth beside whisper-cli, memory, chat decode beside a transcription, speech synthesis."
+    )
+    var audioOnly = false
+
+    @Option(name: .customLong("whisper-cli"), help: "whisper.cpp's whisper-cli for the transcription figures (default: the one make bench builds).")
+    var whisperCLI = NSString(string: "~/.cache/hearth/whisper-cli-1.8.5/whisper-cli").expandingTildeInPath
+
+    @Flag(
         name: .customLong("speculation-only"),
         help: "Only the speculative-decoding figures: edit, edit with prediction, free text, 4 clients; beside llama-server's n-gram modes."
     )
@@ -157,6 +166,11 @@ struct HearthBench: AsyncParsableCommand {
 
         if speculationOnly {
             try speculation(threads: configuration.threads)
+            return
+        }
+
+        if audioOnly {
+            try audio(workload: workload, threads: configuration.threads)
             return
         }
 
@@ -267,6 +281,8 @@ struct HearthBench: AsyncParsableCommand {
         Report.line("")
         try await EmbeddingBenchmark.report(chat: directRunner, prompt: workload.prompts[0], threads: configuration.threads)
         Report.line("")
+        try audio(workload: workload, threads: configuration.threads)
+        Report.line("")
         try speculation(threads: configuration.threads)
 
         var targets = [("Hearth", server.client)]
@@ -317,6 +333,26 @@ struct HearthBench: AsyncParsableCommand {
             header: ["workload (128-token prompts, 64 new tokens)"] + targets.map(\.0),
             rows: rows.indices.map { row in rows[row] + columns.map { $0[row] } }
         )
+    }
+
+    /// The speech figures, on a server of their own (``TranscriptionBenchmark``,
+    /// ``SpeechBenchmark``).
+    private func audio(workload: Workload, threads: Int) throws {
+        let server = try BenchServer(
+            binary: self.server,
+            arguments: ["--model", model, "--flash-attn", flashAttention, "--ctx-size", "\(ctxSize)", "--threads", "\(threads)"]
+        )
+        defer { server.stop() }
+        try TranscriptionBenchmark.report(
+            server: server,
+            cli: FileManager.default.isExecutableFile(atPath: whisperCLI) ? whisperCLI : nil,
+            threads: threads,
+            runs: runs,
+            prompt: workload.prompts[0],
+            promptTokens: promptTokens,
+            newTokens: newTokens
+        )
+        try SpeechBenchmark.report(client: server.client, runs: runs)
     }
 
     /// Decoding with a deep KV cache, Hearth and the `--against` server in turn, `runs` rounds
