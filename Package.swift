@@ -49,10 +49,14 @@ let package = Package(
                 .unsafeFlags(["-L\(llamaLib)", "-Xlinker", "-rpath", "-Xlinker", "$ORIGIN/../lib/hearth", "-Xlinker", "-rpath", "-Xlinker", llamaLib])
             ]
         ),
+        .target(
+            name: "AudioConversion",
+            swiftSettings: swiftSettings
+        ),
         .systemLibrary(name: "CWhisper"),
         .target(
             name: "SpeechRecognition",
-            dependencies: ["CWhisper", "LlamaEngine"],
+            dependencies: ["CWhisper", "LlamaEngine", "AudioConversion"],
             swiftSettings: swiftSettings,
             linkerSettings: [
                 .unsafeFlags([
@@ -63,7 +67,7 @@ let package = Package(
         .systemLibrary(name: "CSpeech"),
         .target(
             name: "SpeechSynthesis",
-            dependencies: ["CSpeech", "LlamaEngine"],
+            dependencies: ["CSpeech", "LlamaEngine", "AudioConversion"],
             swiftSettings: swiftSettings,
             linkerSettings: [
                 .unsafeFlags([

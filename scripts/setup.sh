@@ -113,12 +113,13 @@ if [ "${1:-}" = "--test" ]; then
         "$VENV/bin/pip" install --quiet --no-deps --upgrade --target "$VENV/legacy-openai" -r tests/python/requirements-legacy.txt
         echo "$REQUIREMENTS_ID" > "$VENV/test-requirements-id"
     fi
-    # 6. The browser the chat page's tests drive: Debian's Chromium and its WebDriver.
-    if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-        log "installing chromium and chromium-driver (Debian packages) for the chat page's tests"
+    # 6. The browser the chat page's tests drive (Debian's Chromium and its WebDriver), and
+    #    ffmpeg, which Hearth uses when present (other audio containers, AAC) and the tests need.
+    if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v ffmpeg >/dev/null; then
+        log "installing chromium, chromium-driver and ffmpeg (Debian packages) for the tests"
         SUDO=$([ "$(id -u)" = 0 ] && echo "" || echo sudo)
         $SUDO apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver ffmpeg >/dev/null
     fi
 fi
 log "ready"

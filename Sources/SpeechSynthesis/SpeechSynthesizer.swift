@@ -1,3 +1,4 @@
+import AudioConversion
 import CSpeech
 import Foundation
 import LlamaEngine
@@ -42,6 +43,7 @@ public struct SpeechSynthesizer: Sendable {
     /// Loads `voice` (once per process) and checks that `format`'s encoder starts: what can fail
     /// before the first part.
     public func prepare(voice: SpeechVoice, format: SpeechFormat) throws(SynthesisError) {
+        guard format.isAvailable else { throw .unavailable(format) }
         guard hearth_voice_load(voice.name) != nil else { throw .failed }
         guard let encoder = hearth_speech_encoder_new(format.code) else { throw .encoderFailed(format) }
         hearth_speech_encoder_free(encoder)
@@ -62,12 +64,24 @@ public struct SpeechSynthesizer: Sendable {
         format: SpeechFormat,
         turns: ComputeTurns?,
         stopped: StopFlag,
-        emit: @escaping ([UInt8]) -> Void
+        emit: @escaping @Sendable ([UInt8]) -> Void
     ) throws(SynthesisError) {
         guard let loaded = hearth_voice_load(voice.name) else { throw .failed }
         guard let encoder = hearth_speech_encoder_new(format.code) else { throw .encoderFailed(format) }
         defer { hearth_speech_encoder_free(encoder) }
-        let session = Session(encoder: encoder, turns: turns, stopped: stopped, emit: emit)
+        // Formats of ffmpeg's: Hearth's encoder gives it raw samples, and its output is the stream.
+        var ffmpeg: FFmpeg.Encoder?
+        if let arguments = format.ffmpegArguments {
+            do {
+                ffmpeg = try FFmpeg.Encoder(arguments: arguments, onOutput: emit)
+            } catch {
+                throw .unavailable(format)
+            }
+        }
+        let session = Session(encoder: encoder, turns: turns, stopped: stopped, emit: ffmpeg.map { ffmpeg in { _ = ffmpeg.write($0) } } ?? emit)
+        var ffmpegFinished = false
+        // Stopped, or failed on the way: ffmpeg must not wait for more input.
+        defer { if !ffmpegFinished { ffmpeg?.stop() } }
         session.beginTurn()
         let status = withExtendedLifetime(session) {
             hearth_speak(loaded, text, Float(speed), speechPart, Unmanaged.passUnretained(session).toOpaque())
@@ -79,7 +93,9 @@ public struct SpeechSynthesizer: Sendable {
         var bytes: UnsafePointer<UInt8>?
         var size = 0
         guard hearth_speech_encoder_finish(encoder, &bytes, &size) == 0 else { throw .encoderFailed(format) }
-        if let bytes, size > 0 { emit(Array(UnsafeBufferPointer(start: bytes, count: size))) }
+        if let bytes, size > 0 { session.emit(Array(UnsafeBufferPointer(start: bytes, count: size))) }
+        ffmpegFinished = true
+        if let ffmpeg, !ffmpeg.finish() { throw .encoderFailed(format) }
     }
 }
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import json
 import re
+import signal
+import subprocess
 import threading
 import time
 import wave
@@ -156,3 +158,45 @@ def test_a_chat_stream_keeps_decoding_while_a_long_recording_is_transcribed(base
     during = [t for t in arrivals if started <= t <= ended]
     # The chat got its turns while the recording was transcribed: it did not stop and wait.
     assert len(during) >= min(20, len([t for t in arrivals if t >= started])), (len(during), len(arrivals), ended - started)
+
+
+def converted(suffix: str, *codec: str) -> bytes:
+    """jfk.wav in another container, made by ffmpeg (installed by the test setup)."""
+    return subprocess.run(["ffmpeg", "-loglevel", "error", "-i", str(SAMPLES / "jfk.wav"), *codec, "-f", suffix, "pipe:1"],
+                          check=True, capture_output=True).stdout
+
+
+CONTAINERS = [("ogg", ("-c:a", "libopus")), ("webm", ("-c:a", "libopus")), ("ipod", ("-c:a", "aac", "-movflags", "frag_keyframe"))]
+
+
+@pytest.mark.parametrize("suffix,codec", CONTAINERS)
+def test_other_containers_are_read_through_ffmpeg(base_url: str, suffix: str, codec: tuple[str, ...]) -> None:
+    result = client(base_url).audio.transcriptions.create(model="whisper-1", file=(f"jfk.{suffix}", converted(suffix, *codec)))
+    assert word_error_rate(JFK, result.text) <= 0.10, result.text
+
+
+def test_an_m4a_with_its_index_at_the_end_is_read(base_url: str, tmp_path) -> None:
+    # An ordinary .m4a keeps its index after the audio: ffmpeg must read it from a file, not a pipe.
+    target = tmp_path / "jfk.m4a"
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-i", str(SAMPLES / "jfk.wav"), "-c:a", "aac", str(target)], check=True)
+    assert target.read_bytes()[4:8] == b"ftyp"
+    result = client(base_url).audio.transcriptions.create(model="whisper-1", file=("jfk.m4a", target.read_bytes()))
+    assert word_error_rate(JFK, result.text) <= 0.10, result.text
+
+
+def test_without_ffmpeg_other_containers_and_aac_are_refused_by_name() -> None:
+    process, url = start(env={"HEARTH_FFMPEG": ""})
+    try:
+        assert wait_until_serving(process, url)
+        for suffix, codec in CONTAINERS[:2]:
+            refused = post(url, {"file": (f"jfk.{suffix}", converted(suffix, *codec))}, {})
+            assert refused.status_code == 400 and refused.json()["error"]["param"] == "file", refused.text
+            message = refused.json()["error"]["message"]
+            assert ("Ogg" in message or "WebM" in message) and "ffmpeg" in message, message
+        speech = requests.post(url + "/v1/audio/speech", json={"input": "Hi.", "voice": "alloy", "response_format": "aac"}, timeout=30)
+        assert speech.status_code == 400 and speech.json()["error"]["param"] == "response_format", speech.text
+        # Hearth's own formats need nothing else.
+        assert requests.post(url + "/v1/audio/speech", json={"input": "Hi.", "voice": "alloy"}, timeout=30).status_code == 200
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)

@@ -29,13 +29,14 @@ def sampler_flags() -> list[str]:
     return re.findall(r"^\s+(--[a-z-]+) -?[0-9.]+–", help_text, flags=re.MULTILINE)
 
 
-def start(*flags: str, log: str | None = None) -> tuple[subprocess.Popen, str]:
+def start(*flags: str, log: str | None = None, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
     """Starts hearth on a free port; its log goes to `.build/<log>` when named (a long run must
-    not fill a pipe nobody reads), else to a pipe for the test to read."""
+    not fill a pipe nobody reads), else to a pipe for the test to read. `env` adds variables."""
     port = free_port()
     process = subprocess.Popen(
         [BINARY, "--api-port", str(port), "--ctx-size", "1024", *flags],
         cwd=ROOT,
+        env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=open(ROOT / ".build" / log, "wb") if log else subprocess.PIPE,
     )

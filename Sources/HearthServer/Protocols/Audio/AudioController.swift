@@ -26,7 +26,7 @@ struct AudioController: Sendable {
         let job = try TranscriptionRequest(form: try MultipartForm(body, contentType: request.headers[.contentType]), translating: translating)
         let audio: AudioSamples
         do {
-            audio = try AudioSamples(decoding: job.audio, maxSeconds: speech.maxSeconds)
+            audio = try await AudioSamples.decode(job.audio, maxSeconds: speech.maxSeconds)
         } catch {
             throw OpenAIError.invalidValue("file", error.description)
         }
@@ -90,7 +90,7 @@ struct AudioController: Sendable {
             case .unsupportedLanguage: throw OpenAIError.invalidValue("language", error.description)
             case .translationUnsupported: throw OpenAIError.invalidRequest(error.description, param: "model")
             case .failed, .outOfMemory: throw OpenAIError(status: 500, message: error.description, type: "server_error")
-            case .notAudio, .tooLong: throw OpenAIError.invalidValue("file", error.description)
+            case .notAudio, .tooLong, .needsFFmpeg: throw OpenAIError.invalidValue("file", error.description)
             }
         }
     }

@@ -51,7 +51,10 @@ struct SpeechRequest: Decodable, Sendable {
                 ),
                 (
                     "response_format",
-                    ["enum": .array(SpeechFormat.allCases.map { .string($0.rawValue) }), "description": "mp3 (default); all 24 kHz mono"]
+                    [
+                        "enum": .array(SpeechFormat.allCases.map { .string($0.rawValue) }),
+                        "description": "mp3 (default); all 24 kHz mono; aac only where ffmpeg is installed",
+                    ]
                 ),
                 ("speed", ["type": "number", "minimum": .double(Self.speeds.lowerBound), "maximum": .double(Self.speeds.upperBound)]),
                 ("stream_format", ["enum": ["audio", "sse"]]),
@@ -74,15 +77,17 @@ struct SpeechRequest: Decodable, Sendable {
             )
         }
         self.voice = voice
-        switch format ?? "mp3" {
-        case "aac":
-            throw OpenAIError.invalidValue("response_format", "aac is not produced by this server: use mp3, opus, flac, wav or pcm.")
-        case let name:
-            guard let known = SpeechFormat(rawValue: name) else {
-                throw OpenAIError.invalidValue("response_format", "'\(name)' is not one of mp3, opus, aac, flac, wav, pcm.")
-            }
-            self.format = known
+        let formatName = format ?? "mp3"
+        guard let known = SpeechFormat(rawValue: formatName) else {
+            throw OpenAIError.invalidValue("response_format", "'\(formatName)' is not one of mp3, opus, aac, flac, wav, pcm.")
         }
+        guard known.isAvailable else {
+            throw OpenAIError.invalidValue(
+                "response_format",
+                "\(formatName) is encoded by ffmpeg, which is not installed on this server: use mp3, opus, flac, wav or pcm."
+            )
+        }
+        self.format = known
         guard Self.speeds.contains(speed) else {
             throw OpenAIError.invalidValue("speed", "\(speed) is not a speed from 0.25 to 4.0.")
         }
