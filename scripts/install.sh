@@ -5,7 +5,7 @@
 #                                        and Hearth's speech glue (flite and the encoders are Debian's)
 #   PREFIX/share/hearth/                 the chat page (ui/), instruction templates, characters, presets, model
 #                                        settings, the default model (hard-linked if it can) and
-#                                        the Whisper model (models/whisper/)
+#                                        the Whisper models (models/whisper/)
 # Usage: scripts/install.sh BINARY PREFIX   (make install PREFIX=… builds BINARY first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,10 +38,11 @@ for model in models/*.gguf; do
     rm -f "$target"
     ln "$model" "$target" 2>/dev/null || cp "$model" "$target"
 done
-if [ -f models/whisper/ggml-tiny.en.bin ]; then
+for model in ggml-base.bin ggml-tiny.en.bin; do
+    [ -f "models/whisper/$model" ] || continue
     install -d "$prefix/share/hearth/models/whisper"
-    target="$prefix/share/hearth/models/whisper/ggml-tiny.en.bin"
+    target="$prefix/share/hearth/models/whisper/$model"
     rm -f "$target"
-    ln models/whisper/ggml-tiny.en.bin "$target" 2>/dev/null || cp models/whisper/ggml-tiny.en.bin "$target"
-fi
+    ln "models/whisper/$model" "$target" 2>/dev/null || cp "models/whisper/$model" "$target"
+done
 echo "Installed $("$prefix/bin/hearth" --version) in $prefix"

@@ -113,13 +113,15 @@ if [ "${1:-}" = "--test" ]; then
         "$VENV/bin/pip" install --quiet --no-deps --upgrade --target "$VENV/legacy-openai" -r tests/python/requirements-legacy.txt
         echo "$REQUIREMENTS_ID" > "$VENV/test-requirements-id"
     fi
-    # 6. The browser the chat page's tests drive (Debian's Chromium and its WebDriver), and
-    #    ffmpeg, which Hearth uses when present (other audio containers, AAC) and the tests need.
-    if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v ffmpeg >/dev/null; then
-        log "installing chromium, chromium-driver and ffmpeg (Debian packages) for the tests"
+    # 6. The browser the chat page's tests drive (Debian's Chromium and its WebDriver); ffmpeg,
+    #    which Hearth uses when present (other audio containers, AAC); espeak-ng, which speaks
+    #    the German the transcription tests hear (a separate program, for the tests only).
+    if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v ffmpeg >/dev/null \
+        || ! command -v espeak-ng >/dev/null; then
+        log "installing chromium, chromium-driver, ffmpeg and espeak-ng (Debian packages) for the tests"
         SUDO=$([ "$(id -u)" = 0 ] && echo "" || echo sudo)
         $SUDO apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver ffmpeg >/dev/null
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver ffmpeg espeak-ng >/dev/null
     fi
 fi
 log "ready"

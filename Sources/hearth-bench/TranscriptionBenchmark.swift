@@ -8,7 +8,7 @@ import LoopbackHTTP
 /// transcriptions.
 enum TranscriptionBenchmark {
     static let recording = ".deps/whisper/samples/jfk.wav"
-    static let model = "models/whisper/ggml-tiny.en.bin"
+    static let model = "models/whisper/ggml-base.bin"
 
     static func report(server: BenchServer, cli: String?, threads: Int, runs: Int, prompt: String, promptTokens: Int, newTokens: Int) throws {
         let audio = Array(try Data(contentsOf: URL(fileURLWithPath: recording)))
@@ -33,7 +33,7 @@ enum TranscriptionBenchmark {
         }
         let (ours, theirs) = (percentile(hearth, 0.5), peer.isEmpty ? nil : percentile(peer, 0.5))
         Report.table(
-            header: ["transcription: jfk.wav, 11 s, tiny.en, greedy", "Hearth (HTTP)", "whisper-cli (same build)", "speed ratio"],
+            header: ["transcription: jfk.wav, 11 s, Whisper base, greedy", "Hearth (HTTP)", "whisper-cli (same build)", "speed ratio"],
             rows: [
                 [
                     "seconds per recording (real-time factor)", String(format: "%.2f (%.3f)", ours, ours / 11),

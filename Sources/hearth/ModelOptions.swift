@@ -38,7 +38,7 @@ struct ModelOptions: ParsableArguments {
     // Named by ArgumentParser from the property: --whisper-model, --max-audio-size, --max-audio-seconds.
     @Option(
         help:
-            "A whisper.cpp (ggml) Whisper model for /v1/audio/transcriptions and /translations (default: --model-dir/whisper/ggml-tiny.en.bin, installed by make run)."
+            "A whisper.cpp (ggml) Whisper model for /v1/audio/transcriptions and /translations (default: --model-dir/whisper/ggml-base.bin, multilingual, installed by make run; ggml-tiny.en.bin beside it is English-only and faster)."
     )
     var whisperModel: String?
 
@@ -49,7 +49,7 @@ struct ModelOptions: ParsableArguments {
     var maxAudioSeconds = 3600
 
     /// The Whisper model file: `--whisper-model`, else the one the setup installs.
-    var whisperModelPath: String { whisperModel ?? "\(modelDirectory)/whisper/ggml-tiny.en.bin" }
+    var whisperModelPath: String { whisperModel ?? "\(modelDirectory)/whisper/ggml-base.bin" }
 
     @Option(name: .customLong("models-max"), help: "Models kept loaded at once; loading another unloads the least recently used idle one.")
     var modelsMax = 1
