@@ -95,7 +95,9 @@ import Testing
         let started = ContinuousClock.now
         let error = failure("{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}", limits: limits)
         #expect(error == .exceeded("the template ran out of time"))
-        #expect(ContinuousClock.now - started < .seconds(1))
+        // Without the deadline the loops would run for hours; the bound is loose so that a busy
+        // machine (a CI run beside builds) cannot fail it (it took 1.3 s once under load).
+        #expect(ContinuousClock.now - started < .seconds(30))
     }
 
     @Test func cancellationStopsARender() {
