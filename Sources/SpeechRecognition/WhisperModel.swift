@@ -90,6 +90,8 @@ public final class WhisperModel: Sendable {
             parameters.encoder_begin_callback_user_data = box.toOpaque()
             // Each decoding step may end the part too, once it has lasted its budget: a window's
             // decoding takes as long as its encoding, and a stream should wait for neither.
+            // (whisper.cpp calls this from worker threads too when several decoders run, after
+            // a temperature fallback; only the thread that holds the turn gives it back.)
             parameters.logits_filter_callback = { _, _, _, _, _, data in
                 Unmanaged<Control>.fromOpaque(data!).takeUnretainedValue().nextTurnIfDue()
             }
@@ -109,6 +111,7 @@ public final class WhisperModel: Sendable {
                     parameters.detect_language = false
                     parameters.initial_prompt = promptPointer
                     return audio.samples.withUnsafeBufferPointer { samples in
+                        control.holdTurnsOnThisThread()
                         control.nextTurn()
                         defer { control.endTurn() }
                         return whisper_full(context.pointer, parameters, samples.baseAddress, Int32(samples.count))
@@ -187,6 +190,8 @@ private final class Control: Sendable {
     /// When the held turn began and whether it encodes a window (touched only on the
     /// transcription's thread).
     private let started = Mutex<(at: ContinuousClock.Instant, encoding: Bool)?>(nil)
+    /// The thread that runs `whisper_full` and so begins and ends the turns.
+    private let owner = Atomic<UInt>(0)
 
     init(turns: ComputeTurns?, encoderSeconds: EncoderCost, onSegment: (@Sendable (Transcript.Segment) -> Void)?) {
         self.turns = turns
@@ -204,7 +209,10 @@ private final class Control: Sendable {
     }
 
     /// Ends the held turn and waits for the next once it has lasted ``ComputeTurns/sideBudget``.
+    func holdTurnsOnThisThread() { owner.store(UInt(pthread_self()), ordering: .relaxed) }
+
     func nextTurnIfDue() {
+        guard owner.load(ordering: .relaxed) == UInt(pthread_self()) else { return }
         guard let turns, let began = started.withLock({ $0 }) else { return }
         if (ContinuousClock.now - began.at).inSeconds >= turns.sideBudget.seconds { nextTurn() }
     }
