@@ -13,20 +13,9 @@ if [ -x "$OUT/whisper-cli" ] && [ "$(cat "$OUT/build-id" 2>/dev/null)" = "$STAMP
     echo "$OUT/whisper-cli"
     exit 0
 fi
-SDIST_URL=$(sed -n 's/^SDIST_URL=//p' scripts/setup_whisper.sh)
-SDIST_SHA256=$(sed -n 's/^SDIST_SHA256=//p' scripts/setup_whisper.sh)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-.venv/bin/python - "$SDIST_URL" "$SDIST_SHA256" "$WORK/sdist.tar.gz" <<'PY'
-import hashlib, sys, urllib.request
-url, digest, target = sys.argv[1:]
-data = urllib.request.urlopen(url, timeout=300).read()
-if hashlib.sha256(data).hexdigest() != digest:
-    sys.exit(f"build-whisper-cli: {url} failed verification")
-open(target, "wb").write(data)
-PY
-tar xzf "$WORK/sdist.tar.gz" -C "$WORK"
-SOURCE="$WORK/pywhispercpp-1.5.1/whisper.cpp"
+SOURCE=$(scripts/whisper_sdist.sh "$WORK")
 echo "building whisper-cli 1.8.5 against Hearth's libwhisper.so (about 40 seconds)" >&2
 mkdir -p "$OUT"
 c++ -O3 -std=c++17 -DWHISPER_VERSION='"1.8.5"' -I"$SOURCE/include" -I"$SOURCE/examples" -I"$WHISPER/include" \

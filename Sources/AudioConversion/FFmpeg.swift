@@ -28,28 +28,35 @@ public enum FFmpeg {
     /// `maxSeconds` of them (ffmpeg stops there).
     public static func decode(file path: String, sampleRate: Int, maxSeconds: Double) throws(Failure) -> [Float] {
         let output = try run([
-            "-hide_banner", "-loglevel", "error", "-nostdin", "-i", path, "-t", String(format: "%.3f", maxSeconds),
+            "-nostdin", "-i", path, "-t", String(format: "%.3f", maxSeconds),
             "-vn", "-ac", "1", "-ar", "\(sampleRate)", "-f", "f32le", "pipe:1",
         ])
         return output.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
     }
 
-    /// Runs ffmpeg and returns what it wrote to standard output.
-    private static func run(_ arguments: [String]) throws(Failure) -> [UInt8] {
+    /// Starts ffmpeg, quiet but for errors, with the given standard streams (each a `Pipe` or
+    /// a `FileHandle`).
+    fileprivate static func launch(_ arguments: [String], input: Any, output: Any, errors: Any) throws(Failure) -> Process {
         guard let path else { throw Failure(description: "ffmpeg is not installed") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
+        process.arguments = ["-hide_banner", "-loglevel", "error"] + arguments
+        process.standardInput = input
         process.standardOutput = output
         process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
         do {
             try process.run()
         } catch {
             throw Failure(description: "ffmpeg could not start: \(error)")
         }
+        return process
+    }
+
+    /// Runs ffmpeg and returns what it wrote to standard output.
+    private static func run(_ arguments: [String]) throws(Failure) -> [UInt8] {
+        let output = Pipe()
+        let errors = Pipe()
+        let process = try launch(arguments, input: FileHandle.nullDevice, output: output, errors: errors)
         // Standard error is read on a thread of its own, so that neither pipe fills and stalls ffmpeg.
         let messages = Messages()
         let reader = Thread { messages.text = errors.fileHandleForReading.readDataToEndOfFile() }
@@ -76,20 +83,9 @@ public enum FFmpeg {
         ///   - arguments: ffmpeg's options (input format first, output on `pipe:1`).
         ///   - onOutput: called on a thread of the encoder's with each part of the output.
         public init(arguments: [String], onOutput: @escaping @Sendable ([UInt8]) -> Void) throws(Failure) {
-            guard let path = FFmpeg.path else { throw Failure(description: "ffmpeg is not installed") }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: path)
-            process.arguments = ["-hide_banner", "-loglevel", "error"] + arguments
             let stdin = Pipe()
             let stdout = Pipe()
-            process.standardInput = stdin
-            process.standardOutput = stdout
-            process.standardError = FileHandle.nullDevice
-            do {
-                try process.run()
-            } catch {
-                throw Failure(description: "ffmpeg could not start: \(error)")
-            }
+            let process = try FFmpeg.launch(arguments, input: stdin, output: stdout, errors: FileHandle.nullDevice)
             let output = stdout.fileHandleForReading
             let ended = outputEnded
             Thread {
