@@ -17,7 +17,7 @@ extension SpeechController: APISurface {
                 summary: "Speak a text (flite's US English voices), streamed as it is synthesized",
                 body: SpeechRequest.self,
                 mediaType: "audio/mpeg",
-                moreContent: ["audio/opus", "audio/flac", "audio/wav", "audio/pcm"].map { ($0, ["schema": ["type": "string"]]) }
+                moreContent: ["audio/opus", "audio/aac", "audio/flac", "audio/wav", "audio/pcm"].map { ($0, ["schema": ["type": "string"]]) }
                     + [("text/event-stream", ["schema": ["type": "object"]])]
             )
         ]
