@@ -47,8 +47,7 @@ public func buildRouter(configuration: ServerConfiguration, models: ModelRegistr
         LegacyEnginesController(models: models, configuration: configuration),
         ImagesController(configuration: configuration),
     ]
-    if let speech = configuration.speech { surfaces.append(AudioController(speech: speech)) }
-    if let synthesizer = configuration.synthesizer { surfaces.append(SpeechController(synthesizer: synthesizer, configuration: configuration)) }
+    if configuration.speech != nil || configuration.synthesizer != nil { surfaces.append(AudioController(configuration: configuration)) }
     if let embeddings = configuration.embeddings {
         surfaces.append(EmbeddingsSurface(embeddings: embeddings, models: models, configuration: configuration))
     }

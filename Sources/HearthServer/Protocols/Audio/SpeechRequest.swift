@@ -13,16 +13,16 @@ struct SpeechRequest: Decodable, Sendable {
         case sse
     }
 
+    /// OpenAI's bound on `input`, in characters.
+    static let maxCharacters = 4096
+    /// OpenAI's bounds on `speed`.
+    static let speeds = 0.25...4.0
+
     var input: String
     var voice: SpeechVoice
     var format: SpeechFormat
     var speed: Double
     var streamFormat: StreamFormat
-
-    /// OpenAI's bound on `input`, in characters.
-    static let maxCharacters = 4096
-    /// OpenAI's bounds on `speed`.
-    static let speeds = 0.25...4.0
 
     private enum CodingKeys: String, CodingKey {
         case input, voice, model, instructions, speed

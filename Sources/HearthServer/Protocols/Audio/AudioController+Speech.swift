@@ -7,13 +7,10 @@ import SpeechSynthesis
 
 /// OpenAI's speech synthesis, `POST /v1/audio/speech`: flite's voices, encoded as the
 /// request asks and sent as they are synthesized. A client that goes away stops the synthesis.
-struct SpeechController: Sendable {
-    let synthesizer: SpeechSynthesizer
-    let configuration: ServerConfiguration
-
-    @Sendable func speak(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        var request = request
-        let body = try await request.decodeJSON(SpeechRequest.self, limit: configuration.maxBodyBytes)
+extension AudioController {
+    func speak(_ request: Request, context: BasicRequestContext, synthesizer: SpeechSynthesizer) async throws -> Response {
+        var collected = request
+        let body = try await collected.decodeJSON(SpeechRequest.self, limit: maxBodyBytes)
         // Before any header is sent, so that a voice or encoder that cannot start is an error
         // response rather than an empty 200.
         do {
@@ -24,7 +21,7 @@ struct SpeechController: Sendable {
         let parts = synthesizer.speak(body.input, voice: body.voice, speed: body.speed, format: body.format)
         switch body.streamFormat {
         case .sse:
-            return GenerationResponse.eventStream(request: request, logger: context.logger) { send in
+            return GenerationResponse.eventStream(request: collected, logger: context.logger) { send in
                 for try await part in parts {
                     try await send(
                         ServerSentEvents.event(RawJSON(json: ["type": "speech.audio.delta", "audio": .string(Data(part).base64EncodedString())]))
