@@ -112,7 +112,9 @@ public final class WhisperModel: Sendable {
                     parameters.initial_prompt = promptPointer
                     return audio.samples.withUnsafeBufferPointer { samples in
                         control.holdTurnsOnThisThread()
-                        control.nextTurn()
+                        // The first part computes the mel spectrogram and, when the language is
+                        // to be detected, encodes the first window for that: uncut as well.
+                        control.nextTurn(encoding: language == nil)
                         defer { control.endTurn() }
                         return whisper_full(context.pointer, parameters, samples.baseAddress, Int32(samples.count))
                     }

@@ -12,35 +12,46 @@ enum TranscriptionBenchmark {
 
     static func report(server: BenchServer, cli: String?, threads: Int, runs: Int, prompt: String, promptTokens: Int, newTokens: Int) throws {
         let audio = Array(try Data(contentsOf: URL(fileURLWithPath: recording)))
-        let (body, type) = form(audio)
         let client = server.client
-        let viaHearth: @Sendable () throws -> Double = {
-            let started = now()
-            let response = try client.request("POST", "/v1/audio/transcriptions", bytes: body, headers: ["Content-Type": type])
-            guard response.status == 200 else { throw BenchError("transcription failed: \(response.status) \(response.body)") }
-            return now() - started
+        /// One request, with `language` set or (nil) detected by the model.
+        func viaHearth(language: String?) -> @Sendable () throws -> Double {
+            let (body, type) = form(audio, language: language)
+            return {
+                let started = now()
+                let response = try client.request("POST", "/v1/audio/transcriptions", bytes: body, headers: ["Content-Type": type])
+                guard response.status == 200 else { throw BenchError("transcription failed: \(response.status) \(response.body)") }
+                return now() - started
+            }
         }
         let before = server.residentBytes()
-        _ = try viaHearth()
+        _ = try viaHearth(language: "en")()
         let loaded = server.residentBytes()
-        var hearth: [Double] = []
-        var peer: [Double] = []
-        for round in 0..<runs {
-            // Alternating which goes first, as the other figures do.
-            if round.isMultiple(of: 2) { hearth.append(try viaHearth()) }
-            if let cli, let seconds = try whisperCLI(cli, threads: threads) { peer.append(seconds) }
-            if !round.isMultiple(of: 2) { hearth.append(try viaHearth()) }
+        var rows: [[String]] = []
+        // The same work on both sides: the language given, then detected (whisper.cpp encodes
+        // the first window once more to detect it, in both).
+        for language in ["en", "auto"] {
+            let ours = viaHearth(language: language == "auto" ? nil : language)
+            var hearth: [Double] = []
+            var peer: [Double] = []
+            for round in 0..<runs {
+                // Alternating which goes first, as the other figures do.
+                if round.isMultiple(of: 2) { hearth.append(try ours()) }
+                if let cli, let seconds = try whisperCLI(cli, threads: threads, language: language) { peer.append(seconds) }
+                if !round.isMultiple(of: 2) { hearth.append(try ours()) }
+            }
+            let (mine, theirs) = (percentile(hearth, 0.5), peer.isEmpty ? nil : percentile(peer, 0.5))
+            rows.append([
+                language == "auto" ? "language detected" : "language given (en)", String(format: "%.2f (%.3f)", mine, mine / 11),
+                theirs.map { String(format: "%.2f (%.3f)", $0, $0 / 11) } ?? "not built: scripts/build-whisper-cli.sh",
+                theirs.map { String(format: "%.2fx (target >= 0.97x)", $0 / mine) } ?? "-",
+            ])
         }
-        let (ours, theirs) = (percentile(hearth, 0.5), peer.isEmpty ? nil : percentile(peer, 0.5))
         Report.table(
-            header: ["transcription: jfk.wav, 11 s, Whisper base, greedy", "Hearth (HTTP)", "whisper-cli (same build)", "speed ratio"],
-            rows: [
-                [
-                    "seconds per recording (real-time factor)", String(format: "%.2f (%.3f)", ours, ours / 11),
-                    theirs.map { String(format: "%.2f (%.3f)", $0, $0 / 11) } ?? "not built: scripts/build-whisper-cli.sh",
-                    theirs.map { String(format: "%.2fx (target >= 0.97x)", $0 / ours) } ?? "-",
-                ]
-            ]
+            header: [
+                "transcription: jfk.wav, 11 s, Whisper base, greedy: seconds (real-time factor)", "Hearth (HTTP)", "whisper-cli (same build)",
+                "speed ratio",
+            ],
+            rows: rows
         )
         Report.line(
             "server memory: \(before >> 20) MiB before the Whisper model loads, \(loaded >> 20) MiB after the first transcription"
@@ -48,7 +59,7 @@ enum TranscriptionBenchmark {
 
         // A chat stream alone, then beside a long transcription (the recording 8 times over, 88 s),
         // sent again whenever it ends.
-        let (long, _) = form(repeated(audio, times: 8))
+        let (long, type) = form(repeated(audio, times: 8), language: nil)
         let transcribeLong: @Sendable () throws -> Double = {
             let response = try client.request("POST", "/v1/audio/transcriptions", bytes: long, headers: ["Content-Type": type])
             guard response.status == 200 else { throw BenchError("transcription failed: \(response.status) \(response.body)") }
@@ -76,10 +87,10 @@ enum TranscriptionBenchmark {
     }
 
     /// `whisper-cli`'s time for the recording without loading the model, from its own timings.
-    static func whisperCLI(_ path: String, threads: Int) throws -> Double? {
+    static func whisperCLI(_ path: String, threads: Int, language: String) throws -> Double? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["-m", model, "-f", recording, "-t", "\(threads)", "-bs", "1", "-bo", "1", "-nt"]
+        process.arguments = ["-m", model, "-f", recording, "-t", "\(threads)", "-bs", "1", "-bo", "1", "-nt", "-l", language]
         let errors = Pipe()
         process.standardOutput = FileHandle.nullDevice
         process.standardError = errors
@@ -104,10 +115,11 @@ enum TranscriptionBenchmark {
         return Array("RIFF".utf8) + le32(body.count) + body
     }
 
-    /// A `multipart/form-data` upload of `audio`.
-    static func form(_ audio: [UInt8]) -> ([UInt8], String) {
+    /// A `multipart/form-data` upload of `audio`, with `language` when given.
+    static func form(_ audio: [UInt8], language: String?) -> ([UInt8], String) {
         let boundary = "hearth-bench-boundary"
-        let head = "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"jfk.wav\"\r\nContent-Type: audio/wav\r\n\r\n"
+        let field = language.map { "--\(boundary)\r\nContent-Disposition: form-data; name=\"language\"\r\n\r\n\($0)\r\n" } ?? ""
+        let head = field + "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"jfk.wav\"\r\nContent-Type: audio/wav\r\n\r\n"
         return (Array(head.utf8) + audio + Array("\r\n--\(boundary)--\r\n".utf8), "multipart/form-data; boundary=\(boundary)")
     }
 }
