@@ -116,12 +116,6 @@ if [ "${1:-}" = "--test" ]; then
     # 6. The browser the chat page's tests drive (Debian's Chromium and its WebDriver); ffmpeg,
     #    which Hearth uses when present (other audio containers, AAC); espeak-ng, which speaks
     #    the German the transcription tests hear (a separate program, for the tests only).
-    if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v ffmpeg >/dev/null \
-        || ! command -v espeak-ng >/dev/null; then
-        log "installing chromium, chromium-driver, ffmpeg and espeak-ng (Debian packages) for the tests"
-        SUDO=$([ "$(id -u)" = 0 ] && echo "" || echo sudo)
-        $SUDO apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver ffmpeg espeak-ng >/dev/null
-    fi
+    scripts/apt_install.sh "for the tests" chromium chromium-driver ffmpeg espeak-ng
 fi
 log "ready"

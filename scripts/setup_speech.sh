@@ -8,19 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PREFIX=.deps/speech
-PACKAGES="flite1-dev libmp3lame-dev libopus-dev libopusenc-dev libflac-dev"
 log() { printf 'setup: %s\n' "$*"; }
-missing=""
-for package in $PACKAGES; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"
-done
-if [ -n "$missing" ]; then
-    log "installing Debian packages for speech synthesis:$missing"
-    SUDO=$([ "$(id -u)" = 0 ] && echo "" || echo sudo)
-    $SUDO apt-get update -qq
-    # shellcheck disable=SC2086
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
-fi
+scripts/apt_install.sh "for speech synthesis" flite1-dev libmp3lame-dev libopus-dev libopusenc-dev libflac-dev
 BUILD_ID=$(cat "$0" native/hearth_speech.c native/hearth_speech.h | sha256sum | cut -c1-12)
 if [ "$(cat "$PREFIX/build-id" 2>/dev/null)" = "$BUILD_ID" ]; then
     exit 0

@@ -59,11 +59,14 @@ public enum FFmpeg {
         let process = try launch(arguments, input: FileHandle.nullDevice, output: output, errors: errors)
         // Standard error is read on a thread of its own, so that neither pipe fills and stalls ffmpeg.
         let messages = Messages()
-        let reader = Thread { messages.text = errors.fileHandleForReading.readDataToEndOfFile() }
-        reader.start()
+        let errorsRead = DispatchSemaphore(value: 0)
+        Thread {
+            messages.text = errors.fileHandleForReading.readDataToEndOfFile()
+            errorsRead.signal()
+        }.start()
         let bytes = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        while !reader.isFinished { usleep(1_000) }
+        errorsRead.wait()
         guard process.terminationStatus == 0 else {
             let text = String(decoding: messages.text, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
             throw Failure(description: "ffmpeg could not decode it (\(text))")

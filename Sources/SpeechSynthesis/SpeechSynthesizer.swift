@@ -40,13 +40,12 @@ public struct SpeechSynthesizer: Sendable {
         return stream
     }
 
-    /// Loads `voice` (once per process) and checks that `format`'s encoder starts: what can fail
-    /// before the first part.
+    /// Loads `voice` (once per process) and checks that `format` can be produced here: what can
+    /// fail before the first part. (Hearth's own encoders start unless memory runs out; the
+    /// synthesis reports that as an error of its stream.)
     public func prepare(voice: SpeechVoice, format: SpeechFormat) throws(SynthesisError) {
         guard format.isAvailable else { throw .unavailable(format) }
         guard hearth_voice_load(voice.name) != nil else { throw .failed }
-        guard let encoder = hearth_speech_encoder_new(format.code) else { throw .encoderFailed(format) }
-        hearth_speech_encoder_free(encoder)
     }
 
     /// Speaks `text` and returns the whole encoded stream.
