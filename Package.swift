@@ -8,6 +8,8 @@ import PackageDescription
 let llamaLib = Context.packageDirectory + "/.deps/llama/lib"
 /// whisper.cpp and the audio decoder, built by `scripts/setup_whisper.sh` the same way.
 let whisperLib = Context.packageDirectory + "/.deps/whisper/lib"
+/// OpenBLAS and the sentence encoders' glue, built by `scripts/setup_encoder_ops.sh`.
+let encoderLib = Context.packageDirectory + "/.deps/encoder/lib"
 /// flite and the audio encoders' glue, built by `scripts/setup_speech.sh`.
 let speechLib = Context.packageDirectory + "/.deps/speech/lib"
 
@@ -36,17 +38,22 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CLlama"),
+        .systemLibrary(name: "CEncoderOps"),
         .target(
             name: "LlamaEngine",
             dependencies: [
                 "CLlama",
+                "CEncoderOps",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings,
             linkerSettings: [
                 // `$ORIGIN/../lib/hearth` first: an installed binary (make install) finds the
                 // libraries installed beside it, wherever the tree is moved.
-                .unsafeFlags(["-L\(llamaLib)", "-Xlinker", "-rpath", "-Xlinker", "$ORIGIN/../lib/hearth", "-Xlinker", "-rpath", "-Xlinker", llamaLib])
+                .unsafeFlags([
+                    "-L\(llamaLib)", "-L\(encoderLib)", "-Xlinker", "-rpath", "-Xlinker", "$ORIGIN/../lib/hearth", "-Xlinker", "-rpath", "-Xlinker",
+                    llamaLib, "-Xlinker", "-rpath", "-Xlinker", encoderLib,
+                ])
             ]
         ),
         .target(

@@ -2,7 +2,7 @@
 # Installs a built hearth under a prefix, relocatable (nothing in the tree names the prefix):
 #   PREFIX/bin/hearth                    the server (its RUNPATH has $ORIGIN/../lib/hearth)
 #   PREFIX/lib/hearth/                   llama.cpp's and whisper.cpp's libraries (their RUNPATH is $ORIGIN),
-#                                        and Hearth's speech glue (flite and the encoders are Debian's)
+#                                        OpenBLAS and the encoders' glue, and Hearth's speech glue (flite and the encoders are Debian's)
 #   PREFIX/share/hearth/                 the chat page (ui/), instruction templates, characters, presets, model
 #                                        settings, the default model (hard-linked if it can) and
 #                                        the Whisper models (models/whisper/)
@@ -21,6 +21,10 @@ for soname in libllama.so.0 libggml.so.0 libggml-base.so.0 libggml-cpu.so.0; do
 done
 for soname in libwhisper.so libhearth-audio.so; do
     install -m 644 ".deps/whisper/lib/$soname" "$prefix/lib/hearth/$soname"
+done
+# OpenBLAS (PyPI's self-contained build) and the sentence encoders' glue; their RUNPATH is $ORIGIN.
+for soname in libhearth-encoder-ops.so libscipy_openblas.so; do
+    install -m 644 ".deps/encoder/lib/$soname" "$prefix/lib/hearth/$soname"
 done
 # flite and the encoders stay Debian's (installed by scripts/setup_speech.sh); only the glue is ours.
 install -m 644 .deps/speech/lib/libhearth-speech.so "$prefix/lib/hearth/libhearth-speech.so"

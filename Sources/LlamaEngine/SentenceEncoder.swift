@@ -1,3 +1,4 @@
+import CEncoderOps
 import CLlama
 import Foundation
 
@@ -7,8 +8,10 @@ import Foundation
 /// itself on ggml, the tensor library llama.cpp is built on; BERT is the same graph without
 /// MPNet's relative position bias, so both models share this one implementation.
 ///
-/// Texts are embedded in batches (several texts per graph, padded to the longest, padding masked
-/// out), so a text's vector does not depend on the batch it was in beyond float rounding.
+/// Texts are embedded in batches, several texts per graph packed one after another without
+/// padding: the matrix products run on OpenBLAS and attention looks within each text
+/// (native/hearth_encoder_ops.c), so a text's vector does not depend on its batch beyond float
+/// rounding.
 public final class SentenceEncoder: @unchecked Sendable {
     // Sound: the ggml objects and the measured rate are used only under `lock`, one forward pass
     // at a time; the weights are read-only after init.
@@ -90,20 +93,27 @@ public final class SentenceEncoder: @unchecked Sendable {
         shouldStop: () -> Bool
     ) throws(EmbeddingError) -> [[Float]] {
         var results = [[Float]](repeating: [], count: texts.count)
-        // Longest first, so each batch pads little; at most `tokensPerPass` tokens per pass.
+        // A text with no tokens is one padding token (id 0), so that its mean is defined.
+        let texts = texts.map { $0.isEmpty ? [0] : $0 }
+        // Longest first, so that a pass beside generations holds texts of similar length; passes
+        // are packed (no padding), at most `tokensPerPass` tokens each unless one text is longer.
         let order = texts.indices.sorted { texts[$0].count > texts[$1].count }
         let layerCount = weights.layers.count
         var start = 0
         while start < order.count {
-            let length = max(1, texts[order[start]].count)
             // Token-layers a part may compute: all of a batch's, or (taking turns) the part's
             // time's worth; beside generations the batch is cut too, so a part lasts a tick.
             let part = turns?.sideBudget
             let budget = part.map { Int($0.seconds * lock.withLock { tokenLayersPerSecond }) }
-            let textCap = part?.generating == true ? (budget ?? 0) : Self.tokensPerPass
-            let batch = max(1, min(min(textCap, Self.tokensPerPass) / length, order.count - start))
-            let layersAtOnce = min(budget.map { max(1, min(layerCount, $0 / (batch * length))) } ?? layerCount, most ?? layerCount)
-            let members = order[start..<start + batch].map { texts[$0] }
+            let cap = min(part?.generating == true ? (budget ?? 0) : Self.tokensPerPass, Self.tokensPerPass)
+            var end = start + 1
+            var tokens = texts[order[start]].count
+            while end < order.count, tokens + texts[order[end]].count <= cap {
+                tokens += texts[order[end]].count
+                end += 1
+            }
+            let layersAtOnce = min(budget.map { max(1, min(layerCount, $0 / tokens)) } ?? layerCount, most ?? layerCount)
+            let members = order[start..<end].map { texts[$0] }
             var states: [Float]? = nil
             for first in stride(from: 0, to: layerCount, by: layersAtOnce) {
                 if shouldStop() { throw .stopped }
@@ -113,50 +123,50 @@ public final class SentenceEncoder: @unchecked Sendable {
                     defer { self.lock.unlock() }
                     if let threads { ggml_backend_cpu_set_n_threads(self.backend, Int32(max(1, threads))) }
                     let started = ContinuousClock.now
-                    let output = try self.forward(members, length: length, layers: layers, from: states)
+                    let output = try self.forward(members, layers: layers, from: states)
                     let seconds = (ContinuousClock.now - started).inSeconds
                     // Recent parts weigh most: the rate sizes parts beside generations.
-                    let rate = Double(batch * length * layers.count) / max(seconds, 1e-6)
+                    let rate = Double(tokens * layers.count) / max(seconds, 1e-6)
                     self.tokenLayersPerSecond = 0.7 * self.tokenLayersPerSecond + 0.3 * rate
                     return output
                 }
                 if let turns { states = try turns.side(compute) } else { states = try compute() }
             }
-            for (offset, index) in order[start..<start + batch].enumerated() {
-                results[index] = Self.meanPooledNormalised(
-                    states ?? [],
-                    hidden: folder.hiddenSize,
-                    from: offset * length,
-                    count: max(1, texts[index].count)
-                )
+            var first = 0
+            for index in order[start..<end] {
+                results[index] = Self.meanPooledNormalised(states ?? [], hidden: folder.hiddenSize, from: first, count: texts[index].count)
+                first += texts[index].count
             }
-            start += batch
+            start = end
         }
         return results
     }
 
-    /// Padded tokens times layers computed per second by recent parts (guarded by `lock`).
+    /// Tokens times layers computed per second by recent parts (guarded by `lock`).
     private var tokenLayersPerSecond = 20_000.0
 
-    /// Tokens computed in one pass: bounds the attention scores' memory (length² × heads × batch).
+    /// Tokens computed in one pass: bounds a pass's memory (the hidden states, and the widest
+    /// layer's activations) and how long a pass that does not take turns holds the CPU.
     static let tokensPerPass = 2048
 
     // MARK: The graph
 
-    /// The hidden states (token-major, `hidden` floats per token, texts padded to `length`)
-    /// after `layers`: from the texts' token embeddings when `input` is nil, else from `input`,
-    /// the states the layers before returned. A pass in parts computes what it does at once.
-    private func forward(_ batch: [[Int32]], length: Int, layers: Range<Int>, from input: [Float]?) throws(EmbeddingError) -> [Float] {
+    /// The hidden states (token-major, `hidden` floats per token, the texts' tokens one after
+    /// another without padding) after `layers`: from the texts' token embeddings when `input` is
+    /// nil, else from `input`, the states the layers before returned. A pass in parts computes
+    /// what it does at once.
+    private func forward(_ batch: [[Int32]], layers: Range<Int>, from input: [Float]?) throws(EmbeddingError) -> [Float] {
         let (sequences, hidden, heads) = (batch.count, folder.hiddenSize, folder.heads)
-        let tokens = sequences * length
+        let tokens = batch.reduce(0) { $0 + $1.count }
+        let longest = batch.map(\.count).max() ?? 0
         let nodes = 4096
         let size = ggml_tensor_overhead() * nodes + ggml_graph_overhead_custom(nodes, false)
         guard let context = ggml_init(ggml_init_params(mem_size: size, mem_buffer: nil, no_alloc: true)) else {
             throw .badModel("ggml could not start a pass")
         }
         defer { ggml_free(context) }
-        let mask = ggml_new_tensor_4d(context, GGML_TYPE_F32, Int64(length), 1, 1, Int64(sequences))!
-        let buckets = folder.architecture == .mpnet ? ggml_new_tensor_1d(context, GGML_TYPE_I32, Int64(length * length)) : nil
+        let spans = ggml_new_tensor_2d(context, GGML_TYPE_I32, 2, Int64(sequences))!
+        let buckets = folder.architecture == .mpnet ? ggml_new_tensor_1d(context, GGML_TYPE_I32, Int64(longest * longest)) : nil
         var ids: UnsafeMutablePointer<ggml_tensor>?
         var positions: UnsafeMutablePointer<ggml_tensor>?
         var x: UnsafeMutablePointer<ggml_tensor>
@@ -172,28 +182,18 @@ public final class SentenceEncoder: @unchecked Sendable {
             x = ggml_new_tensor_2d(context, GGML_TYPE_F32, Int64(hidden), Int64(tokens))!
         }
         let start = input == nil ? nil : x
-        for tensor in [mask, buckets, ids, positions, start].compactMap({ $0 }) { ggml_set_input(tensor) }
+        for tensor in [spans, buckets, ids, positions, start].compactMap({ $0 }) { ggml_set_input(tensor) }
         let bias = buckets.map { buckets in
             // [heads, k·q] → [k, q, heads]: one bias per head for each query/key pair.
             let rows = ggml_get_rows(context, weights.relativeBias!, buckets)!
-            let grid = ggml_reshape_3d(context, rows, Int64(heads), Int64(length), Int64(length))!
+            let grid = ggml_reshape_3d(context, rows, Int64(heads), Int64(longest), Int64(longest))!
             return ggml_cont(context, ggml_permute(context, grid, 2, 0, 1, 3))!
         }
-        let headSize = Int64(hidden / heads)
         for layer in weights.layers[layers] {
-            func split(_ t: UnsafeMutablePointer<ggml_tensor>) -> UnsafeMutablePointer<ggml_tensor> {
-                ggml_reshape_4d(context, t, headSize, Int64(heads), Int64(length), Int64(sequences))
-            }
-            let q = ggml_permute(context, split(linear(context, x, layer.query)), 0, 2, 1, 3)!
-            let k = ggml_permute(context, split(linear(context, x, layer.key)), 0, 2, 1, 3)!
-            let v = ggml_cont(context, ggml_permute(context, split(linear(context, x, layer.value)), 1, 2, 0, 3))!
-            var scores = ggml_scale(context, ggml_mul_mat(context, k, q), 1 / Float(headSize).squareRoot())!
-            if let bias { scores = ggml_add(context, scores, bias)! }
-            scores = ggml_soft_max(context, ggml_add(context, scores, mask))!
-            let attended = ggml_permute(context, ggml_mul_mat(context, v, scores), 0, 2, 1, 3)!
-            let merged = ggml_reshape_2d(context, ggml_cont(context, attended), Int64(hidden), Int64(tokens))!
-            x = norm(context, ggml_add(context, linear(context, merged, layer.output), x)!, layer.attentionNorm)
-            let inner = ggml_gelu_erf(context, linear(context, x, layer.intermediate))!
+            let (q, k, v) = (linear(context, x, layer.query), linear(context, x, layer.key), linear(context, x, layer.value))
+            let attended = hearth_attention(context, q, k, v, spans, bias, Int32(heads))!
+            x = norm(context, ggml_add(context, linear(context, attended, layer.output), x)!, layer.attentionNorm)
+            let inner = hearth_gelu(context, linear(context, x, layer.intermediate))!
             x = norm(context, ggml_add(context, linear(context, inner, layer.down), x)!, layer.outputNorm)
         }
         ggml_set_output(x)
@@ -201,15 +201,20 @@ public final class SentenceEncoder: @unchecked Sendable {
         ggml_build_forward_expand(graph, x)
         guard ggml_gallocr_alloc_graph(allocator, graph) else { throw .badModel("ggml could not allocate a pass") }
 
-        ids?.set(batch.flatMap { $0 + [Int32](repeating: 0, count: length - $0.count) })
+        ids?.set(batch.flatMap { $0 })
         // MPNet numbers positions from its padding index + 1 (2); BERT from 0.
         let offset: Int32 = folder.architecture == .mpnet ? 2 : 0
-        positions?.set(batch.flatMap { text in (0..<Int32(length)).map { $0 < text.count ? $0 + offset : offset } })
+        positions?.set(batch.flatMap { text in (0..<Int32(text.count)).map { $0 + offset } })
         if let start, let input { start.set(input) }
-        mask.set(batch.flatMap { text in (0..<length).map { $0 < text.count ? Float(0) : -Float.infinity } })
+        var first: Int32 = 0
+        spans.set(
+            batch.flatMap { text in
+                defer { first += Int32(text.count) }
+                return [first, Int32(text.count)]
+            })
         if let buckets {
             let count = folder.relativeBuckets
-            buckets.set((0..<length).flatMap { q in (0..<length).map { k in Self.bucket(k - q, buckets: count) } })
+            buckets.set((0..<longest).flatMap { q in (0..<longest).map { k in Self.bucket(k - q, buckets: count) } })
         }
         guard ggml_backend_graph_compute(backend, graph) == GGML_STATUS_SUCCESS else { throw .badModel("a ggml pass failed") }
 
@@ -218,10 +223,12 @@ public final class SentenceEncoder: @unchecked Sendable {
         return output
     }
 
+    /// `x · weightᵀ + bias` on OpenBLAS (native/hearth_encoder_ops.c): ggml's own float32 product
+    /// reaches about two thirds of its speed on these shapes.
     private func linear(_ context: OpaquePointer, _ x: UnsafeMutablePointer<ggml_tensor>, _ layer: Weights.Linear) -> UnsafeMutablePointer<
         ggml_tensor
     > {
-        ggml_add(context, ggml_mul_mat(context, layer.weight, x), layer.bias)
+        hearth_blas_linear(context, layer.weight, layer.bias, x)
     }
 
     private func norm(_ context: OpaquePointer, _ x: UnsafeMutablePointer<ggml_tensor>, _ layer: Weights.Linear) -> UnsafeMutablePointer<ggml_tensor>

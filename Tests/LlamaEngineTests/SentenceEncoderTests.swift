@@ -23,7 +23,7 @@ import Testing
             let similarity = Self.cosine(vector, text.embedding)
             #expect(similarity >= 0.9999, "\(name): \(text.text.prefix(50).debugDescription) cosine \(similarity)")
         }
-        // One at a time: the same vectors (batching pads, and padding is masked out).
+        // One at a time: the same vectors (a batch packs its texts; attention stays within each).
         for (index, text) in fixture.corpus.enumerated() where index % 9 == 0 {
             let single = try encoder.embed([ids[index]])[0]
             #expect(Self.cosine(single, batched[index]) >= 0.99999, "\(text.text.prefix(40).debugDescription)")

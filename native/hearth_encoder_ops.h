@@ -1,0 +1,46 @@
+#pragma once
+// Operations for the sentence encoders' ggml graphs that ggml's CPU kernels do slowly: float32
+// matrix products on OpenBLAS, and GELU without a libm call per element.
+//
+// ggml's own CPU kernels multiply float32 matrices at roughly two thirds of what a tuned BLAS
+// reaches on the encoders' shapes; llama.cpp's BLAS backend would also take the language model's
+// prompt products (dequantizing its weights on every call), so it is not enabled. Instead the
+// encoders put this custom operation in their graphs: llama.cpp and its library stay as built.
+// ggml's types, declared only: the C file includes ggml.h; Swift gets them from CLlama.
+struct ggml_context;
+struct ggml_tensor;
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// `x · weightᵀ + bias`: `weight` is [in, out] (ggml's order; a PyTorch Linear's [out][in]
+/// row-major), `x` [in, tokens] with contiguous rows, `bias` [out] or NULL; all float32. The
+/// result is [out, tokens], what `ggml_add(ggml_mul_mat(weight, x), bias)` gives up to float
+/// rounding. ggml's threads each compute a share of the output columns with a single-threaded
+/// sgemm, so the pass uses the threads the backend was given and no others.
+struct ggml_tensor *hearth_blas_linear(
+    struct ggml_context *context, struct ggml_tensor *weight, struct ggml_tensor *bias, struct ggml_tensor *x);
+
+/// Bidirectional multi-head self-attention over packed sequences, without padding: each
+/// sequence's tokens attend to that sequence's tokens only. `q`, `k`, `v` are the projections
+/// (bias added), [hidden, tokens] float32 with contiguous rows; `spans` is int32 [2, sequences],
+/// each sequence's first token and token count; `bias`, when not NULL, is float32
+/// [longest, longest, heads] added to the scaled scores, `bias[h][query][key]` (MPNet's
+/// relative positions). Scores are `q·kᵀ / √(hidden / heads)`, softmax in float32 with a
+/// vectorised exp (within 1.3 ulp). The result is [hidden, tokens], heads side by side.
+struct ggml_tensor *hearth_attention(
+    struct ggml_context *context, struct ggml_tensor *q, struct ggml_tensor *k, struct ggml_tensor *v, struct ggml_tensor *spans,
+    struct ggml_tensor *bias, int heads);
+
+/// GELU as BERT and MPNet define it, `x · (1 + erf(x / √2)) / 2`, in float32 with a rational
+/// approximation of erf (absolute error under 4e-7, against ggml_gelu_erf's `erff` per element)
+/// that the compiler vectorises. `x` contiguous; the result has its shape.
+struct ggml_tensor *hearth_gelu(struct ggml_context *context, struct ggml_tensor *x);
+
+/// The BLAS library and the kernel it chose for this CPU, e.g. "OpenBLAS 0.3.34 … (SkylakeX)".
+const char *hearth_blas_description(void);
+
+#ifdef __cplusplus
+}
+#endif
