@@ -22,14 +22,21 @@ public final class SentenceEncoder: @unchecked Sendable {
     private let backend: ggml_backend_t
     private let allocator: ggml_gallocr_t
     private let weights: Weights
+    /// The bfloat16 copies of the layers' weights (fast precision), nil for exact.
+    private let converted: Converted?
     private let lock = NSLock()
 
     /// The vector length.
     public var dimensions: Int { folder.hiddenSize }
 
-    /// Loads a model folder (`models/embeddings/<name>`); the weights are mapped, not copied.
+    /// How the matrix products are computed.
+    public let precision: EmbeddingPrecision
+
+    /// Loads a model folder (`models/embeddings/<name>`); the weights are mapped, not copied
+    /// (fast precision adds a bfloat16 copy of the layers' matrices, half their size).
     /// - Parameter threads: CPU threads a forward pass uses.
-    public init(path: String, threads: Int) throws(EmbeddingError) {
+    public init(path: String, threads: Int, precision: EmbeddingPrecision = .exact) throws(EmbeddingError) {
+        self.precision = precision
         folder = try SentenceModelFolder(path: path)
         file = try SafeTensorsFile(path: "\(path)/model.safetensors")
         _ = LlamaBackend.initialize
@@ -44,7 +51,13 @@ public final class SentenceEncoder: @unchecked Sendable {
         }
         weightBuffer = buffer
         do {
-            weights = try Weights(folder: folder, file: file, context: context, buffer: buffer)
+            let mapped = try Weights(folder: folder, file: file, context: context, buffer: buffer)
+            if precision == .fast {
+                let copies = try Converted(mapped)
+                (weights, converted) = (copies.weights, copies)
+            } else {
+                (weights, converted) = (mapped, nil)
+            }
         } catch {
             ggml_backend_buffer_free(buffer)
             ggml_free(context)
@@ -223,12 +236,14 @@ public final class SentenceEncoder: @unchecked Sendable {
         return output
     }
 
-    /// `x · weightᵀ + bias` on OpenBLAS (native/hearth_encoder_ops.c): ggml's own float32 product
-    /// reaches about two thirds of its speed on these shapes.
+    /// `x · weightᵀ + bias`: float32 weights on OpenBLAS (native/hearth_encoder_ops.c; ggml's
+    /// own float32 product reaches about two thirds of its speed on these shapes), bfloat16
+    /// ones by ggml, whose kernel multiplies them with the CPU's bfloat16 instructions.
     private func linear(_ context: OpaquePointer, _ x: UnsafeMutablePointer<ggml_tensor>, _ layer: Weights.Linear) -> UnsafeMutablePointer<
         ggml_tensor
     > {
-        hearth_blas_linear(context, layer.weight, layer.bias, x)
+        if layer.weight.pointee.type == GGML_TYPE_F32 { return hearth_blas_linear(context, layer.weight, layer.bias, x) }
+        return ggml_add(context, ggml_mul_mat(context, layer.weight, x), layer.bias)
     }
 
     private func norm(_ context: OpaquePointer, _ x: UnsafeMutablePointer<ggml_tensor>, _ layer: Weights.Linear) -> UnsafeMutablePointer<ggml_tensor>

@@ -6,15 +6,20 @@ public struct ModelObject: JSONRepresentable, Equatable {
     /// Unix time of the model file's last modification.
     public var created: Int
     public var ownedBy: String
+    /// An embedding model's precision (`exact` or `fast`), Hearth's addition; nil for others.
+    public var precision: String?
 
-    public init(id: String, created: Int, ownedBy: String = "user") {
+    public init(id: String, created: Int, ownedBy: String = "user", precision: String? = nil) {
         self.id = id
         self.created = created
         self.ownedBy = ownedBy
+        self.precision = precision
     }
 
     public var json: JSON {
-        .object([("id", .string(id)), ("object", .string("model")), ("created", .int(created)), ("owned_by", .string(ownedBy))])
+        var fields: [(String, JSON)] = [("id", .string(id)), ("object", .string("model")), ("created", .int(created)), ("owned_by", .string(ownedBy))]
+        if let precision { fields.append(("precision", .string(precision))) }
+        return .object(fields)
     }
 }
 

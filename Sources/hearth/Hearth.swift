@@ -112,7 +112,8 @@ struct Hearth: AsyncParsableCommand {
             directory: "\(model.modelDirectory)/embeddings",
             preferred: environment["OPENEDAI_EMBEDDING_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? model.embeddingModel,
             strictNames: model.strictModelNames,
-            threads: model.threads ?? ProcessInfo.processInfo.activeProcessorCount
+            threads: model.threads ?? ProcessInfo.processInfo.activeProcessorCount,
+            precision: model.embeddingPrecision
         )
         if FileManager.default.fileExists(atPath: model.whisperModelPath) {
             configuration.speech = SpeechModels(

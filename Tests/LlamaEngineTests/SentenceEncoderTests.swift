@@ -30,6 +30,23 @@ import Testing
         }
     }
 
+    /// Fast precision (bfloat16 products): within cosine 0.999 of sentence-transformers on every
+    /// text, and every query finds the document sentence-transformers finds.
+    @Test(arguments: EmbeddingFixture.names)
+    func fastVectorsKeepRetrieval(name: String) throws {
+        let fixture = try EmbeddingFixture(name)
+        let encoder = try SentenceEncoder(path: EmbeddingFixture.folder(name), threads: 2, precision: .fast)
+        let vectors = try encoder.embed(fixture.corpus.map { encoder.folder.tokenize($0.text) })
+        for (text, vector) in zip(fixture.corpus, vectors) {
+            let similarity = Self.cosine(vector, text.embedding)
+            #expect(similarity >= 0.999, "\(name): \(text.text.prefix(50).debugDescription) cosine \(similarity)")
+        }
+        let documents = try encoder.embed(fixture.documents.map(encoder.folder.tokenize))
+        let queries = try encoder.embed(fixture.queries.map(encoder.folder.tokenize))
+        let nearest = queries.map { query in documents.indices.max { Self.cosine(query, documents[$0]) < Self.cosine(query, documents[$1]) }! }
+        #expect(nearest == fixture.nearest, "\(name)")
+    }
+
     /// Beside generations a pass runs a few layers at a time; the vectors are the same.
     @Test(arguments: EmbeddingFixture.names)
     func aPassInPartsGivesTheSameVectors(name: String) throws {

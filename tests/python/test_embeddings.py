@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
 
 import numpy as np
 import ollama
@@ -13,7 +14,8 @@ import pytest
 import requests
 from openai import OpenAI
 
-from conftest import ROOT
+from conftest import ROOT, free_port
+from test_lifecycle import BINARY, wait_until_serving
 
 MODELS = ["all-mpnet-base-v2", "all-MiniLM-L6-v2"]
 
@@ -59,6 +61,42 @@ def test_retrieval_finds_what_sentence_transformers_finds(client: OpenAI) -> Non
         documents = np.array([d.embedding for d in client.embeddings.create(model=name, input=data["documents"]).data])
         queries = np.array([d.embedding for d in client.embeddings.create(model=name, input=data["queries"]).data])
         assert [int(np.argmax(documents @ query)) for query in queries] == data["nearest"], name
+
+
+def test_models_say_their_precision(client: OpenAI) -> None:
+    listed = {model.id: model for model in client.models.list().data}
+    for name in MODELS:
+        assert listed[name].owned_by == "sentence-transformers" and listed[name].precision == "exact"
+    assert getattr(listed["qwen2.5-coder-0.5b-instruct-q4_k_m"], "precision", None) is None
+
+
+def test_fast_precision_keeps_retrieval(tmp_path) -> None:
+    """`embedding-precision: fast` in settings.yaml (bfloat16 products): /v1/models says so, every
+    reference text stays within cosine 0.999 and every query finds sentence-transformers' document."""
+    settings = tmp_path / "settings.yaml"
+    settings.write_text("embedding-precision: fast\nctx-size: 1024\n")
+    port = free_port()
+    process = subprocess.Popen([BINARY, "--settings", str(settings), "--api-port", str(port)], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        assert wait_until_serving(process, url)
+        fast = OpenAI(base_url=url + "/v1", api_key="unused", max_retries=0)
+        listed = {model.id: model for model in fast.models.list().data}
+        for name in MODELS:
+            assert listed[name].precision == "fast"
+            data = fixture(name)
+            corpus = [entry for entry in data["corpus"] if entry["text"].strip()]
+            vectors = fast.embeddings.create(model=name, input=[entry["text"] for entry in corpus]).data
+            for entry, item in zip(corpus, vectors):
+                assert float(np.array(item.embedding, dtype=np.float32) @ reference(entry)) >= 0.999, entry["text"][:60]
+            retrieval = data["retrieval"]
+            documents = np.array([d.embedding for d in fast.embeddings.create(model=name, input=retrieval["documents"]).data])
+            queries = np.array([d.embedding for d in fast.embeddings.create(model=name, input=retrieval["queries"]).data])
+            assert [int(np.argmax(documents @ query)) for query in queries] == retrieval["nearest"], name
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def test_langchain_openai_embeddings(base_url: str) -> None:

@@ -20,12 +20,15 @@ public final class EmbeddingModels: Sendable {
     public let strictNames: Bool
     /// CPU threads of a pass.
     public let threads: Int
+    /// How every model's products are computed (`--embedding-precision`).
+    public let precision: EmbeddingPrecision
     private let loaded = Mutex<[String: SentenceEncoder]>([:])
     private let queue = DispatchQueue(label: "hearth.embeddings", qos: .userInitiated)
     private let logger = Logger(label: "hearth.embeddings")
 
-    public init(directory: String, preferred: String? = nil, strictNames: Bool = false, threads: Int) {
+    public init(directory: String, preferred: String? = nil, strictNames: Bool = false, threads: Int, precision: EmbeddingPrecision = .exact) {
         self.directory = directory
+        self.precision = precision
         self.preferred = preferred
         self.strictNames = strictNames
         self.threads = max(1, threads)
@@ -85,8 +88,11 @@ public final class EmbeddingModels: Sendable {
     public func encoder(_ name: String) throws(OpenAIError) -> SentenceEncoder {
         if let encoder = loaded.withLock({ $0[name] }) { return encoder }
         do {
-            let encoder = try SentenceEncoder(path: "\(directory)/\(name)", threads: threads)
-            logger.info("Embedding model loaded", metadata: ["model": "\(name)", "dimensions": "\(encoder.dimensions)"])
+            let encoder = try SentenceEncoder(path: "\(directory)/\(name)", threads: threads, precision: precision)
+            logger.info(
+                "Embedding model loaded",
+                metadata: ["model": "\(name)", "dimensions": "\(encoder.dimensions)", "precision": "\(precision.rawValue)"]
+            )
             return loaded.withLock { $0[name, default: encoder] }
         } catch {
             throw OpenAIError(

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LlamaEngine
 import OpenAIAPI
 
 /// `GET /v1/models` and `GET /v1/models/{id}`: every installed model, the loaded ones first
@@ -28,7 +29,10 @@ extension OpenAIController {
     /// The embedding models, after the chat models (OpenAI clients pick from the list).
     private func embeddingModels() -> [ModelObject] {
         guard let embeddings = configuration.embeddings else { return [] }
-        // `owned_by` tells them apart from chat models (the chat page leaves them out).
-        return embeddings.installedModels().map { ModelObject(id: $0.name, created: $0.modified, ownedBy: "sentence-transformers") }
+        // `owned_by` tells them apart from chat models (the chat page leaves them out); `precision`
+        // says whether their vectors are sentence-transformers' own or the fast ones.
+        return embeddings.installedModels().map {
+            ModelObject(id: $0.name, created: $0.modified, ownedBy: "sentence-transformers", precision: embeddings.precision.rawValue)
+        }
     }
 }
