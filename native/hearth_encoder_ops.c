@@ -64,6 +64,107 @@ struct ggml_tensor *hearth_blas_linear(
         NULL);
 }
 
+// bfloat16 products: 6 token rows × 64 outputs per tile, 24 float32 accumulators, one
+// `vdpbf16ps` per accumulator and input pair; the weight panel stays in L2 while the rows pass.
+enum { BF16_PANEL = 64, BF16_ROWS = 6 };
+
+static uint16_t bf16_round(float value) {
+    uint32_t bits;
+    memcpy(&bits, &value, sizeof bits);
+    if ((bits & 0x7fffffff) > 0x7f800000) return (uint16_t) ((bits >> 16) | 64);  // NaN stays NaN
+    return (uint16_t) ((bits + 0x7fff + ((bits >> 16) & 1)) >> 16);
+}
+
+void hearth_bf16_pack(const float *weight, int64_t out, int64_t in, uint16_t *packed) {
+    const int64_t pairs = in / 2;
+    for (int64_t panel = 0; panel < out / BF16_PANEL; panel++) {
+        for (int64_t pair = 0; pair < pairs; pair++) {
+            uint16_t *to = packed + (panel * pairs + pair) * BF16_PANEL * 2;
+            for (int64_t column = 0; column < BF16_PANEL; column++) {
+                const float *row = weight + (panel * BF16_PANEL + column) * in + 2 * pair;
+                to[2 * column] = bf16_round(row[0]);
+                to[2 * column + 1] = bf16_round(row[1]);
+            }
+        }
+    }
+}
+
+#if defined(__AVX512F__) && defined(__AVX512BF16__)
+#include <immintrin.h>
+
+int hearth_bf16_available(void) { return 1; }
+
+// One tile: `rows` (≤ 6, a constant once inlined, so the accumulators live in registers) token
+// rows of `x` against one 64-output panel, over every input pair.
+static inline __attribute__((always_inline)) void bf16_tile(
+    int rows, const uint16_t *x, int64_t in, const uint16_t *panel, const float *bias, float *result, int64_t result_row) {
+    __m512 sum[BF16_ROWS][4];
+    for (int r = 0; r < rows; r++) {
+        for (int j = 0; j < 4; j++) sum[r][j] = bias != NULL ? _mm512_loadu_ps(bias + 16 * j) : _mm512_setzero_ps();
+    }
+    for (int64_t pair = 0; pair < in / 2; pair++) {
+        const __m512i *w = (const __m512i *) (panel + pair * BF16_PANEL * 2);
+        const __m512bh w0 = (__m512bh) _mm512_loadu_si512(w), w1 = (__m512bh) _mm512_loadu_si512(w + 1);
+        const __m512bh w2 = (__m512bh) _mm512_loadu_si512(w + 2), w3 = (__m512bh) _mm512_loadu_si512(w + 3);
+        for (int r = 0; r < rows; r++) {
+            int32_t both;
+            memcpy(&both, x + r * in + 2 * pair, sizeof both);
+            const __m512bh b = (__m512bh) _mm512_set1_epi32(both);
+            sum[r][0] = _mm512_dpbf16_ps(sum[r][0], b, w0);
+            sum[r][1] = _mm512_dpbf16_ps(sum[r][1], b, w1);
+            sum[r][2] = _mm512_dpbf16_ps(sum[r][2], b, w2);
+            sum[r][3] = _mm512_dpbf16_ps(sum[r][3], b, w3);
+        }
+    }
+    for (int r = 0; r < rows; r++) {
+        for (int j = 0; j < 4; j++) _mm512_storeu_ps(result + r * result_row + 16 * j, sum[r][j]);
+    }
+}
+
+static void bf16_linear_share(struct ggml_tensor *dst, int ith, int nth, void *userdata) {
+    (void) userdata;
+    const struct ggml_tensor *weight = dst->src[0], *x = dst->src[1], *bias = dst->src[2];
+    const int64_t in = weight->ne[0], out = weight->ne[1], tokens = x->ne[1];
+    const int64_t x_row = x->nb[1] / sizeof(uint16_t), result_row = dst->nb[1] / sizeof(float);
+    for (int64_t panel = ith; panel < out / BF16_PANEL; panel += nth) {
+        const uint16_t *w = (const uint16_t *) weight->data + panel * in * BF16_PANEL;
+        const float *b = bias != NULL ? (const float *) bias->data + panel * BF16_PANEL : NULL;
+        for (int64_t first = 0; first < tokens; first += BF16_ROWS) {
+            const uint16_t *rows = (const uint16_t *) x->data + first * x_row;
+            float *result = (float *) dst->data + first * result_row + panel * BF16_PANEL;
+            switch (tokens - first < BF16_ROWS ? tokens - first : BF16_ROWS) {
+            case 6: bf16_tile(6, rows, in, w, b, result, result_row); break;
+            case 5: bf16_tile(5, rows, in, w, b, result, result_row); break;
+            case 4: bf16_tile(4, rows, in, w, b, result, result_row); break;
+            case 3: bf16_tile(3, rows, in, w, b, result, result_row); break;
+            case 2: bf16_tile(2, rows, in, w, b, result, result_row); break;
+            default: bf16_tile(1, rows, in, w, b, result, result_row); break;
+            }
+        }
+    }
+}
+
+struct ggml_tensor *hearth_bf16_linear(
+    struct ggml_context *context, struct ggml_tensor *weight, struct ggml_tensor *bias, struct ggml_tensor *x) {
+    GGML_ASSERT(weight->type == GGML_TYPE_BF16 && x->type == GGML_TYPE_BF16 && ggml_is_contiguous(weight) && ggml_is_contiguous(x));
+    GGML_ASSERT(weight->ne[0] == x->ne[0] && weight->ne[0] % 2 == 0 && weight->ne[1] % BF16_PANEL == 0);
+    GGML_ASSERT(x->ne[2] == 1 && x->ne[3] == 1);
+    GGML_ASSERT(bias == NULL || (bias->type == GGML_TYPE_F32 && bias->ne[0] == weight->ne[1] && ggml_is_contiguous(bias)));
+    struct ggml_tensor *args[3] = {weight, x, bias};
+    return ggml_custom_4d(
+        context, GGML_TYPE_F32, weight->ne[1], x->ne[1], 1, 1, args, bias != NULL ? 3 : 2, bf16_linear_share, GGML_N_TASKS_MAX,
+        NULL);
+}
+#else
+int hearth_bf16_available(void) { return 0; }
+
+struct ggml_tensor *hearth_bf16_linear(
+    struct ggml_context *context, struct ggml_tensor *weight, struct ggml_tensor *bias, struct ggml_tensor *x) {
+    (void) context, (void) weight, (void) bias, (void) x;
+    GGML_ABORT("hearth_bf16_linear: this build has no AVX-512 BF16 (check hearth_bf16_available first)");
+}
+#endif
+
 // erf on [-4, 4] (beyond, erf is ±1 in float32) as p(x²)·x / q(x²): the rational
 // approximation Eigen and XLA use for float32, without branches so that the loop vectorises.
 static inline float erf_rational(float x) {

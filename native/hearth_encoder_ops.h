@@ -10,6 +10,8 @@
 struct ggml_context;
 struct ggml_tensor;
 
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -20,6 +22,23 @@ extern "C" {
 /// rounding. ggml's threads each compute a share of the output columns with a single-threaded
 /// sgemm, so the pass uses the threads the backend was given and no others.
 struct ggml_tensor *hearth_blas_linear(
+    struct ggml_context *context, struct ggml_tensor *weight, struct ggml_tensor *bias, struct ggml_tensor *x);
+
+/// Whether this build has the bfloat16 product below (the CPU it was compiled for has AVX-512
+/// BF16); without it, bfloat16 weights are multiplied by ggml's own kernel.
+int hearth_bf16_available(void);
+
+/// Copies a float32 matrix `[out][in]` (a PyTorch Linear's weight) into the layout
+/// `hearth_bf16_linear` reads, rounded to bfloat16 (to nearest, ties to even, as PyTorch and
+/// ggml round): panels of 64 outputs, within a panel pairs of inputs, 64 outputs × 2 inputs at
+/// a time. `out` must be a multiple of 64 and `in` even; `packed` holds `out × in` values.
+void hearth_bf16_pack(const float *weight, int64_t out, int64_t in, uint16_t *packed);
+
+/// `x · weightᵀ + bias` with a packed bfloat16 weight (`hearth_bf16_pack`, stored in a BF16
+/// tensor [in, out]), `x` bfloat16 [in, tokens] (ggml_cast of the float32 activations), `bias`
+/// float32 [out] or NULL. Products of bfloat16 pairs summed in float32 (AVX-512 BF16), the bias
+/// added in float32; result float32 [out, tokens]. Threads take panels of 64 outputs in turn.
+struct ggml_tensor *hearth_bf16_linear(
     struct ggml_context *context, struct ggml_tensor *weight, struct ggml_tensor *bias, struct ggml_tensor *x);
 
 /// Bidirectional multi-head self-attention over packed sequences, without padding: each

@@ -1,3 +1,4 @@
+import CEncoderOps
 import CLlama
 
 extension SentenceEncoder {
@@ -23,13 +24,16 @@ extension SentenceEncoder {
     }
 
     /// bfloat16 copies of the layers' matrices (fast precision), in a buffer of their own that
-    /// lives as long as this value; everything else stays the mapped float32.
+    /// lives as long as this value; everything else stays the mapped float32. Packed for
+    /// Hearth's AVX-512 BF16 kernel when the build has it (and every matrix has 64·n outputs),
+    /// else in ggml's row order for ggml's kernel.
     final class Converted {
         let weights: Weights
+        let packed: Bool
         private let context: OpaquePointer
         private let buffer: ggml_backend_buffer_t
 
-        init(_ source: Weights) throws(EmbeddingError) {
+        init(_ source: Weights, packing: Bool) throws(EmbeddingError) {
             let count = source.layers.count * 6 + 1
             guard let context = ggml_init(ggml_init_params(mem_size: ggml_tensor_overhead() * count, mem_buffer: nil, no_alloc: true)) else {
                 throw .badModel("ggml could not start")
@@ -43,8 +47,13 @@ extension SentenceEncoder {
             }
             let layers = source.layers.map { layer in
                 Weights.Layer(
-                    query: converted(layer.query), key: converted(layer.key), value: converted(layer.value), output: converted(layer.output),
-                    attentionNorm: layer.attentionNorm, intermediate: converted(layer.intermediate), down: converted(layer.down),
+                    query: converted(layer.query),
+                    key: converted(layer.key),
+                    value: converted(layer.value),
+                    output: converted(layer.output),
+                    attentionNorm: layer.attentionNorm,
+                    intermediate: converted(layer.intermediate),
+                    down: converted(layer.down),
                     outputNorm: layer.outputNorm
                 )
             }
@@ -52,15 +61,24 @@ extension SentenceEncoder {
                 ggml_free(context)
                 throw .badModel("no memory for the bfloat16 weights")
             }
+            packed = packing && hearth_bf16_available() != 0 && pairs.allSatisfy { $0.from.pointee.ne.1 % 64 == 0 && $0.from.pointee.ne.0 % 2 == 0 }
             for (from, to) in pairs {
-                // Round to nearest even, as PyTorch's `.to(torch.bfloat16)`.
+                // Rounded to nearest even, as PyTorch's `.to(torch.bfloat16)`.
                 let floats = from.pointee.data.assumingMemoryBound(to: Float.self)
-                ggml_fp32_to_bf16_row(floats, to.pointee.data.assumingMemoryBound(to: ggml_bf16_t.self), ggml_nelements(from))
+                if packed {
+                    hearth_bf16_pack(floats, from.pointee.ne.1, from.pointee.ne.0, to.pointee.data.assumingMemoryBound(to: UInt16.self))
+                } else {
+                    ggml_fp32_to_bf16_row(floats, to.pointee.data.assumingMemoryBound(to: ggml_bf16_t.self), ggml_nelements(from))
+                }
             }
             (self.context, self.buffer) = (context, buffer)
             weights = Weights(
-                words: source.words, positions: source.positions, tokenTypes: source.tokenTypes, embeddingNorm: source.embeddingNorm,
-                relativeBias: source.relativeBias, layers: layers
+                words: source.words,
+                positions: source.positions,
+                tokenTypes: source.tokenTypes,
+                embeddingNorm: source.embeddingNorm,
+                relativeBias: source.relativeBias,
+                layers: layers
             )
         }
 

@@ -35,7 +35,13 @@ public final class SentenceEncoder: @unchecked Sendable {
     /// Loads a model folder (`models/embeddings/<name>`); the weights are mapped, not copied
     /// (fast precision adds a bfloat16 copy of the layers' matrices, half their size).
     /// - Parameter threads: CPU threads a forward pass uses.
-    public init(path: String, threads: Int, precision: EmbeddingPrecision = .exact) throws(EmbeddingError) {
+    public convenience init(path: String, threads: Int, precision: EmbeddingPrecision = .exact) throws(EmbeddingError) {
+        try self.init(path: path, threads: threads, precision: precision, packing: true)
+    }
+
+    /// ``init(path:threads:precision:)``; `packing: false` keeps fast precision's weights in
+    /// ggml's order even where Hearth's kernel could run (tests: the path of CPUs without it).
+    init(path: String, threads: Int, precision: EmbeddingPrecision, packing: Bool) throws(EmbeddingError) {
         self.precision = precision
         folder = try SentenceModelFolder(path: path)
         file = try SafeTensorsFile(path: "\(path)/model.safetensors")
@@ -53,7 +59,7 @@ public final class SentenceEncoder: @unchecked Sendable {
         do {
             let mapped = try Weights(folder: folder, file: file, context: context, buffer: buffer)
             if precision == .fast {
-                let copies = try Converted(mapped)
+                let copies = try Converted(mapped, packing: packing)
                 (weights, converted) = (copies.weights, copies)
             } else {
                 (weights, converted) = (mapped, nil)
@@ -203,11 +209,11 @@ public final class SentenceEncoder: @unchecked Sendable {
             return ggml_cont(context, ggml_permute(context, grid, 2, 0, 1, 3))!
         }
         for layer in weights.layers[layers] {
-            let (q, k, v) = (linear(context, x, layer.query), linear(context, x, layer.key), linear(context, x, layer.value))
-            let attended = hearth_attention(context, q, k, v, spans, bias, Int32(heads))!
-            x = norm(context, ggml_add(context, linear(context, attended, layer.output), x)!, layer.attentionNorm)
-            let inner = hearth_gelu(context, linear(context, x, layer.intermediate))!
-            x = norm(context, ggml_add(context, linear(context, inner, layer.down), x)!, layer.outputNorm)
+            let qkv = linear(context, x, [layer.query, layer.key, layer.value])
+            let attended = hearth_attention(context, qkv[0], qkv[1], qkv[2], spans, bias, Int32(heads))!
+            x = norm(context, ggml_add(context, linear(context, attended, [layer.output])[0], x)!, layer.attentionNorm)
+            let inner = hearth_gelu(context, linear(context, x, [layer.intermediate])[0])!
+            x = norm(context, ggml_add(context, linear(context, inner, [layer.down])[0], x)!, layer.outputNorm)
         }
         ggml_set_output(x)
         let graph = ggml_new_graph_custom(context, nodes, false)!
@@ -224,7 +230,8 @@ public final class SentenceEncoder: @unchecked Sendable {
             batch.flatMap { text in
                 defer { first += Int32(text.count) }
                 return [first, Int32(text.count)]
-            })
+            }
+        )
         if let buckets {
             let count = folder.relativeBuckets
             buckets.set((0..<longest).flatMap { q in (0..<longest).map { k in Self.bucket(k - q, buckets: count) } })
@@ -236,14 +243,21 @@ public final class SentenceEncoder: @unchecked Sendable {
         return output
     }
 
-    /// `x · weightᵀ + bias`: float32 weights on OpenBLAS (native/hearth_encoder_ops.c; ggml's
-    /// own float32 product reaches about two thirds of its speed on these shapes), bfloat16
-    /// ones by ggml, whose kernel multiplies them with the CPU's bfloat16 instructions.
-    private func linear(_ context: OpaquePointer, _ x: UnsafeMutablePointer<ggml_tensor>, _ layer: Weights.Linear) -> UnsafeMutablePointer<
+    /// `x · weightᵀ + bias` for each of `layers` (which share the input `x`): float32 weights
+    /// on OpenBLAS (native/hearth_encoder_ops.c; ggml's own float32 product reaches about two
+    /// thirds of its speed on these shapes); packed bfloat16 ones by Hearth's AVX-512 BF16 kernel,
+    /// `x` cast to bfloat16 once for all of them; plain bfloat16 ones by ggml.
+    private func linear(_ context: OpaquePointer, _ x: UnsafeMutablePointer<ggml_tensor>, _ layers: [Weights.Linear]) -> [UnsafeMutablePointer<
         ggml_tensor
-    > {
-        if layer.weight.pointee.type == GGML_TYPE_F32 { return hearth_blas_linear(context, layer.weight, layer.bias, x) }
-        return ggml_add(context, ggml_mul_mat(context, layer.weight, x), layer.bias)
+    >] {
+        if converted?.packed == true {
+            let rounded = ggml_cast(context, x, GGML_TYPE_BF16)!
+            return layers.map { hearth_bf16_linear(context, $0.weight, $0.bias, rounded)! }
+        }
+        return layers.map { layer in
+            if layer.weight.pointee.type == GGML_TYPE_F32 { return hearth_blas_linear(context, layer.weight, layer.bias, x)! }
+            return ggml_add(context, ggml_mul_mat(context, layer.weight, x), layer.bias)!
+        }
     }
 
     private func norm(_ context: OpaquePointer, _ x: UnsafeMutablePointer<ggml_tensor>, _ layer: Weights.Linear) -> UnsafeMutablePointer<ggml_tensor>

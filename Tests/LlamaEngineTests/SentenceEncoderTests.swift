@@ -31,11 +31,12 @@ import Testing
     }
 
     /// Fast precision (bfloat16 products): within cosine 0.999 of sentence-transformers on every
-    /// text, and every query finds the document sentence-transformers finds.
-    @Test(arguments: EmbeddingFixture.names)
-    func fastVectorsKeepRetrieval(name: String) throws {
+    /// text, and every query finds the document sentence-transformers finds; with Hearth's
+    /// packed kernel (where the build has AVX-512 BF16) and with ggml's (everywhere).
+    @Test(arguments: EmbeddingFixture.names, [true, false])
+    func fastVectorsKeepRetrieval(name: String, packing: Bool) throws {
         let fixture = try EmbeddingFixture(name)
-        let encoder = try SentenceEncoder(path: EmbeddingFixture.folder(name), threads: 2, precision: .fast)
+        let encoder = try SentenceEncoder(path: EmbeddingFixture.folder(name), threads: 2, precision: .fast, packing: packing)
         let vectors = try encoder.embed(fixture.corpus.map { encoder.folder.tokenize($0.text) })
         for (text, vector) in zip(fixture.corpus, vectors) {
             let similarity = Self.cosine(vector, text.embedding)
