@@ -13,10 +13,10 @@
 
 #include <scipy_openblas32/cblas.h>
 
-static pthread_once_t single_threaded = PTHREAD_ONCE_INIT;
-
-// ggml already runs one compute thread per core; OpenBLAS's own pool would compete with them.
-static void use_one_blas_thread(void) { scipy_openblas_set_num_threads(1); }
+// ggml already runs one compute thread per core, and llama.cpp its own: OpenBLAS's pool would
+// compete with them. Set when the library loads (after OpenBLAS, which it depends on), so the
+// pool's thread never runs.
+__attribute__((constructor)) static void use_one_blas_thread(void) { scipy_openblas_set_num_threads(1); }
 
 // Output columns per share: a multiple of AVX-512's 16 floats, so no two threads write one
 // cache line.
@@ -33,7 +33,6 @@ static void linear_share(struct ggml_tensor *dst, int ith, int nth, void *userda
     int64_t last = grains * (ith + 1) / nth * COLUMN_GRAIN;
     if (last > out) last = out;
     if (first >= last) return;
-    pthread_once(&single_threaded, use_one_blas_thread);
 
     float *result = (float *) dst->data;
     const size_t result_row = dst->nb[1] / sizeof(float);
@@ -259,7 +258,6 @@ static void attention_share(struct ggml_tensor *dst, int ith, int nth, void *use
     for (int64_t s = 0; s < sequences; s++) most = span[2 * s + 1] > most ? span[2 * s + 1] : most;
     float *scores = malloc((size_t) (most * most) * sizeof(float));
     GGML_ASSERT(scores != NULL);
-    pthread_once(&single_threaded, use_one_blas_thread);
     const float scale = 1.0f / sqrtf((float) size);
     for (int64_t pair = ith; pair < sequences * heads; pair += nth) {
         const int64_t s = pair / heads, h = pair % heads, first = span[2 * s], count = span[2 * s + 1];
@@ -303,7 +301,7 @@ static char description[256];
 static pthread_once_t described = PTHREAD_ONCE_INIT;
 
 static void describe(void) {
-    snprintf(description, sizeof description, "%s (%s)", scipy_openblas_get_config(), scipy_openblas_get_corename());
+    snprintf(description, sizeof description, "%s", scipy_openblas_get_config());
 }
 
 const char *hearth_blas_description(void) {

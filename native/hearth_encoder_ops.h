@@ -57,7 +57,8 @@ struct ggml_tensor *hearth_attention(
 /// that the compiler vectorises. `x` contiguous; the result has its shape.
 struct ggml_tensor *hearth_gelu(struct ggml_context *context, struct ggml_tensor *x);
 
-/// The BLAS library and the kernel it chose for this CPU, e.g. "OpenBLAS 0.3.34 … (SkylakeX)".
+/// The BLAS library and the kernel it chose for this CPU, e.g. "OpenBLAS 0.3.34.481.3
+/// DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64".
 const char *hearth_blas_description(void);
 
 #ifdef __cplusplus

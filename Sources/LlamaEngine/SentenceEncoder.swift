@@ -32,6 +32,13 @@ public final class SentenceEncoder: @unchecked Sendable {
     /// How the matrix products are computed.
     public let precision: EmbeddingPrecision
 
+    /// What computes the layers' products, for the log: OpenBLAS's version and the kernel it
+    /// chose for this CPU, or which bfloat16 kernel.
+    public var kernel: String {
+        guard let converted else { return String(cString: hearth_blas_description()) }
+        return converted.packed ? "Hearth's AVX-512 BF16 kernel" : "ggml's BF16 kernel"
+    }
+
     /// Loads a model folder (`models/embeddings/<name>`); the weights are mapped, not copied
     /// (fast precision adds a bfloat16 copy of the layers' matrices, half their size).
     /// - Parameter threads: CPU threads a forward pass uses.
