@@ -81,6 +81,15 @@ public struct OpenAIError: Error, Sendable, Equatable {
         )
     }
 
+    /// 503: the server is draining before it stops (`--drain-seconds`); nothing was done, so
+    /// the request can be sent again, and a load balancer retries it on another replica.
+    public static let draining = OpenAIError(
+        status: 503,
+        message: "The server is shutting down and takes no new requests; send the request again (to another replica).",
+        type: "server_error",
+        code: "server_shutting_down"
+    )
+
     /// 404: no route for this method and path.
     public static func unknownRoute(method: String, path: String) -> Self {
         .init(status: 404, message: "Invalid URL (\(method) \(path))", type: "invalid_request_error")

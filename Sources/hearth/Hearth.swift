@@ -160,7 +160,7 @@ struct Hearth: AsyncParsableCommand {
         let services = ServiceGroup(
             configuration: .init(
                 services: tunnelServices + servers + [
-                    EngineService(models: registry, ttlCheck: .seconds(1), logger: logger)
+                    EngineService(models: registry, ttlCheck: .seconds(1), drainPeriod: .seconds(server.drainSeconds), logger: logger)
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger

@@ -85,6 +85,19 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("responses-dir"), help: "Also keep stored Responses in this folder, so a restart keeps them (default: memory only).")
     var responsesDir: String?
 
+    @Option(
+        name: .customLong("drain-seconds"),
+        help:
+            "On SIGTERM, answer /health and new requests with 503 (a load balancer retries them elsewhere) while running generations finish, for up to this many seconds; then end the rest (default: 0, end them at once)."
+    )
+    var drainSeconds = 0
+
+    @Option(
+        name: .customLong("replica-name"),
+        help: "Name this server in an X-Hearth-Replica header on every response (behind a load balancer: which replica served it)."
+    )
+    var replicaName: String?
+
     @Option(name: .customLong("max-body-size"), help: "Largest request body accepted, in bytes.")
     var maxBodySize = 16 << 20
 
@@ -117,6 +130,12 @@ struct ServerOptions: ParsableArguments {
         try ModelOptions.check("--idle-timeout", idleTimeout, in: 1...86_400)
         try ModelOptions.check("--responses-max", responsesMax, in: 0...1_000_000)
         try ModelOptions.check("--max-connections", maxConnections, in: 1...1_000_000)
+        try ModelOptions.check("--drain-seconds", drainSeconds, in: 0...86_400)
+        if let replicaName,
+            replicaName.isEmpty || replicaName.count > 32 || !replicaName.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
+        {
+            throw ValidationError("--replica-name: up to 32 letters, digits and '-', not '\(replicaName)' (it begins stored responses' ids).")
+        }
     }
 
     func configuration(environment: [String: String]) throws -> ServerConfiguration {
@@ -151,6 +170,7 @@ struct ServerOptions: ParsableArguments {
         // Host names are checked only while no other machine can reach the server.
         configuration.browserPolicy.checksHost = hosts.allSatisfy { ["127.0.0.1", "::1", "localhost"].contains($0) }
         configuration.maxBodyBytes = maxBodySize
+        configuration.replicaName = replicaName
         configuration.presetDirectory = presetDir ?? InstallLayout.directory("presets")
         configuration.imageGenerator = try imageGenerator(environment: environment)
         return configuration

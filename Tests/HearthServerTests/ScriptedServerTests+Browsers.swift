@@ -64,6 +64,28 @@ extension ScriptedServerTests {
         #expect(try await client.request("GET", "/v1/internal/health", headers: ["Authorization": "Bearer k"]).status == 200)
     }
 
+    /// Behind a load balancer (`--replica-name`, `--drain-seconds`): every response names the
+    /// replica, stored responses' ids begin with it, and once draining `/health` and new requests
+    /// answer 503 so that the balancer sends them elsewhere.
+    @Test func aReplicaNamesItselfAndDrains() async throws {
+        var configuration = ServerConfiguration()
+        configuration.replicaName = "r7"
+        let (port, models) = try await TestServer.serve(engine: Self.engine, configuration: configuration)
+        let client = TestHTTPClient(port: port)
+        let listed = try await client.request("GET", "/v1/models")
+        #expect(listed.headers["x-hearth-replica"] == "r7")
+        let stored = try await client.request("POST", "/v1/responses", body: #"{"input": "Hi", "max_output_tokens": 4}"#)
+        #expect((try stored.json()["id"] as? String)?.hasPrefix("resp_r7_") == true)
+        await models.beginDraining()
+        let health = try await client.request("GET", "/health")
+        #expect(health.status == 503)
+        #expect(try health.json()["status"] as? String == "draining")
+        let refused = try await client.request("POST", "/v1/completions", body: #"{"prompt": "x", "max_tokens": 2}"#)
+        #expect(refused.status == 503)
+        #expect((try refused.json()["error"] as? [String: Any])?["code"] as? String == "server_shutting_down")
+        #expect(refused.headers["x-hearth-replica"] == "r7")
+    }
+
     /// A body declared larger than the limit is refused before it is sent.
     @Test func anOversizedDeclaredBodyIsRefusedAtOnce() async throws {
         let response = try await client().request(

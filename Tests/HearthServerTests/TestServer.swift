@@ -52,16 +52,19 @@ enum TestServer {
 
     /// Starts another server on a free port for `engine`; it runs until the process exits.
     static func start(engine: any GenerationEngine, configuration: ServerConfiguration) async throws -> Int {
+        try await serve(engine: engine, configuration: configuration).port
+    }
+
+    /// ``start(engine:configuration:)``, with the registry the server serves from.
+    static func serve(engine: any GenerationEngine, configuration: ServerConfiguration) async throws -> (port: Int, models: ModelRegistry) {
+        let logger = capturedLogs.logger(label: "test.server")
+        let models = ModelRegistry(serving: try ServedModel(path: modelPath, engine: engine, library: promptLibrary), logger: logger)
         var configuration = configuration
         configuration.port = 0
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = try buildApplication(
-            configuration: configuration,
-            model: try ServedModel(path: modelPath, engine: engine, library: promptLibrary),
-            logger: capturedLogs.logger(label: "test.server")
-        ) { port in continuation.yield(port) }
+        let app = try buildApplication(configuration: configuration, models: models, logger: logger) { port in continuation.yield(port) }
         Task.detached { try await app.run() }
-        for await port in ports { return port }
+        for await port in ports { return (port, models) }
         throw CancellationError()
     }
 

@@ -91,7 +91,9 @@ public final class EmbeddingModels: Sendable {
             let encoder = try SentenceEncoder(path: "\(directory)/\(name)", threads: threads, precision: precision)
             logger.info(
                 "Embedding model loaded",
-                metadata: ["model": "\(name)", "dimensions": "\(encoder.dimensions)", "precision": "\(precision.rawValue)", "kernel": "\(encoder.kernel)"]
+                metadata: [
+                    "model": "\(name)", "dimensions": "\(encoder.dimensions)", "precision": "\(precision.rawValue)", "kernel": "\(encoder.kernel)",
+                ]
             )
             return loaded.withLock { $0[name, default: encoder] }
         } catch {

@@ -4,19 +4,26 @@ import ServiceLifecycle
 
 /// The models' engines as a service of the application's service group. While running it
 /// unloads models idle past their TTL (`--model-ttl`). On graceful shutdown (SIGTERM, SIGINT)
-/// it drains every loaded model: running generations end at once with their finish reason (a
-/// stream gets its last chunk and `[DONE]`), waiting and new requests get 503. Registered after
-/// the HTTP server, it shuts down first, so the server then only has short responses to finish.
+/// it first drains for up to `drainPeriod` (`--drain-seconds`, 0 by default): `/health` answers
+/// 503 and new requests get 503, while running and queued generations go on until they finish.
+/// Then it drains every loaded model: generations still running end at once with their finish
+/// reason (a stream gets its last chunk and `[DONE]`), waiting and new requests get 503.
+/// Registered after the HTTP server, it shuts down first, so the server serves until then and
+/// afterwards only has short responses to finish.
 public struct EngineService: Service {
     let models: ModelRegistry
     let ttlCheck: Duration?
+    let drainPeriod: Duration
     let logger: Logger
 
-    /// - Parameter ttlCheck: how often idle models are checked against their TTL (`--model-ttl`,
-    ///   or an Ollama request's `keep_alive`); nil: never.
-    public init(models: ModelRegistry, ttlCheck: Duration? = nil, logger: Logger) {
+    /// - Parameters:
+    ///   - ttlCheck: how often idle models are checked against their TTL (`--model-ttl`, or an
+    ///     Ollama request's `keep_alive`); nil: never.
+    ///   - drainPeriod: how long running generations may go on after SIGTERM.
+    public init(models: ModelRegistry, ttlCheck: Duration? = nil, drainPeriod: Duration = .zero, logger: Logger) {
         self.models = models
         self.ttlCheck = ttlCheck
+        self.drainPeriod = drainPeriod
         self.logger = logger
     }
 
@@ -32,6 +39,12 @@ public struct EngineService: Service {
         // Returns on graceful shutdown; throws if the group is cancelled instead.
         try? await gracefulShutdown()
         expiry?.cancel()
+        if drainPeriod > .zero {
+            await models.beginDraining()
+            logger.info("Shutting down: refusing new requests while running generations finish", metadata: ["drain.seconds": "\(drainPeriod)"])
+            let deadline = ContinuousClock.now + drainPeriod
+            while ContinuousClock.now < deadline, !(await models.isIdle) { try? await Task.sleep(for: .milliseconds(50)) }
+        }
         let loaded = await models.loadedIDs
         logger.info("Shutting down: ending running generations", metadata: ["models.loaded": "\(loaded)"])
         await models.drainAll()

@@ -117,6 +117,7 @@ public actor ModelRegistry {
     /// - Throws: 404 for an unknown name with `strictNames`; 503 when every resident model stays
     ///   busy past the wait limit; the loader's failure as a 500 naming the file.
     public func lease(_ name: String?) async throws -> ServedModel {
+        if draining { throw OpenAIError.draining }
         var entry = try resolve(name)
         while closing.contains(entry.id) {
             await withCheckedContinuation { closingWaiters.append($0) }
@@ -249,6 +250,17 @@ public actor ModelRegistry {
     }
 
     /// Graceful shutdown of every loaded model's engine.
+    /// Set once SIGTERM has arrived and the server lets running generations finish
+    /// (`--drain-seconds`): `/health` answers 503 and new requests are refused with 503, which a
+    /// load balancer retries on another replica (nothing was generated).
+    public private(set) var draining = false
+
+    /// Refuses new requests from now on (see ``draining``).
+    public func beginDraining() { draining = true }
+
+    /// No loaded model has a request holding it or a generation running or queued.
+    public var isIdle: Bool { resident.values.allSatisfy(\.isIdle) }
+
     public func drainAll() async {
         for model in resident.values { await model.model.engine.drain() }
     }

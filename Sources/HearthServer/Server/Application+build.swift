@@ -52,6 +52,7 @@ public func buildRouter(configuration: ServerConfiguration, models: ModelRegistr
         surfaces.append(EmbeddingsSurface(embeddings: embeddings, models: models, configuration: configuration))
     }
     let router = Router()
+    if let name = configuration.replicaName { router.add(middleware: ReplicaHeaderMiddleware(name: name)) }
     if let metrics = configuration.metrics { router.add(middleware: MetricsMiddleware(metrics: metrics)) }
     // Outermost, so that error responses carry the headers too and browsers can read them.
     // With --cors-origins, the browser policy has already refused other origins.

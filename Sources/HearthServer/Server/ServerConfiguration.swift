@@ -32,6 +32,12 @@ public struct ServerConfiguration: Sendable {
     public var tls: TLSFiles?
     /// Largest request body accepted; larger ones get 413.
     public var maxBodyBytes: Int = 16 << 20
+    /// `--replica-name`: sent as `X-Hearth-Replica` on every response; nil sends nothing.
+    public var replicaName: String?
+
+    /// Stored responses' ids begin with the replica's name (`resp_r2_…`), so that a load
+    /// balancer sends a `previous_response_id` to the replica that stored it and holds its KV.
+    var responseIDPrefix: String { replicaName.map { "resp_\($0)_" } ?? "resp_" }
     /// Log prompts and completions (`OPENEDAI_DEBUG=1`). Off by default: no user text is logged.
     public var logsUserText = false
     /// Tokens generated for a completion that names no `max_tokens` (text-generation-webui: 512).

@@ -41,10 +41,11 @@ struct OperationsSurface: APISurface {
     }
 }
 
-/// `/health`'s answer: 503 while the default model is missing after a failed `model/load`.
+/// `/health`'s answer: 503 while the default model is missing after a failed `model/load`, and
+/// while the server drains before it stops.
 func healthResponse(_ models: ModelRegistry) async -> Response {
-    let status = HealthStatus(problem: await models.defaultLoadFailure)
+    let status = HealthStatus(problem: await models.defaultLoadFailure, draining: await models.draining)
     var response = jsonResponse(status)
-    if status.problem != nil { response.status = .serviceUnavailable }
+    if status.problem != nil || status.draining { response.status = .serviceUnavailable }
     return response
 }

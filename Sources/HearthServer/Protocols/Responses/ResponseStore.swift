@@ -69,13 +69,18 @@ public final class ResponseStore: Sendable {
     /// The number of responses held.
     public var count: Int { state.withLock { $0.order.count } }
 
+    /// The entry stored under `id`: from memory, else (with a directory) from its file, which
+    /// another replica sharing the folder may have written (a cluster's shared `--responses-dir`).
     public func get(_ id: String) -> Entry? {
-        state.withLock { state in
+        let held = state.withLock { state -> Entry? in
             guard let entry = state.entries[id] else { return nil }
             state.order.removeAll { $0 == id }
             state.order.append(id)
             return entry
         }
+        if let held { return held }
+        guard let directory, Self.isFileName(id), let data = FileManager.default.contents(atPath: "\(directory)/\(id).json") else { return nil }
+        return Self.entry(from: data)
     }
 
     public func put(_ id: String, _ entry: Entry) {

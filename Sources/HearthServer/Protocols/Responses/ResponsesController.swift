@@ -82,7 +82,7 @@ struct ResponsesController: Sendable {
         return try await models.withModel(body.model) { model in
             let session = try await ChatSession.start(job, model: model, configuration: configuration, logger: context.logger)
             let writer = ResponsesWriter(
-                id: ResponseID.make("resp_"),
+                id: ResponseID.make(configuration.responseIDPrefix),
                 createdAt: ResponseID.now,
                 model: model.id,
                 echo: Self.echo(json, stores: stores)
@@ -115,7 +115,7 @@ struct ResponsesController: Sendable {
             throw OpenAIError.invalidValue("stream", "background responses are not streamed here: poll GET /v1/responses/{id} instead.")
         }
         let store = configuration.responses
-        let id = ResponseID.make("resp_")
+        let id = ResponseID.make(configuration.responseIDPrefix)
         let (started, signal) = AsyncStream<Result<JSON, any Error>>.makeStream()
         let task = Task { [models, configuration] in
             do {
