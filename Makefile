@@ -4,12 +4,19 @@ ARGS ?=
 
 PREFIX ?= /usr/local
 
-.PHONY: run test test-in-shared-build test-structured test-patches bench bench-peer bench-attention soak install setup build format lint clean
+.PHONY: run cluster test test-in-shared-build test-structured test-patches bench bench-peer bench-attention soak install setup build format lint clean
 
 ## Serve the default model on 127.0.0.1:5000 (pass flags with ARGS="--listen --api-key k").
 run: setup
 	$(SWIFT) build -c release --product hearth
 	.build/release/hearth $(ARGS)
+
+## N replicas (default 3) of the default model behind HAProxy on 127.0.0.1:5000, each
+## conversation kept on one replica (docs/scaling.md); replica flags with ARGS.
+N ?= 3
+cluster: setup
+	$(SWIFT) build -c release --product hearth
+	scripts/cluster.sh run $(N) -- $(ARGS)
 
 ## The whole test suite: Swift tests against the real model, then real Python clients. The
 ## tests build in one folder shared by every checkout on this machine (TEST_BUILD), so a fresh

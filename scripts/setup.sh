@@ -118,7 +118,8 @@ if [ "${1:-}" = "--test" ]; then
     fi
     # 6. The browser the chat page's tests drive (Debian's Chromium and its WebDriver); ffmpeg,
     #    which Hearth uses when present (other audio containers, AAC); espeak-ng, which speaks
-    #    the German the transcription tests hear (a separate program, for the tests only).
-    scripts/apt_install.sh "for the tests" chromium chromium-driver ffmpeg espeak-ng
+    #    the German the transcription tests hear (a separate program, for the tests only);
+    #    HAProxy, in front of the cluster tests' replicas (deploy/haproxy/hearth.cfg).
+    scripts/apt_install.sh "for the tests" chromium chromium-driver ffmpeg espeak-ng haproxy
 fi
 log "ready"
