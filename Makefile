@@ -4,7 +4,7 @@ ARGS ?=
 
 PREFIX ?= /usr/local
 
-.PHONY: run cluster test test-in-shared-build test-structured test-patches bench bench-peer bench-attention soak install setup build format lint clean
+.PHONY: run cluster bench-cluster test test-in-shared-build test-structured test-patches bench bench-peer bench-attention soak install setup build format lint clean
 
 ## Serve the default model on 127.0.0.1:5000 (pass flags with ARGS="--listen --api-key k").
 run: setup
@@ -17,6 +17,13 @@ N ?= 3
 cluster: setup
 	$(SWIFT) build -c release --product hearth
 	scripts/cluster.sh run $(N) -- $(ARGS)
+
+## The cluster against one replica: affinity and round robin under multi-turn chat load, and
+## HAProxy's own latency (scripts/bench_cluster.py; about 10 minutes).
+bench-cluster:
+	scripts/setup.sh --test
+	$(SWIFT) build -c release --product hearth
+	.venv/bin/python scripts/bench_cluster.py $(ARGS)
 
 ## The whole test suite: Swift tests against the real model, then real Python clients. The
 ## tests build in one folder shared by every checkout on this machine (TEST_BUILD), so a fresh

@@ -31,12 +31,10 @@ class Cluster:
         base = free_port()
         while any(port_in_use(base + i) for i in (1, 2)):
             base = free_port()
+        self.base, self.folder = base, tmp_path
         self.replicas = {}
         for i in (1, 2):
-            process, url = start("--api-port", str(base + i), "--parallel", "2", "--threads", "1",
-                                 "--replica-name", f"r{i}", "--drain-seconds", "30", "--metrics",
-                                 "--responses-dir", str(tmp_path / "responses"), log=f"cluster-r{i}.log")
-            self.replicas[f"r{i}"] = (process, f"http://127.0.0.1:{base + i}")
+            self.start_replica(i)
         config = subprocess.run(["scripts/cluster.sh", "config", "2", str(base)], cwd=ROOT, capture_output=True,
                                 text=True, check=True).stdout
         (tmp_path / "haproxy.cfg").write_text(config)
@@ -57,6 +55,12 @@ class Cluster:
                 pass
             time.sleep(0.2)
         time.sleep(2.5)
+
+    def start_replica(self, i: int) -> None:
+        process, url = start("--api-port", str(self.base + i), "--parallel", "2", "--threads", "1",
+                             "--replica-name", f"r{i}", "--drain-seconds", "30", "--metrics",
+                             "--responses-dir", str(self.folder / "responses"), log=f"cluster-r{i}.log")
+        self.replicas[f"r{i}"] = (process, f"http://127.0.0.1:{self.base + i}")
 
     def stop(self) -> None:
         for process, _ in self.replicas.values():
@@ -136,15 +140,49 @@ def test_a_replica_name_must_fit_a_response_id() -> None:
         assert refused.returncode == 64 and "--replica-name" in refused.stderr, (name, refused.stderr[-300:])
 
 
-def test_sigterm_drains_a_replica_and_its_conversations_move(cluster: Cluster) -> None:
-    # A conversation that lands on r1.
-    n = 0
-    while True:
-        headers = {"X-Session-Id": f"drain-{n}"}
-        replica, _ = chat(cluster, [{"role": "user", "content": "Hi"}], headers)
-        if replica == "r1":
+def session_on(cluster: Cluster, replica: str, prefix: str) -> dict:
+    """An X-Session-Id header that HAProxy sends to `replica`."""
+    for n in range(200):
+        headers = {"X-Session-Id": f"{prefix}-{n}"}
+        if chat(cluster, [{"role": "user", "content": "Hi"}], headers)[0] == replica:
+            return headers
+    raise AssertionError(f"no key reached {replica}")
+
+
+def test_a_killed_replica_cuts_its_stream_and_its_conversations_move(cluster: Cluster) -> None:
+    headers = session_on(cluster, "r2", "kill")
+    process, url = cluster.replicas["r2"]
+    body = {"model": "x", "messages": [{"role": "user", "content": "Count from 1 to 100, comma separated."}],
+            "max_tokens": 200, "temperature": 0, "stream": True}
+    stream = requests.post(cluster.url + "/v1/chat/completions", json=body, headers=headers, stream=True, timeout=120)
+    assert stream.headers["X-Hearth-Replica"] == "r2"
+    lines = stream.iter_lines()
+    for line in lines:
+        if line.startswith(b"data: {"):
             break
-        n += 1
+    process.kill()
+    killed = time.monotonic()
+    # The stream ends (HAProxy closes it) without [DONE]: the client sees it cut, never a whole reply.
+    rest = []
+    try:
+        rest = [line for line in lines if line]
+    except requests.exceptions.ChunkedEncodingError:
+        pass
+    assert b"data: [DONE]" not in rest
+    assert time.monotonic() - killed < 10
+    # The conversation's next request is answered by r1 (a refused connection is retried there).
+    assert chat(cluster, [{"role": "user", "content": "Hi again"}], headers)[0] == "r1"
+    # Back: the replica restarts and HAProxy's checks take it in again.
+    cluster.start_replica(2)
+    assert wait_until_serving(cluster.replicas["r2"][0], url, seconds=120)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and chat(cluster, [{"role": "user", "content": "Hi"}], headers)[0] != "r2":
+        time.sleep(0.5)
+    assert chat(cluster, [{"role": "user", "content": "Hi"}], headers)[0] == "r2"
+
+
+def test_sigterm_drains_a_replica_and_its_conversations_move(cluster: Cluster) -> None:
+    headers = session_on(cluster, "r1", "drain")
     process, _ = cluster.replicas["r1"]
     body = {"model": "x", "messages": [{"role": "user", "content": "Count from 1 to 100, comma separated."}],
             "max_tokens": 120, "temperature": 0, "stream": True}
