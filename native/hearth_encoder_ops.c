@@ -22,6 +22,18 @@ __attribute__((constructor)) static void use_one_blas_thread(void) { scipy_openb
 // cache line.
 enum { COLUMN_GRAIN = 16 };
 
+// The node of a product `x · weightᵀ + bias` computed by `share` on each of ggml's threads:
+// float32 [out, tokens] from weight [in, out], x [in, tokens] and bias [out] or NULL.
+static struct ggml_tensor *linear_node(
+    struct ggml_context *context, struct ggml_tensor *weight, struct ggml_tensor *bias, struct ggml_tensor *x, ggml_custom_op_t share) {
+    GGML_ASSERT(weight->ne[0] == x->ne[0] && ggml_is_contiguous(weight) && ggml_is_contiguous(x));
+    GGML_ASSERT(x->ne[2] == 1 && x->ne[3] == 1);
+    GGML_ASSERT(bias == NULL || (bias->type == GGML_TYPE_F32 && bias->ne[0] == weight->ne[1] && ggml_is_contiguous(bias)));
+    struct ggml_tensor *args[3] = {weight, x, bias};
+    return ggml_custom_4d(
+        context, GGML_TYPE_F32, weight->ne[1], x->ne[1], 1, 1, args, bias != NULL ? 3 : 2, share, GGML_N_TASKS_MAX, NULL);
+}
+
 static void linear_share(struct ggml_tensor *dst, int ith, int nth, void *userdata) {
     (void) userdata;
     const struct ggml_tensor *weight = dst->src[0];
@@ -54,13 +66,7 @@ static void linear_share(struct ggml_tensor *dst, int ith, int nth, void *userda
 struct ggml_tensor *hearth_blas_linear(
     struct ggml_context *context, struct ggml_tensor *weight, struct ggml_tensor *bias, struct ggml_tensor *x) {
     GGML_ASSERT(weight->type == GGML_TYPE_F32 && x->type == GGML_TYPE_F32);
-    GGML_ASSERT(weight->ne[0] == x->ne[0] && ggml_is_contiguous(weight) && ggml_is_contiguous(x));
-    GGML_ASSERT(x->ne[2] == 1 && x->ne[3] == 1);
-    GGML_ASSERT(bias == NULL || (bias->type == GGML_TYPE_F32 && bias->ne[0] == weight->ne[1] && ggml_is_contiguous(bias)));
-    struct ggml_tensor *args[3] = {weight, x, bias};
-    return ggml_custom_4d(
-        context, GGML_TYPE_F32, weight->ne[1], x->ne[1], 1, 1, args, bias != NULL ? 3 : 2, linear_share, GGML_N_TASKS_MAX,
-        NULL);
+    return linear_node(context, weight, bias, x, linear_share);
 }
 
 // bfloat16 products: 6 token rows × 64 outputs per tile, 24 float32 accumulators, one
@@ -145,14 +151,9 @@ static void bf16_linear_share(struct ggml_tensor *dst, int ith, int nth, void *u
 
 struct ggml_tensor *hearth_bf16_linear(
     struct ggml_context *context, struct ggml_tensor *weight, struct ggml_tensor *bias, struct ggml_tensor *x) {
-    GGML_ASSERT(weight->type == GGML_TYPE_BF16 && x->type == GGML_TYPE_BF16 && ggml_is_contiguous(weight) && ggml_is_contiguous(x));
-    GGML_ASSERT(weight->ne[0] == x->ne[0] && weight->ne[0] % 2 == 0 && weight->ne[1] % BF16_PANEL == 0);
-    GGML_ASSERT(x->ne[2] == 1 && x->ne[3] == 1);
-    GGML_ASSERT(bias == NULL || (bias->type == GGML_TYPE_F32 && bias->ne[0] == weight->ne[1] && ggml_is_contiguous(bias)));
-    struct ggml_tensor *args[3] = {weight, x, bias};
-    return ggml_custom_4d(
-        context, GGML_TYPE_F32, weight->ne[1], x->ne[1], 1, 1, args, bias != NULL ? 3 : 2, bf16_linear_share, GGML_N_TASKS_MAX,
-        NULL);
+    GGML_ASSERT(weight->type == GGML_TYPE_BF16 && x->type == GGML_TYPE_BF16);
+    GGML_ASSERT(weight->ne[0] % 2 == 0 && weight->ne[1] % BF16_PANEL == 0);
+    return linear_node(context, weight, bias, x, bf16_linear_share);
 }
 #else
 int hearth_bf16_available(void) { return 0; }

@@ -5,14 +5,14 @@ affinity and with round robin, under the same multi-turn chat load; and HAProxy'
 latency against calling a replica directly.
 
 Load: CLIENTS clients, each holding CONVERSATIONS conversations of TURNS turns (the turns of a
-conversation in order, the client's conversations interleaved, so a replica's slots must keep
-several conversations), each beginning with a ~250-word text of its own after a short system
+conversation in order, the client's conversations interleaved); every replica has 8 slots
+(`--parallel 8`), so one replica alone can keep 8 conversations' KV, each beginning with a ~250-word text of its own after a short system
 prompt they share, greedy, 32 new tokens a turn, streamed with usage. Figures: completion tokens per second over the run, time to
 first token (median, p95), and the prompt-cache hit rate (cached prompt tokens over prompt tokens
 on turns after the first, from each reply's usage).
 
 Usage: scripts/bench_cluster.py [--binary .build/release/hearth] [--replicas 2] [--clients 8]
-       [--conversations 3] [--turns 4]
+       [--conversations 1] [--turns 5]
 """
 from __future__ import annotations
 
@@ -53,9 +53,24 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_healthy(url: str, seconds: float = 180) -> None:
+def free_ports_after(count: int) -> int:
+    """A port P such that P+1 … P+count are free (the replicas' ports, as scripts/cluster.sh numbers them)."""
+    while True:
+        base = free_port()
+        try:
+            for port in range(base + 1, base + count + 1):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+
+
+def wait_healthy(url: str, process: subprocess.Popen | None = None, seconds: float = 180) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{url}: the server exited with {process.returncode}")
         try:
             if requests.get(url + "/health", timeout=2).status_code == 200:
                 return
@@ -70,16 +85,20 @@ class Layout:
 
     def __init__(self, binary: str, replicas: int, threads: int, balance: str, folder: Path) -> None:
         self.processes: list[subprocess.Popen] = []
-        base = free_port()
+        base = free_ports_after(replicas)
         for i in range(1, replicas + 1):
             port = base + i
             self.processes.append(subprocess.Popen(
-                [binary, "--api-port", str(port), "--threads", str(threads), "--parallel", "4", "--ctx-size", "4096",
+                [binary, "--api-port", str(port), "--threads", str(threads), "--parallel", "8", "--ctx-size", "2048",
                  "--replica-name", f"r{i}", "--flash-attn", "on"],
                 cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(folder / f"r{i}.log", "wb")))
         self.direct = f"http://127.0.0.1:{base + 1}"
         for i in range(1, replicas + 1):
-            wait_healthy(f"http://127.0.0.1:{base + i}")
+            try:
+                wait_healthy(f"http://127.0.0.1:{base + i}", self.processes[i - 1])
+            except RuntimeError:
+                print((folder / f"r{i}.log").read_text()[-2000:], file=sys.stderr)
+                raise
         self.url = self.direct
         if replicas > 1:
             config = subprocess.run(["scripts/cluster.sh", "config", str(replicas), str(base)], cwd=ROOT, check=True,
@@ -185,8 +204,8 @@ def main() -> None:
     parser.add_argument("--binary", default=str(ROOT / ".build" / "release" / "hearth"))
     parser.add_argument("--replicas", type=int, default=2)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--conversations", type=int, default=3)
-    parser.add_argument("--turns", type=int, default=4)
+    parser.add_argument("--conversations", type=int, default=1)
+    parser.add_argument("--turns", type=int, default=5)
     args = parser.parse_args()
     cores = os.cpu_count() or 2
     rows = []

@@ -149,17 +149,25 @@ def session_on(cluster: Cluster, replica: str, prefix: str) -> dict:
     raise AssertionError(f"no key reached {replica}")
 
 
+def stream_on(cluster: Cluster, replica: str, headers: dict, chunks: int):
+    """A long greedy stream through HAProxy that `replica` serves, after its first `chunks` chunks."""
+    body = {"model": "x", "messages": [{"role": "user", "content": "Count from 1 to 100, comma separated."}],
+            "max_tokens": 160, "temperature": 0, "stream": True}
+    stream = requests.post(cluster.url + "/v1/chat/completions", json=body, headers=headers, stream=True, timeout=120)
+    assert stream.headers["X-Hearth-Replica"] == replica
+    lines = stream.iter_lines()
+    received = 0
+    for line in lines:
+        received += line.startswith(b"data: {")
+        if received >= chunks:
+            break
+    return lines
+
+
 def test_a_killed_replica_cuts_its_stream_and_its_conversations_move(cluster: Cluster) -> None:
     headers = session_on(cluster, "r2", "kill")
     process, url = cluster.replicas["r2"]
-    body = {"model": "x", "messages": [{"role": "user", "content": "Count from 1 to 100, comma separated."}],
-            "max_tokens": 200, "temperature": 0, "stream": True}
-    stream = requests.post(cluster.url + "/v1/chat/completions", json=body, headers=headers, stream=True, timeout=120)
-    assert stream.headers["X-Hearth-Replica"] == "r2"
-    lines = stream.iter_lines()
-    for line in lines:
-        if line.startswith(b"data: {"):
-            break
+    lines = stream_on(cluster, "r2", headers, chunks=1)
     process.kill()
     killed = time.monotonic()
     # The stream ends (HAProxy closes it) without [DONE]: the client sees it cut, never a whole reply.
@@ -184,17 +192,7 @@ def test_a_killed_replica_cuts_its_stream_and_its_conversations_move(cluster: Cl
 def test_sigterm_drains_a_replica_and_its_conversations_move(cluster: Cluster) -> None:
     headers = session_on(cluster, "r1", "drain")
     process, _ = cluster.replicas["r1"]
-    body = {"model": "x", "messages": [{"role": "user", "content": "Count from 1 to 100, comma separated."}],
-            "max_tokens": 120, "temperature": 0, "stream": True}
-    stream = requests.post(cluster.url + "/v1/chat/completions", json=body, headers=headers, stream=True, timeout=120)
-    assert stream.headers["X-Hearth-Replica"] == "r1"
-    lines = stream.iter_lines()
-    chunks = 0
-    for line in lines:
-        if line.startswith(b"data: {"):
-            chunks += 1
-            if chunks >= 3:
-                break
+    lines = stream_on(cluster, "r1", headers, chunks=3)
     process.send_signal(signal.SIGTERM)
     # Meanwhile the conversation's next requests are answered, by r2 once r1 refuses them.
     moved = []
