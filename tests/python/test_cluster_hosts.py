@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from conftest import ROOT, free_port
-from test_lifecycle import BINARY
+from test_lifecycle import BINARY, wait_until_serving
 
 pytestmark = pytest.mark.skipif(shutil.which("haproxy") is None or shutil.which("ip") is None or os.geteuid() != 0,
                                 reason="needs root, ip and haproxy (make test's setup installs haproxy)")
@@ -55,19 +55,6 @@ class Hosts:
     def remove(self) -> None:
         for namespace in self.made:  # the veth pair goes with its namespace
             subprocess.run(["ip", "netns", "del", namespace], capture_output=True, timeout=30)
-
-
-def healthy(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"{url} exited with {process.returncode}"
-        try:
-            if requests.get(url + "/health", timeout=1).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{url} not healthy")
 
 
 def load(url: str, tag: str, clients: int = 6, conversations: int = 2, turns: int = 3) -> tuple[dict, float]:
@@ -111,7 +98,7 @@ def test_replicas_on_their_own_hosts_keep_each_conversation_and_its_cache(tmp_pa
                                        "--parallel", "4", "--ctx-size", "1024", "--replica-name", f"r{i}",
                                        log=f"cluster-host-r{i}.log"))
         for i, process in enumerate(processes, start=1):
-            healthy(f"http://{hosts.address(i)}:{PORT}", process)
+            assert wait_until_serving(process, f"http://{hosts.address(i)}:{PORT}", seconds=120), f"r{i} exited"
         config = subprocess.run(["scripts/cluster.sh", "config", "3", str(PORT), *(hosts.address(i) for i in range(1, 4))],
                                 cwd=ROOT, check=True, capture_output=True, text=True).stdout
         assert all(f"server r{i} {hosts.address(i)}:{PORT}" in config for i in range(1, 4))
@@ -121,7 +108,7 @@ def test_replicas_on_their_own_hosts_keep_each_conversation_and_its_cache(tmp_pa
                                           env={**os.environ, "HEARTH_CLUSTER_BIND": f"127.0.0.1:{port}"},
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         url = f"http://127.0.0.1:{port}"
-        healthy(url, processes[-1])
+        assert wait_until_serving(processes[-1], url, seconds=20), "haproxy exited"
         time.sleep(2.5)  # every replica checked up
 
         served, cluster_rate = load(url, "cluster")
