@@ -14,7 +14,8 @@ import Foundation
 /// rounding.
 public final class SentenceEncoder: @unchecked Sendable {
     // Sound: the ggml objects and the measured rate are used only under `lock`, one forward pass
-    // at a time; the weights are read-only after init.
+    // at a time; the weights (mapped, and fast precision's bfloat16 copies in `converted`) and
+    // `precision` are read-only after init.
     public let folder: SentenceModelFolder
     private let file: SafeTensorsFile
     private let weightContext: OpaquePointer

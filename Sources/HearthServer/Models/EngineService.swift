@@ -42,8 +42,7 @@ public struct EngineService: Service {
         if drainPeriod > .zero {
             await models.beginDraining()
             logger.info("Shutting down: refusing new requests while running generations finish", metadata: ["drain.seconds": "\(drainPeriod)"])
-            let deadline = ContinuousClock.now + drainPeriod
-            while ContinuousClock.now < deadline, !(await models.isIdle) { try? await Task.sleep(for: .milliseconds(50)) }
+            await models.waitUntilIdle(until: .now + drainPeriod)
         }
         let loaded = await models.loadedIDs
         logger.info("Shutting down: ending running generations", metadata: ["models.loaded": "\(loaded)"])

@@ -258,8 +258,16 @@ public actor ModelRegistry {
     /// Refuses new requests from now on (see ``draining``).
     public func beginDraining() { draining = true }
 
-    /// No loaded model has a request holding it or a generation running or queued.
-    public var isIdle: Bool { resident.values.allSatisfy(\.isIdle) }
+    /// Waits until no loaded model has a request holding it or a generation running or
+    /// queued, or until `deadline`.
+    public func waitUntilIdle(until deadline: ContinuousClock.Instant) async {
+        while !resident.values.allSatisfy(\.isIdle), ContinuousClock.now < deadline {
+            // The ticket comes before the check: a change in between still wakes the wait.
+            let ticket = changes.ticket()
+            guard !resident.values.allSatisfy(\.isIdle) else { return }
+            await changes.wait(ticket, until: deadline)
+        }
+    }
 
     public func drainAll() async {
         for model in resident.values { await model.model.engine.drain() }
