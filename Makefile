@@ -19,11 +19,13 @@ cluster: setup
 	scripts/cluster.sh run $(N) -- $(ARGS)
 
 ## The cluster against one replica: affinity and round robin under multi-turn chat load, and
-## HAProxy's own latency (scripts/bench_cluster.py; about 10 minutes).
+## HAProxy's own latency (scripts/bench_cluster.py; about 10 minutes); then the model split over
+## two RPC workers against the model alone (scripts/bench_rpc.py; about 5 minutes).
 bench-cluster:
 	scripts/setup.sh --test
 	$(SWIFT) build -c release --product hearth
 	.venv/bin/python scripts/bench_cluster.py $(ARGS)
+	.venv/bin/python scripts/bench_rpc.py
 
 ## The whole test suite: Swift tests against the real model, then real Python clients. The
 ## tests build in one folder shared by every checkout on this machine (TEST_BUILD), so a fresh
@@ -75,10 +77,14 @@ bench-attention: setup
 		.venv/bin/python scripts/bench_attention.py --unpatched "$$(dirname "$$unpatched")" --patched "$$(dirname "$$patched")" $(ARGS)
 
 ## Hearth's llama.cpp patches against llama.cpp's own tests: test-backend-ops compares every
-## flash-attention case of the patched CPU backend with ggml's reference path.
+## flash-attention case of the patched CPU backend with ggml's reference path; the RPC tests run
+## workers (test-rpc-lost-server kills one mid-session).
 test-patches: setup
-	patched=$$(HEARTH_PEER_PATCHED=1 scripts/build-llama-server.sh) && \
-		"$$(dirname "$$patched")/test-backend-ops" -b CPU -o FLASH_ATTN_EXT
+	patched=$$(HEARTH_PEER_PATCHED=1 scripts/build-llama-server.sh) && bin=$$(dirname "$$patched") && \
+		"$$bin/test-backend-ops" -b CPU -o FLASH_ATTN_EXT && \
+		bash "$$bin/test-rpc-multi-server.sh" "$$bin/ggml-rpc-server" "$$bin/test-rpc-multi-server" && \
+		bash "$$bin/test-rpc-lost-server.sh" "$$bin/ggml-rpc-server" "$$bin/test-rpc-lost-server" && \
+		echo "test-patches: FLASH_ATTN_EXT and the RPC tests pass"
 
 ## Install hearth, llama.cpp's libraries, the prompt folders and the default model under PREFIX
 ## (bin/, lib/hearth/, share/hearth/), relocatable; Swift's runtime is linked in statically.
