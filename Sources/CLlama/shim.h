@@ -10,6 +10,8 @@
 #include "../../.deps/llama/include/ggml-alloc.h"
 // The GGUF reader (ggml), for a model file's metadata without loading it.
 #include "../../.deps/llama/include/gguf.h"
+// ggml's RPC backend: a model's layers on llama.cpp's `ggml-rpc-server` workers (`--rpc`).
+#include "../../.deps/llama/include/ggml-rpc.h"
 
 // glibc's malloc_trim, which Swift's Glibc module does not export: an unloaded model's freed
 // heap is handed back to the system (MemoryRelease.swift).

@@ -248,8 +248,16 @@ final class DecodeLoop {
         }
         // The decode's own time, without a wait for side work's turn: it teaches the verify cost.
         let decode = { () throws(LlamaError) -> Double in
-            try self.turns.tick(decodeOnly: tick.chunks.isEmpty) { () throws(LlamaError) in try LlamaCall.decode(self.context, self.batch) }
-                .seconds
+            try self.turns.tick(decodeOnly: tick.chunks.isEmpty) { () throws(LlamaError) in
+                // A lost RPC worker may fail the decode or leave zeros in its outputs: either
+                // way the tick is void, and the error names the worker.
+                do throws(LlamaError) { try LlamaCall.decode(self.context, self.batch) } catch {
+                    try self.model.checkWorkers()
+                    throw error
+                }
+                try self.model.checkWorkers()
+            }
+            .seconds
         }
         let seconds: Double
         do throws(LlamaError) {

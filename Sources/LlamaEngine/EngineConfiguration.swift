@@ -23,6 +23,12 @@ public struct EngineConfiguration: Sendable, Equatable {
     public var flashAttention: Bool?
     /// Speculative decoding by prompt lookup (on by default; ``SpeculationSettings/off``).
     public var speculation = SpeculationSettings()
+    /// Where the model's layers live: here, or partly on RPC workers (`--rpc`).
+    public var placement = ModelPlacement.local
+    /// Whether llama.cpp repacks the weights it keeps here for this CPU's fastest kernels (on;
+    /// `--no-repack`). RPC workers cannot repack, so with it off the model alone computes exactly
+    /// as the model split over workers does.
+    public var repackWeights = true
 
     public init(
         contextLength: Int = 4096,
@@ -33,7 +39,9 @@ public struct EngineConfiguration: Sendable, Equatable {
         maxQueue: Int = 64,
         promptCacheBytes: Int = 0,
         flashAttention: Bool? = nil,
-        speculation: SpeculationSettings = .init()
+        speculation: SpeculationSettings = .init(),
+        placement: ModelPlacement = .local,
+        repackWeights: Bool = true
     ) {
         self.contextLength = contextLength
         self.parallel = parallel
@@ -44,5 +52,7 @@ public struct EngineConfiguration: Sendable, Equatable {
         self.promptCacheBytes = promptCacheBytes
         self.flashAttention = flashAttention
         self.speculation = speculation
+        self.placement = placement
+        self.repackWeights = repackWeights
     }
 }

@@ -12,6 +12,9 @@ public protocol GenerationEngine: Sendable {
     var becameIdle: ChangeSignal { get }
     /// The load now, for metrics.
     var statistics: EngineStatistics { get }
+    /// The RPC worker holding some of the model's layers that stopped answering, if any: the
+    /// engine cannot generate until the model is loaded again.
+    var lostWorker: String? { get }
 
     /// Text to token ids (`addSpecial`: BOS as the model wants it).
     func tokenize(_ text: String, addSpecial: Bool) throws(LlamaError) -> [Int32]
@@ -38,8 +41,15 @@ public protocol GenerationEngine: Sendable {
     func shutdown()
 }
 
+extension GenerationEngine {
+    /// No RPC workers: none to lose.
+    public var lostWorker: String? { nil }
+}
+
 extension LlamaRuntime: GenerationEngine {
     public var modelInfo: ModelInfo { model.info }
+
+    public var lostWorker: String? { model.lostWorker }
 
     public func tokenize(_ text: String, addSpecial: Bool) throws(LlamaError) -> [Int32] {
         try model.tokenize(text, addSpecial: addSpecial)

@@ -27,6 +27,10 @@ public enum LlamaError: Error, Sendable, Equatable, CustomStringConvertible {
     case tooManyChoices(requested: Int, limit: Int)
     /// A setting does not fit what llama.cpp accepts.
     case invalidConfiguration(String)
+    /// An RPC worker (`--rpc`) could not be reached when the model was loaded.
+    case remoteWorkerUnreachable(String, reason: String)
+    /// An RPC worker holding some of the model's layers went away: the model must be loaded again.
+    case remoteWorkerLost(String)
 
     public var description: String {
         switch self {
@@ -47,6 +51,8 @@ public enum LlamaError: Error, Sendable, Equatable, CustomStringConvertible {
         case .interrupted: "the server shut down before the generation finished"
         case .tooManyChoices(let requested, let limit): "\(requested) choices were asked for but at most \(limit) run at once"
         case .invalidConfiguration(let reason): reason
+        case .remoteWorkerUnreachable(let worker, let reason): "the RPC worker \(worker) cannot be used: \(reason)"
+        case .remoteWorkerLost(let worker): "the RPC worker \(worker), which holds some of the model's layers, stopped answering"
         }
     }
 }

@@ -24,22 +24,84 @@ public final class LlamaModel: @unchecked Sendable {
         return try body()
     }
 
-    /// Loads a GGUF file (memory-mapped; CPU only).
-    /// - Throws: ``LlamaError/modelLoadFailed(path:)``.
-    public init(path: String) throws(LlamaError) {
+    /// Loads a GGUF file (memory-mapped), its layers on this machine's CPU or, as `placement`
+    /// says, partly on llama.cpp RPC workers.
+    /// - Parameter repackWeights: let llama.cpp lay out the weights kept here for this CPU's
+    ///   fastest kernels (RPC workers cannot).
+    /// - Throws: ``LlamaError/modelLoadFailed(path:)``;
+    ///   ``LlamaError/remoteWorkerUnreachable(_:reason:)`` when a worker does not answer.
+    public init(path: String, placement: ModelPlacement = .local, repackWeights: Bool = true) throws(LlamaError) {
         LlamaBackend.initialize
+        guard FileManager.default.fileExists(atPath: path) else { throw .modelLoadFailed(path: path) }
         var params = llama_model_default_params()
         params.n_gpu_layers = 0
-        guard FileManager.default.fileExists(atPath: path),
-            let model = llama_model_load_from_file(path, params),
-            let vocab = llama_model_get_vocab(model)
-        else { throw .modelLoadFailed(path: path) }
+        params.use_extra_bufts = repackWeights
+        let loaded = try Self.load(path, params, placement)
+        guard let model = loaded, let vocab = llama_model_get_vocab(model) else {
+            if let lost = placement.workers.first(where: { ggml_backend_rpc_server_lost($0.description) }) {
+                throw .remoteWorkerLost(lost.description)
+            }
+            throw .modelLoadFailed(path: path)
+        }
         pointer = model
         self.vocab = vocab
+        workers = placement.isRemote ? placement.workers.map(\.description) : []
         info = ModelInfo(model: model, vocab: vocab, path: path)
         longestPiece = (0..<Int32(clamping: info.vocabularySize)).reduce(1) { longest, token in
             max(longest, Int(llama_token_to_piece(vocab, token, nil, 0, 0, true).magnitude))
         }
+    }
+
+    /// The RPC workers holding some of the model's layers (`host:port`), none when it is local.
+    public let workers: [String]
+
+    /// The first worker whose connection failed, if any: its layers are gone, so every decode
+    /// fails until the model is loaded again (a lock and a table lookup per worker).
+    public var lostWorker: String? { workers.first { ggml_backend_rpc_server_lost($0) } }
+
+    /// Throws when a worker's connection failed: what llama.cpp computed with it is void.
+    /// - Throws: ``LlamaError/remoteWorkerLost(_:)``.
+    func checkWorkers() throws(LlamaError) {
+        if let lostWorker { throw .remoteWorkerLost(lostWorker) }
+    }
+
+    private static func load(_ path: String, _ params: llama_model_params, _ placement: ModelPlacement) throws(LlamaError)
+        -> OpaquePointer?
+    {
+        var params = params
+        guard placement.isRemote else { return llama_model_load_from_file(path, params) }
+        var devices = try remoteDevices(placement.workers) + [nil]
+        var split = [Float](repeating: 0, count: llama_max_devices())
+        for (index, share) in (placement.tensorSplit ?? []).enumerated() where index < split.count { split[index] = share }
+        params.n_gpu_layers = Int32(clamping: placement.remoteLayers ?? -1)
+        params.split_mode = LLAMA_SPLIT_MODE_LAYER
+        return devices.withUnsafeMutableBufferPointer { devices in
+            split.withUnsafeBufferPointer { split in
+                params.devices = devices.baseAddress
+                params.tensor_split = placement.tensorSplit == nil ? nil : split.baseAddress
+                return llama_model_load_from_file(path, params)
+            }
+        }
+    }
+
+    /// The llama.cpp devices of the workers, in order, each worker reached first.
+    private static func remoteDevices(_ workers: [RPCEndpoint]) throws(LlamaError) -> [OpaquePointer?] {
+        var devices: [OpaquePointer?] = []
+        for worker in workers {
+            do {
+                try worker.probe()
+            } catch {
+                throw .remoteWorkerUnreachable(worker.description, reason: error.reason)
+            }
+            guard let registry = ggml_backend_rpc_add_server(worker.description), ggml_backend_reg_dev_count(registry) > 0 else {
+                throw .remoteWorkerUnreachable(
+                    worker.description,
+                    reason: "it did not answer llama.cpp's RPC handshake (is it a ggml-rpc-server of the same llama.cpp?)"
+                )
+            }
+            for index in 0..<ggml_backend_reg_dev_count(registry) { devices.append(ggml_backend_reg_dev_get(registry, index)) }
+        }
+        return devices
     }
 
     /// The most bytes one token stands for: a text of `n` bytes has at least

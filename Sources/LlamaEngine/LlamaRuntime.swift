@@ -16,13 +16,13 @@ public final class LlamaRuntime: Sendable {
     public let configuration: EngineConfiguration
     private let inbox: JobInbox
 
-    /// Loads the model and starts the decode loop.
+    /// Loads the model (its layers where `configuration.placement` says) and starts the decode loop.
     public convenience init(
         modelPath: String,
         configuration: EngineConfiguration = .init(),
         logger: Logger = Logger(label: "hearth.engine")
     ) throws(LlamaError) {
-        try self.init(model: LlamaModel(path: modelPath), configuration: configuration, logger: logger)
+        try self.init(model: LlamaModel(path: modelPath, placement: configuration.placement, repackWeights: configuration.repackWeights), configuration: configuration, logger: logger)
     }
 
     /// Starts a decode loop for an already loaded model.
