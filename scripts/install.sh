@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs a built hearth under a prefix, relocatable (nothing in the tree names the prefix):
 #   PREFIX/bin/hearth                    the server (its RUNPATH has $ORIGIN/../lib/hearth)
+#   PREFIX/bin/ggml-rpc-server           llama.cpp's RPC worker, for --rpc (docs/scaling.md)
 #   PREFIX/lib/hearth/                   llama.cpp's and whisper.cpp's libraries (their RUNPATH is $ORIGIN),
 #                                        OpenBLAS and the encoders' glue, and Hearth's speech glue (flite and the encoders are Debian's)
 #   PREFIX/share/hearth/                 the chat page (ui/), instruction templates, characters, presets, model
@@ -15,8 +16,9 @@ lib=.deps/llama/lib
 
 install -d "$prefix/bin" "$prefix/lib/hearth" "$prefix/share/hearth/models"
 install -m 755 "$binary" "$prefix/bin/hearth"
+install -m 755 .deps/llama/bin/ggml-rpc-server "$prefix/bin/ggml-rpc-server"
 # The sonames hearth and the libraries need (readelf NEEDED), nothing else of the build.
-for soname in libllama.so.0 libggml.so.0 libggml-base.so.0 libggml-cpu.so.0; do
+for soname in libllama.so.0 libggml.so.0 libggml-base.so.0 libggml-cpu.so.0 libggml-rpc.so.0; do
     install -m 644 "$lib/$soname" "$prefix/lib/hearth/$soname"
 done
 for soname in libwhisper.so libhearth-audio.so; do

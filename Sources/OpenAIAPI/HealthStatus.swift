@@ -2,7 +2,8 @@ import OrderedJSON
 
 /// The answer of `GET /health` and `GET /v1/internal/health`: `{"status": "ok"}` while the
 /// server takes requests; `{"status": "error", "message": …}` (with 503) when the default model
-/// is gone because a `model/load` failed and the previous model could not be loaded back;
+/// is gone because a `model/load` failed and the previous model could not be loaded back, or
+/// an RPC worker holding a model's layers cannot be reached;
 /// `{"status": "draining"}` (with 503) once SIGTERM has arrived and running generations finish
 /// (`--drain-seconds`), so that a load balancer sends new requests elsewhere.
 public struct HealthStatus: JSONRepresentable {

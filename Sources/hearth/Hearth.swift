@@ -88,6 +88,7 @@ struct Hearth: AsyncParsableCommand {
             tunnel = try TunnelService.locate(environment: environment)
         }
         let path = try model.resolvedPath()
+        Self.logPlacement(model, logger: logger)
         let loader = ModelLoader(options: model, library: prompting.library, logger: logger)
         let entry =
             ModelCatalog.scan(directory: model.modelDirectory).entries.first { $0.path == path }
@@ -169,6 +170,29 @@ struct Hearth: AsyncParsableCommand {
         try await services.run()
         for id in await registry.loadedIDs { await registry.unload(id) }
         logger.info("Hearth stopped")
+    }
+
+    /// Says where the model's layers go; with RPC workers, warns that their protocol is open.
+    private static func logPlacement(_ options: ModelOptions, logger: Logger) {
+        let placement = options.placement
+        guard placement.isRemote else {
+            if options.gpuLayers != nil || options.tensorSplit != nil {
+                logger.info("--gpu-layers and --tensor-split are ignored: there is no GPU and no --rpc worker")
+            }
+            return
+        }
+        logger.notice(
+            "Model layers on llama.cpp RPC workers",
+            metadata: [
+                "rpc.workers": "\(placement.workers.map(\.description).joined(separator: ","))",
+                "rpc.layers": "\(placement.remoteLayers.map(String.init) ?? "all")",
+                "rpc.tensor_split": "\(options.tensorSplit ?? "by free memory")",
+            ]
+        )
+        logger.warning(
+            "llama.cpp's RPC protocol has no authentication and is not hardened: keep the workers on a private network",
+            metadata: ["rpc.allow_public": "\(options.rpcAllowPublic)"]
+        )
     }
 
     /// The LoRA folder, with `--lora`'s adapters loaded onto the startup model (a name that is not

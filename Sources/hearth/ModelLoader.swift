@@ -24,7 +24,9 @@ struct ModelLoader: Sendable {
             maxQueue: options.maxQueue,
             promptCacheBytes: options.cacheRAM << 20,
             flashAttention: options.flashAttention.enabled,
-            speculation: options.speculation
+            speculation: options.speculation,
+            placement: options.placement,
+            repackWeights: !options.noRepack
         )
     }
 

@@ -121,6 +121,84 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("cache-ram"), help: "MiB of RAM for the KV state of prompts evicted from their slot (0: off).")
     var cacheRAM = 0
 
+    @Option(
+        name: .customLong("rpc"),
+        help:
+            "llama.cpp RPC workers (ggml-rpc-server) to place the model's layers on, for a model larger than this machine: HOST:PORT,… (IPv4; private addresses only, unless --rpc-allow-public)."
+    )
+    var rpc: String?
+
+    @Option(
+        name: .customLong("tensor-split"),
+        help: "Each RPC worker's share of the remote layers, N0,N1,… in --rpc's order (default: in proportion to their free memory)."
+    )
+    var tensorSplit: String?
+
+    @Option(
+        name: [.customLong("gpu-layers"), .customLong("n-gpu-layers")],
+        help: "Layers placed on the --rpc workers (default: all); the rest run here. Without --rpc it means nothing (no GPU) and is ignored."
+    )
+    var gpuLayers: Int?
+
+    @Flag(
+        name: .customLong("no-repack"),
+        help:
+            "Keep the weights as the file has them instead of repacking them for this CPU's fastest kernels (slower; as RPC workers compute, so the model alone answers exactly as split)."
+    )
+    var noRepack = false
+
+    @Flag(
+        name: .customLong("rpc-allow-public"),
+        help:
+            "Allow --rpc workers at public addresses. llama.cpp's RPC protocol has no authentication and is not hardened: run workers on a private network only."
+    )
+    var rpcAllowPublic = false
+
+    /// Where the model's layers go: `--rpc`, `--tensor-split` and `--gpu-layers` read and
+    /// checked (`validate()` has refused what they cannot mean).
+    var placement: ModelPlacement {
+        guard let rpc, let workers = try? RPCEndpoint.list(rpc) else { return .local }
+        return ModelPlacement(workers: workers, tensorSplit: tensorSplit.flatMap { try? Self.shares($0) }, remoteLayers: gpuLayers)
+    }
+
+    /// `--tensor-split`'s numbers: non-negative, at least one above zero.
+    static func shares(_ text: String) throws -> [Float] {
+        let shares = text.split(separator: ",", omittingEmptySubsequences: false).map { Float($0.trimmingCharacters(in: .whitespaces)) }
+        guard let values = shares as? [Float], values.allSatisfy({ $0 >= 0 && $0.isFinite }), values.contains(where: { $0 > 0 }) else {
+            throw ValidationError("--tensor-split takes non-negative numbers, at least one above zero, as N0,N1,…; not '\(text)'.")
+        }
+        return values
+    }
+
+    /// Refuses `--rpc` workers it cannot name or, without `--rpc-allow-public`, at a public
+    /// address: llama.cpp's RPC protocol lets anyone who reaches a worker run code paths with
+    /// known memory-safety bugs.
+    func validatePlacement() throws {
+        if let gpuLayers { try Self.check("--gpu-layers", gpuLayers, in: 0...100_000) }
+        guard let rpc else { return }
+        let workers: [RPCEndpoint]
+        do {
+            workers = try RPCEndpoint.list(rpc)
+            for worker in workers where !rpcAllowPublic {
+                let address = try worker.address()
+                guard RPCEndpoint.isPrivate(address) else {
+                    throw ValidationError(
+                        "--rpc: \(worker) is at the public address \(RPCEndpoint.text(address)). llama.cpp's RPC protocol has no "
+                            + "authentication and is not hardened; run workers on a private network, or pass --rpc-allow-public."
+                    )
+                }
+            }
+        } catch let error as RPCEndpointError {
+            throw ValidationError("--rpc: \(error).")
+        }
+        if let tensorSplit {
+            let shares = try Self.shares(tensorSplit)
+            guard shares.count <= min(workers.count, 16) else {
+                throw ValidationError("--tensor-split has \(shares.count) shares for \(workers.count) RPC workers.")
+            }
+        }
+    }
+
     /// Largest context per sequence and batch accepted: far beyond any model here, and small
     /// enough that every size llama.cpp derives from them fits its 32-bit fields.
     static let largestContext = 1 << 20
@@ -140,6 +218,7 @@ struct ModelOptions: ParsableArguments {
         try Self.check("--spec-max", specMax, in: 0...64)
         try Self.check("--spec-ngram-min", specNgramMin, in: 1...64)
         try Self.check("--spec-ngram-max", specNgramMax, in: specNgramMin...64)
+        try validatePlacement()
     }
 
     /// A usage error naming the flag when `value` is outside `range`.

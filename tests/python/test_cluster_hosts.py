@@ -29,27 +29,33 @@ def sh(*command: str) -> None:
 
 
 class Hosts:
-    """Namespaces `<TAG>n<i>` at 10.213.<i>.2, reached through veth `<TAG>v<i>` at 10.213.<i>.1."""
+    """Namespaces `<tag>n<i>` at 10.<subnet>.<i>.2, reached through veth `<tag>v<i>` at
+    10.<subnet>.<i>.1; with `rate` (tc's units, e.g. `1gbit`), each link is shaped to it both ways
+    by a token bucket, as a LAN would be."""
 
-    def __init__(self, count: int) -> None:
-        self.count, self.made = count, []
+    def __init__(self, count: int, tag: str = TAG, subnet: int = 213, rate: str | None = None) -> None:
+        self.count, self.made, self.tag, self.subnet = count, [], tag, subnet
         for i in range(1, count + 1):
-            namespace, veth = f"{TAG}n{i}", f"{TAG}v{i}"
+            namespace, veth = f"{tag}n{i}", f"{tag}v{i}"
             sh("ip", "netns", "add", namespace)
             self.made.append(namespace)
             sh("ip", "link", "add", veth, "type", "veth", "peer", "name", f"{veth}p")
             sh("ip", "link", "set", f"{veth}p", "netns", namespace)
-            sh("ip", "addr", "add", f"10.213.{i}.1/30", "dev", veth)
+            sh("ip", "addr", "add", f"10.{subnet}.{i}.1/30", "dev", veth)
             sh("ip", "link", "set", veth, "up")
-            sh("ip", "netns", "exec", namespace, "ip", "addr", "add", f"10.213.{i}.2/30", "dev", f"{veth}p")
+            sh("ip", "netns", "exec", namespace, "ip", "addr", "add", f"10.{subnet}.{i}.2/30", "dev", f"{veth}p")
             sh("ip", "netns", "exec", namespace, "ip", "link", "set", f"{veth}p", "up")
             sh("ip", "netns", "exec", namespace, "ip", "link", "set", "lo", "up")
+            if rate:
+                shape = ("root", "tbf", "rate", rate, "burst", "256kb", "latency", "50ms")
+                sh("tc", "qdisc", "add", "dev", veth, *shape)
+                sh("ip", "netns", "exec", namespace, "tc", "qdisc", "add", "dev", f"{veth}p", *shape)
 
     def address(self, i: int) -> str:
-        return f"10.213.{i}.2"
+        return f"10.{self.subnet}.{i}.2"
 
     def run(self, i: int, *command: str, log: str) -> subprocess.Popen:
-        return subprocess.Popen(["ip", "netns", "exec", f"{TAG}n{i}", *command], cwd=ROOT,
+        return subprocess.Popen(["ip", "netns", "exec", f"{self.tag}n{i}", *command], cwd=ROOT,
                                 stdout=subprocess.DEVNULL, stderr=open(ROOT / ".build" / log, "wb"))
 
     def remove(self) -> None:

@@ -28,8 +28,14 @@ def test_an_installed_tree_runs_after_it_is_moved(tmp_path) -> None:
         page.write("<!-- installed copy -->\n")
 
     libraries = subprocess.run(["ldd", str(moved / "bin" / "hearth")], capture_output=True, text=True).stdout
-    for soname in ("libllama.so.0", "libggml.so.0", "libggml-base.so.0", "libggml-cpu.so.0", "libwhisper.so", "libhearth-audio.so"):
+    for soname in ("libllama.so.0", "libggml.so.0", "libggml-base.so.0", "libggml-cpu.so.0", "libggml-rpc.so.0", "libwhisper.so",
+                   "libhearth-audio.so"):
         assert f"{soname} => {moved}/bin/../lib/hearth/{soname}" in libraries, libraries
+    # llama.cpp's RPC worker (for --rpc) runs from the moved tree, on its libraries.
+    worker = moved / "bin" / "ggml-rpc-server"
+    assert f"libggml-rpc.so.0 => {moved}/bin/../lib/hearth/libggml-rpc.so.0" in subprocess.run(
+        ["ldd", str(worker)], capture_output=True, text=True).stdout
+    assert "--host" in subprocess.run([str(worker), "--help"], capture_output=True, text=True, timeout=30).stderr
 
     port = free_port()
     process = subprocess.Popen(

@@ -64,6 +64,8 @@ public actor ModelRegistry {
     /// Why the default model is not loaded, after a `model/load` failed and the previous model
     /// could not be loaded back either; `/health` reports it.
     public private(set) var defaultLoadFailure: String?
+    /// The RPC worker (`--rpc`) that kept the last load from succeeding, until a load succeeds.
+    private var unreachableWorker: (worker: String, reason: String)?
 
     /// - Parameters:
     ///   - directory: `--model-dir`, scanned again whenever a name is not found.
@@ -185,6 +187,19 @@ public actor ModelRegistry {
         return currentCatalog().entry(named: name).map(\.id).flatMap { resident[$0] != nil ? $0 : nil }
     }
 
+    /// Why the server cannot serve now, for `/health`: the default model is missing after a
+    /// failed `model/load`, or an RPC worker of a model is lost or was unreachable at its last
+    /// load and still refuses connections (once it accepts them, the next request loads the
+    /// model again, so the answer is ok).
+    public func healthProblem() -> String? {
+        if let defaultLoadFailure { return defaultLoadFailure }
+        let lost = resident.values.lazy.compactMap { $0.model.engine.lostWorker }.first
+        guard let (worker, reason) = lost.map({ ($0, "it stopped answering") }) ?? unreachableWorker else { return nil }
+        // A refused connection answers at once; a silent host costs the timeout, once per check.
+        if (try? RPCEndpoint(parsing: worker).probe(timeout: .milliseconds(200))) != nil { return nil }
+        return "the RPC worker \(worker) holding some of the model's layers cannot be reached: \(reason)"
+    }
+
     /// Unloads a model (the default one when `id` is nil) once its running generations end.
     public func unload(_ id: String? = nil) async {
         let id = id ?? defaultID
@@ -296,7 +311,14 @@ public actor ModelRegistry {
 
     private func loaded(_ entry: ModelCatalog.Entry) async throws -> ServedModel {
         while true {
-            if let model = resident[entry.id]?.model { return model }
+            if let model = resident[entry.id]?.model {
+                guard let worker = model.engine.lostWorker else { return model }
+                // Its layers on that worker are gone: load it again (connecting afresh), once
+                // the generations on it have failed.
+                logger.warning("An RPC worker was lost; loading the model again", metadata: ["model": "\(entry.id)", "rpc.worker": "\(worker)"])
+                await unload(entry.id)
+                continue
+            }
             if let pending = loading[entry.id] {
                 _ = try? await pending.value
                 if resident[entry.id] == nil, let failure = await pending.result.failure { throw loadFailure(entry, failure, logged: true) }
@@ -309,6 +331,7 @@ public actor ModelRegistry {
             defer { loading[entry.id] = nil }
             do {
                 let model = try await task.value
+                unreachableWorker = nil
                 resident[entry.id] = Resident(model: model, lastUse: .now)
                 model.engine.becameIdle.relay(to: changes)
                 return model
@@ -323,6 +346,15 @@ public actor ModelRegistry {
     private func loadFailure(_ entry: ModelCatalog.Entry, _ error: any Error, logged: Bool) -> OpenAIError {
         if let error = error as? OpenAIError { return error }
         if !logged { logger.error("Model failed to load", metadata: ["model": "\(entry.id)", "error": "\(error)"]) }
+        switch error as? LlamaError {
+        case .remoteWorkerUnreachable(let worker, let reason)?:
+            unreachableWorker = (worker, reason)
+            return .rpcWorkerUnreachable(worker, reason: reason)
+        case .remoteWorkerLost(let worker)?:
+            unreachableWorker = (worker, "it stopped answering while the model loaded")
+            return .rpcWorkerUnreachable(worker, reason: "it stopped answering while the model loaded")
+        default: break
+        }
         return OpenAIError(
             status: 500,
             message: "The model '\(entry.id)' could not be loaded from '\(entry.path.split(separator: "/").last ?? "")': "

@@ -41,10 +41,11 @@ struct OperationsSurface: APISurface {
     }
 }
 
-/// `/health`'s answer: 503 while the default model is missing after a failed `model/load`, and
-/// while the server drains before it stops.
+/// `/health`'s answer: 503 while the default model is missing after a failed `model/load`, while
+/// an RPC worker holding a model's layers cannot be reached, and while the server drains before
+/// it stops.
 func healthResponse(_ models: ModelRegistry) async -> Response {
-    let status = HealthStatus(problem: await models.defaultLoadFailure, draining: await models.draining)
+    let status = HealthStatus(problem: await models.healthProblem(), draining: await models.draining)
     var response = jsonResponse(status)
     if status.problem != nil || status.draining { response.status = .serviceUnavailable }
     return response
