@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """One model across machines, measured (issue 29; part of `make bench-cluster`): the default
 model split over two llama.cpp `ggml-rpc-server` workers (one thread each) against the model
-alone on this machine (one thread, and two), side by side, alternating, in one run.
+alone on this machine (one thread, and two; and one thread with the workers' kernels,
+`--no-repack`, which shows what the network itself costs), side by side, alternating, in one run.
 
 As root, each worker runs in a network namespace of its own, its veth link shaped by a token
 bucket to `--rate` both ways (a LAN); otherwise on loopback, unshaped (the table says which).
@@ -74,6 +75,7 @@ def main() -> None:
         endpoints = ",".join(f"{address(i)}:{ports[i]}" for i in (1, 2))
         setups = {
             "alone, 1 thread": ["--threads", "1"],
+            "alone, 1 thread, --no-repack": ["--threads", "1", "--no-repack"],
             "alone, 2 threads": ["--threads", "2"],
             "2 RPC workers × 1 thread": ["--threads", "1", "--rpc", endpoints],
         }

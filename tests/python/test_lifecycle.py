@@ -19,7 +19,7 @@ BINARY = os.environ.get("HEARTH_BIN", str(ROOT / ".build" / "debug" / "hearth"))
 EXTREMES = ["9223372036854775807", "-9223372036854775808", "1e308", "-1", "0"]
 SERVER_FLAGS = [
     "--api-port", "--ctx-size", "--threads", "--parallel", "--batch-size", "--ubatch-size",
-    "--max-queue", "--cache-ram", "--max-body-size", "--idle-timeout", "--drain-seconds",
+    "--max-queue", "--cache-ram", "--max-body-size", "--idle-timeout", "--drain-seconds", "--gpu-layers",
 ]
 
 
