@@ -123,6 +123,14 @@ public struct OpenAIError: Error, Sendable, Equatable {
         return error
     }
 
+    /// 503: the server cannot do this now (`code` says why); the client should retry after
+    /// `retryAfter` seconds.
+    public static func unavailable(_ message: String, code: String, retryAfter: Int) -> Self {
+        var error = OpenAIError(status: 503, message: message, type: "server_error", code: code)
+        error.retryAfterSeconds = retryAfter
+        return error
+    }
+
     /// 500: something failed inside the server. The message is deliberately generic.
     public static let internalError = OpenAIError(
         status: 500,

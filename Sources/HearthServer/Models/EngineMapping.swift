@@ -126,14 +126,12 @@ extension OpenAIError {
                 code: "server_shutting_down"
             )
         case .remoteWorkerLost(let worker):
-            self = OpenAIError(
-                status: 503,
-                message: "The RPC worker \(worker), which holds some of the model's layers, stopped answering; the generation "
-                    + "could not go on. The model is loaded again at the next request once the worker is back. Retry the request.",
-                type: "server_error",
-                code: "rpc_worker_lost"
+            self = .unavailable(
+                "The RPC worker \(worker), which holds some of the model's layers, stopped answering; the generation could "
+                    + "not go on. The model is loaded again at the next request once the worker is back. Retry the request.",
+                code: "rpc_worker_lost",
+                retryAfter: 5
             )
-            retryAfterSeconds = 5
         case .remoteWorkerUnreachable(let worker, let reason):
             self = .rpcWorkerUnreachable(worker, reason: reason)
         case .modelLoadFailed, .adapterLoadFailed, .contextCreationFailed, .tokenizationFailed, .decodeFailed, .invalidConfiguration:
@@ -145,14 +143,11 @@ extension OpenAIError {
 extension OpenAIError {
     /// 503: the model's RPC worker cannot be reached, so the model cannot be loaded now.
     static func rpcWorkerUnreachable(_ worker: String, reason: String) -> OpenAIError {
-        var error = OpenAIError(
-            status: 503,
-            message: "The model's layers are placed on RPC workers, and \(worker) cannot be used: \(reason). Retry once it runs.",
-            type: "server_error",
-            code: "rpc_worker_unreachable"
+        .unavailable(
+            "The model's layers are placed on RPC workers, and \(worker) cannot be used: \(reason). Retry once it runs.",
+            code: "rpc_worker_unreachable",
+            retryAfter: 5
         )
-        error.retryAfterSeconds = 5
-        return error
     }
 }
 

@@ -385,14 +385,11 @@ public actor ModelRegistry {
                 closedHere.append(id)
             }
             guard ContinuousClock.now < deadline else {
-                var error = OpenAIError(
-                    status: 503,
-                    message: "Every loaded model is busy (--models-max \(policy.maxResident)); another cannot be loaded now. Retry later.",
-                    type: "server_error",
-                    code: "model_busy"
+                throw OpenAIError.unavailable(
+                    "Every loaded model is busy (--models-max \(policy.maxResident)); another cannot be loaded now. Retry later.",
+                    code: "model_busy",
+                    retryAfter: 10
                 )
-                error.retryAfterSeconds = 10
-                throw error
             }
             await changes.wait(ticket, until: deadline)
             try Task.checkCancellation()
