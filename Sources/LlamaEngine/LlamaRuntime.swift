@@ -22,7 +22,11 @@ public final class LlamaRuntime: Sendable {
         configuration: EngineConfiguration = .init(),
         logger: Logger = Logger(label: "hearth.engine")
     ) throws(LlamaError) {
-        try self.init(model: LlamaModel(path: modelPath, placement: configuration.placement, repackWeights: configuration.repackWeights), configuration: configuration, logger: logger)
+        try self.init(
+            model: LlamaModel(path: modelPath, placement: configuration.placement, repackWeights: configuration.repackWeights),
+            configuration: configuration,
+            logger: logger
+        )
     }
 
     /// Starts a decode loop for an already loaded model.
