@@ -7,7 +7,8 @@ import Foundation
 /// llama.cpp's vocabulary functions used from several threads (tokenize, token_to_piece,
 /// metadata reads) only read it. Contexts that mutate state are owned by the decode loop. The
 /// one part llama.cpp changes after loading, the model's set of LoRA adapters, is touched only
-/// under ``withAdapterLock(_:)``.
+/// under ``withAdapterLock(_:)``. ``workers`` is immutable, and ``lostWorker`` reads ggml-rpc's
+/// table of connections under that library's own mutex.
 public final class LlamaModel: @unchecked Sendable {
     let pointer: OpaquePointer
     let vocab: OpaquePointer
