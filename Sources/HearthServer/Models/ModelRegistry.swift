@@ -191,13 +191,33 @@ public actor ModelRegistry {
     /// failed `model/load`, or an RPC worker of a model is lost or was unreachable at its last
     /// load and still refuses connections (once it accepts them, the next request loads the
     /// model again, so the answer is ok).
-    public func healthProblem() -> String? {
-        if let defaultLoadFailure { return defaultLoadFailure }
+    ///
+    /// The worker is probed off the registry's actor: a silent host costs the probe's timeout,
+    /// and requests that need the registry do not wait on it.
+    public nonisolated func healthProblem() async -> String? {
+        switch await healthSuspect() {
+        case nil:
+            return nil
+        case .failure(let message)?:
+            return message
+        case .worker(let worker, let reason)?:
+            // A refused connection answers at once; a silent host costs the timeout, once per check.
+            if (try? RPCEndpoint(parsing: worker).probe(timeout: .milliseconds(200))) != nil { return nil }
+            return "the RPC worker \(worker) holding some of the model's layers cannot be reached: \(reason)"
+        }
+    }
+
+    /// What `/health` has to report or check: a failed default load, or a worker to probe.
+    private enum HealthSuspect {
+        case failure(String)
+        case worker(String, reason: String)
+    }
+
+    private func healthSuspect() -> HealthSuspect? {
+        if let defaultLoadFailure { return .failure(defaultLoadFailure) }
         let lost = resident.values.lazy.compactMap { $0.model.engine.lostWorker }.first
         guard let (worker, reason) = lost.map({ ($0, "it stopped answering") }) ?? unreachableWorker else { return nil }
-        // A refused connection answers at once; a silent host costs the timeout, once per check.
-        if (try? RPCEndpoint(parsing: worker).probe(timeout: .milliseconds(200))) != nil { return nil }
-        return "the RPC worker \(worker) holding some of the model's layers cannot be reached: \(reason)"
+        return .worker(worker, reason: reason)
     }
 
     /// Unloads a model (the default one when `id` is nil) once its running generations end.
