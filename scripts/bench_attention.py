@@ -60,7 +60,8 @@ def main() -> None:
             decode = run(["-p", "0", "-n", "32", "-d", "0,512,1700,4096"])
             for depth in (0, 512, 1700, 4096):
                 record(name, f"tg@{depth}", decode[(0, 32, depth)])
-            verify = run(["-p", "16", "-n", "0", "-d", "512"])
+            verify = run(["-p", "16", "-n", "0", "-d", "0,512"])
+            record(name, "pp16@0", verify[(16, 0, 0)])
             record(name, "pp16@512", verify[(16, 0, 512)])
             turn = run(["-p", "25", "-n", "0", "-d", "0,1700"])
             record(name, "pp25@0", turn[(25, 0, 0)])
@@ -86,12 +87,20 @@ def main() -> None:
         row(f"decode at depth {depth}", old[f"tg@{depth}"], new[f"tg@{depth}"], "tok/s", "≥ 1.6x at 4,096" if depth == 4096 else "")
     steps = {name: 16 * m["tg@512"] / m["pp16@512"] for name, m in median.items()}
     row("verify 16 tokens at depth 512", steps["unpatched"], steps["patched"], "decode steps", "≤ 2.5 steps")
+    # The floor under that target: the same 16 tokens with no KV cache to attend to.
+    floor = {name: 16 * m["tg@0"] / m["pp16@0"] for name, m in median.items()}
+    row("verify 16 tokens at depth 0", floor["unpatched"], floor["patched"], "decode steps", "(no attention cost)")
     turn = {name: m["pp25@0"] / m["pp25@1700"] for name, m in median.items()}
     row("25 tokens at depth 1,700 / at depth 0", turn["unpatched"], turn["patched"], "time ratio", "≤ 1.3")
     row("prompt 512 at depth 0", old["pp512@0"], new["pp512@0"], "tok/s", "≥ 0.98x")
     row("4 sequences decoding at depth 2,048", old["4seq@2048"], new["4seq@2048"], "tok/s aggregate", "")
     print()
     print(f"decode at depth 4,096 / depth 0 (patched): {new['tg@4096'] / new['tg@0']:.2f} (target ≥ 0.85)")
+    # The two decode targets together: where the unpatched build already keeps most of its
+    # depth-0 speed, 1.6x of it at depth would be faster than depth 0 itself.
+    unpatched_ratio = old["tg@4096"] / old["tg@0"]
+    print(f"decode at depth 4,096 / depth 0 (unpatched): {unpatched_ratio:.2f}; 1.6x of that is "
+          f"{1.6 * unpatched_ratio:.2f} of depth 0, {'reachable' if 1.6 * unpatched_ratio <= 1 else 'beyond depth 0 itself'}")
     print(f"4 sequences at depth 2,048, patched: flash attention on {new['4seq@2048']:.1f} vs off {new['4seq@2048 fa off']:.1f} tok/s (target: on ≥ off)")
 
 
