@@ -85,10 +85,14 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     for depth in (0, 512, 1700, 4096):
         row(f"decode at depth {depth}", old[f"tg@{depth}"], new[f"tg@{depth}"], "tok/s", "≥ 1.6x at 4,096" if depth == 4096 else "")
-    steps = {name: 16 * m["tg@512"] / m["pp16@512"] for name, m in median.items()}
+    def verify_steps(depth: int) -> dict[str, float]:
+        """Decode steps that 16 tokens at `depth` cost, per build."""
+        return {name: 16 * m[f"tg@{depth}"] / m[f"pp16@{depth}"] for name, m in median.items()}
+
+    steps = verify_steps(512)
     row("verify 16 tokens at depth 512", steps["unpatched"], steps["patched"], "decode steps", "≤ 2.5 steps")
     # The floor under that target: the same 16 tokens with no KV cache to attend to.
-    floor = {name: 16 * m["tg@0"] / m["pp16@0"] for name, m in median.items()}
+    floor = verify_steps(0)
     row("verify 16 tokens at depth 0", floor["unpatched"], floor["patched"], "decode steps", "(no attention cost)")
     turn = {name: m["pp25@0"] / m["pp25@1700"] for name, m in median.items()}
     row("25 tokens at depth 1,700 / at depth 0", turn["unpatched"], turn["patched"], "time ratio", "≤ 1.3")
@@ -100,7 +104,7 @@ def main() -> None:
     # depth-0 speed, 1.6x of it at depth would be faster than depth 0 itself.
     unpatched_ratio = old["tg@4096"] / old["tg@0"]
     print(f"decode at depth 4,096 / depth 0 (unpatched): {unpatched_ratio:.2f}; 1.6x of that is "
-          f"{1.6 * unpatched_ratio:.2f} of depth 0, {'reachable' if 1.6 * unpatched_ratio <= 1 else 'beyond depth 0 itself'}")
+          f"{1.6 * unpatched_ratio:.2f} of depth 0, {'not past depth 0' if 1.6 * unpatched_ratio <= 1 else 'past depth 0 itself'}")
     print(f"4 sequences at depth 2,048, patched: flash attention on {new['4seq@2048']:.1f} vs off {new['4seq@2048 fa off']:.1f} tok/s (target: on ≥ off)")
 
 
